@@ -1,0 +1,36 @@
+//! # galaxy-lab
+//!
+//! Reproduce, step by step, two pieces of galaxy deep-learning research and go further:
+//!
+//! * Prakash, Banerjee & Perepu (MNRAS 2020): CNNs recover the relative disc inclination and the
+//!   viewing angle of interacting galaxy pairs (seed 000);
+//! * Hidalgo Mahmud (2023): a CNN with a Gaussian output infers the intrinsic axis ratio q of
+//!   Sérsic-disc galaxies (seed 001).
+//!
+//! Architecture (what light is, how it becomes pixels, how networks learn from it):
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`sim`] | galaxy simulators: profiles and rendering |
+//! | [`data`] | HDF5 datasets, splits, batching |
+//! | [`display`], [`plot`] | inline notebook output and files for the CLI |
+//! | [`device`] | run-time choice of CPU or CUDA |
+//! | [`notebook`] | first-cell set-up: panic hook, mode, device |
+//! | [`cli`] | the `galaxy-lab` command-line tool |
+//!
+//! Notebooks start with `use galaxy_lab::prelude::*;`.
+
+pub mod cli;
+pub mod data;
+pub mod device;
+pub mod display;
+pub mod error;
+pub mod io;
+pub mod mode;
+pub mod notebook;
+pub mod plot;
+pub mod prelude;
+pub mod sim;
+
+pub use device::{cpu_device, device};
+pub use error::{Error, Result};

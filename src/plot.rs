@@ -1,0 +1,322 @@
+//! Small plotting layer over plotters: a [`Figure`] holds labelled series and renders to an
+//! [`Svg`] that displays inline in a notebook or saves to a file. Text uses the DejaVu Sans font
+//! shipped in `data/fonts/` (no system font look-ups).
+
+use crate::display::Svg;
+use crate::error::{Error, Result};
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Once;
+
+/// The bundled font (DejaVu Sans, Bitstream Vera licence, see `data/fonts/DejaVu-LICENSE.txt`).
+pub static FONT_BYTES: &[u8] = include_bytes!("../data/fonts/DejaVuSans.ttf");
+
+static FONT: Once = Once::new();
+
+fn register_font() {
+    FONT.call_once(|| {
+        // The bytes are a valid TrueType font bundled at compile time; failure here would be
+        // a packaging bug, and plotters then falls back to drawing no text.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES);
+    });
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Mark {
+    /// Connected line.
+    Line,
+    /// Filled circles.
+    Points,
+    /// Histogram bars: `x` is the left bin edge, all bins share the width given.
+    Bars {
+        /// Bin width in data units.
+        width: f64,
+    },
+}
+
+/// One labelled data series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Legend label (empty: no legend entry).
+    pub label: String,
+    /// (x, y) points.
+    pub points: Vec<(f64, f64)>,
+    /// Optional symmetric y error bars, one per point.
+    pub y_err: Option<Vec<f64>>,
+    /// How to draw it.
+    pub mark: Mark,
+}
+
+impl Series {
+    /// A line through `points`.
+    pub fn line(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Series {
+            label: label.into(),
+            points,
+            y_err: None,
+            mark: Mark::Line,
+        }
+    }
+    /// A scatter of `points`.
+    pub fn points(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Series {
+            mark: Mark::Points,
+            ..Series::line(label, points)
+        }
+    }
+    /// Adds symmetric y error bars.
+    pub fn with_y_err(mut self, err: Vec<f64>) -> Self {
+        self.y_err = Some(err);
+        self
+    }
+    /// A histogram of `values` with `bins` equal bins over `[lo, hi]`.
+    pub fn histogram(
+        label: impl Into<String>,
+        values: &[f64],
+        bins: usize,
+        lo: f64,
+        hi: f64,
+    ) -> Result<Self> {
+        crate::error::check_size("bins", bins, 1)?;
+        crate::error::check_finite("lo", lo)?;
+        crate::error::check_finite("hi", hi)?;
+        if hi <= lo {
+            return Err(Error::invalid("hi", hi, format!("must exceed lo = {lo}")));
+        }
+        let w = (hi - lo) / bins as f64;
+        let mut counts = vec![0.0; bins];
+        for &v in values.iter().filter(|v| v.is_finite()) {
+            if (lo..=hi).contains(&v) {
+                counts[(((v - lo) / w) as usize).min(bins - 1)] += 1.0;
+            }
+        }
+        Ok(Series {
+            label: label.into(),
+            points: (0..bins).map(|k| (lo + k as f64 * w, counts[k])).collect(),
+            y_err: None,
+            mark: Mark::Bars { width: w },
+        })
+    }
+}
+
+/// A 2-D figure with axes, labels, a legend and any number of series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// Title above the plot.
+    pub title: String,
+    /// x-axis label.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// Data.
+    pub series: Vec<Series>,
+    /// Fixed x range (default: from the data).
+    pub x_range: Option<(f64, f64)>,
+    /// Fixed y range (default: from the data).
+    pub y_range: Option<(f64, f64)>,
+    /// Size in pixels.
+    pub size: (u32, u32),
+}
+
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    if (hi - lo).abs() < 1e-12 {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        let p = 0.05 * (hi - lo);
+        (lo - p, hi + p)
+    }
+}
+
+impl Figure {
+    /// An empty figure.
+    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+        Figure {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            series: Vec::new(),
+            x_range: None,
+            y_range: None,
+            size: (640, 420),
+        }
+    }
+    /// Adds a series.
+    pub fn with(mut self, s: Series) -> Self {
+        self.series.push(s);
+        self
+    }
+    /// Fixes the x range.
+    pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
+        self.x_range = Some((lo, hi));
+        self
+    }
+    /// Fixes the y range.
+    pub fn y_range(mut self, lo: f64, hi: f64) -> Self {
+        self.y_range = Some((lo, hi));
+        self
+    }
+
+    fn data_ranges(&self) -> Result<((f64, f64), (f64, f64))> {
+        let mut xs = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut ys = (f64::INFINITY, f64::NEG_INFINITY);
+        for s in &self.series {
+            for (k, &(x, y)) in s.points.iter().enumerate() {
+                if !x.is_finite() || !y.is_finite() {
+                    continue;
+                }
+                let e = s.y_err.as_ref().and_then(|e| e.get(k)).copied().unwrap_or(0.0);
+                let x_hi = match s.mark {
+                    Mark::Bars { width } => x + width,
+                    _ => x,
+                };
+                xs = (xs.0.min(x), xs.1.max(x_hi));
+                ys = (ys.0.min(y - e), ys.1.max(y + e));
+                if matches!(s.mark, Mark::Bars { .. }) {
+                    ys.0 = ys.0.min(0.0);
+                }
+            }
+        }
+        let x = self.x_range.unwrap_or(xs);
+        let y = self.y_range.unwrap_or(ys);
+        if !(x.0.is_finite() && x.1.is_finite() && y.0.is_finite() && y.1.is_finite()) {
+            return Err(Error::Plot(format!(
+                "figure '{}' has no finite data to plot",
+                self.title
+            )));
+        }
+        Ok((
+            self.x_range.unwrap_or(padded(x.0, x.1)),
+            self.y_range.unwrap_or(padded(y.0, y.1)),
+        ))
+    }
+
+    /// Renders to SVG.
+    pub fn to_svg(&self) -> Result<Svg> {
+        register_font();
+        let ((x0, x1), (y0, y1)) = self.data_ranges()?;
+        let mut buf = String::new();
+        {
+            let root = SVGBackend::with_string(&mut buf, self.size).into_drawing_area();
+            let pe = |e: &dyn std::fmt::Display| Error::Plot(e.to_string());
+            root.fill(&WHITE).map_err(|e| pe(&e))?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&self.title, ("sans-serif", 18))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(56)
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(|e| pe(&e))?;
+            chart
+                .configure_mesh()
+                .x_desc(&self.x_label)
+                .y_desc(&self.y_label)
+                .label_style(("sans-serif", 12))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|e| pe(&e))?;
+            let mut any_label = false;
+            for (k, s) in self.series.iter().enumerate() {
+                let c = PALETTE[k % PALETTE.len()];
+                let pts: Vec<(f64, f64)> = s
+                    .points
+                    .iter()
+                    .copied()
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .collect();
+                let anno = match s.mark {
+                    Mark::Line => chart
+                        .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+                        .map_err(|e| pe(&e))?,
+                    Mark::Points => chart
+                        .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                        .map_err(|e| pe(&e))?,
+                    Mark::Bars { width } => chart
+                        .draw_series(pts.iter().map(|&(x, y)| {
+                            Rectangle::new([(x, 0.0), (x + width, y)], c.mix(0.6).filled())
+                        }))
+                        .map_err(|e| pe(&e))?,
+                };
+                if !s.label.is_empty() {
+                    any_label = true;
+                    anno.label(s.label.clone()).legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 4), (x + 14, y + 4)], c.filled())
+                    });
+                }
+                if let Some(err) = &s.y_err {
+                    chart
+                        .draw_series(s.points.iter().zip(err).filter(|((x, y), e)| {
+                            x.is_finite() && y.is_finite() && e.is_finite()
+                        }).map(|(&(x, y), &e)| {
+                            PathElement::new(vec![(x, y - e), (x, y + e)], c.mix(0.5))
+                        }))
+                        .map_err(|e| pe(&e))?;
+                }
+            }
+            if any_label {
+                chart
+                    .configure_series_labels()
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK)
+                    .label_font(("sans-serif", 12))
+                    .draw()
+                    .map_err(|e| pe(&e))?;
+            }
+            root.present().map_err(|e| pe(&e))?;
+        }
+        Ok(Svg(buf))
+    }
+
+    /// Inline display in evcxr (an error is shown as text instead of a plot).
+    pub fn evcxr_display(&self) {
+        match self.to_svg() {
+            Ok(svg) => svg.evcxr_display(),
+            Err(e) => eprintln!("{e}"),
+        }
+    }
+
+    /// Saves the figure as SVG.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        self.to_svg()?.save(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figure_renders_svg_with_text_and_series() {
+        let f = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line("train", vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.2)]))
+            .with(Series::points("val", vec![(0.0, 1.1), (2.0, 0.3)]).with_y_err(vec![0.1, 0.1]));
+        let svg = f.to_svg().unwrap();
+        assert!(svg.as_str().starts_with("<svg"));
+        assert!(svg.as_str().contains("Loss"));
+        assert!(svg.as_str().contains("train"));
+        assert!(svg.as_str().contains("<circle"));
+    }
+
+    #[test]
+    fn histogram_counts_and_rejects_bad_edges() {
+        let s = Series::histogram("pit", &[0.05, 0.15, 0.15, 0.95, 1.0, f64::NAN], 10, 0.0, 1.0)
+            .unwrap();
+        let counts: Vec<f64> = s.points.iter().map(|p| p.1).collect();
+        assert_eq!(counts[0], 1.0);
+        assert_eq!(counts[1], 2.0);
+        assert_eq!(counts[9], 2.0);
+        assert!(Series::histogram("x", &[1.0], 10, 1.0, 1.0).is_err());
+        assert!(Figure::new("empty", "x", "y").to_svg().is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Seed 001's galaxies: a Sérsic disc × Gaussian-z light model (`profile`), its Gaussian-mixture
+//! form (`mog`), projection to images (`render`) and observational effects (`observe`).
+
+pub mod mog;
+pub mod observe;
+pub mod profile;
+pub mod render;
+
+pub use mog::GaussianMixture;
+pub use observe::*;
+pub use profile::{HZ_DIVISOR, N_RANGE, SersicDisc, SersicModel, sersic_bn};
+pub use render::{
+    Grid, Image, MOG_N_RANGE, View, line_of_sight, render, render_cube, render_reference,
+    render_sersic, render_views,
+};
