@@ -8,5 +8,6 @@ pub use crate::mode::RunMode;
 pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
 pub use crate::sim::sersic::*;
+pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::data::sersic_h5::*;
 pub use burn::tensor::Tensor;

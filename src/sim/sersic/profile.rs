@@ -15,7 +15,8 @@ pub const HZ_DIVISOR: f64 = 1.177;
 /// regularised lower incomplete gamma function (`puruspe::gammp`).
 ///
 /// Newton's method started from the Ciotti & Bertin (1999) asymptotic expansion, safeguarded by
-/// a bracket; converges to ~1e-14 relative for n ∈ [0.2, 10].
+/// a bracket. The root is exact for puruspe's P, whose own error (~3e-12 absolute, measured at
+/// P(1, ln 2)) limits b_n to ~1e-11: e.g. b_{1/2} is ln 2 to 5e-12, b_1 to 2e-11.
 pub fn sersic_bn(n: f64) -> Result<f64> {
     check_range("sersic n", n, N_RANGE.0, N_RANGE.1)?;
     let a = 2.0 * n;
@@ -175,10 +176,10 @@ mod tests {
     #[test]
     fn bn_matches_independent_values() {
         // n = 0.5: P(1, b) = 1 − e^{−b} → b = ln 2.
-        assert!((sersic_bn(0.5).unwrap() - std::f64::consts::LN_2).abs() < 1e-12);
+        assert!((sersic_bn(0.5).unwrap() - std::f64::consts::LN_2).abs() < 1e-10);
         // n = 0.25: P(1/2, b) = erf(√b) → b = erfinv(1/2)² (erfinv(0.5) = 0.4769362762044699).
         let e: f64 = 0.476_936_276_204_469_9;
-        assert!((sersic_bn(0.25).unwrap() - e * e).abs() < 1e-12);
+        assert!((sersic_bn(0.25).unwrap() - e * e).abs() < 1e-10);
         // Integer 2n: closed-form P and bisection (n = 1, 1.5, 2, 4, 10).
         for (n, a) in [(1.0, 2), (1.5, 3), (2.0, 4), (4.0, 8), (10.0, 20)] {
             let b = sersic_bn(n).unwrap();

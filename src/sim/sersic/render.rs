@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// Sérsic indices for which the Gaussian-mixture path is validated (≤ 1e-4 vs the reference);
 /// [`render`] uses the reference integrator outside this range.
-pub const MOG_N_RANGE: (f64, f64) = (0.5, 4.0);
+pub const MOG_N_RANGE: (f64, f64) = (0.5, 3.0);
 
 /// The pixel grid: size and pixel scale (model length units per pixel).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
