@@ -233,11 +233,14 @@ fn render_mixture(model: &SersicModel, mog: &GaussianMixture, view: &View, grid:
     let (w, hgt) = (grid.width, grid.height);
     let mut acc = vec![0.0f64; w * hgt];
     if view.pa_deg.rem_euclid(360.0) == 0.0 {
-        // Separable: exp(−x²/2σx²) · exp(−y²/2σy²); the products are a rank-M sum.
-        let xs: Vec<f64> = (0..w).map(|c| grid.x(c)).collect();
-        let ys: Vec<f64> = (0..hgt).map(|r| grid.y(r)).collect();
-        let mut ex = vec![0.0f64; w];
-        let mut ey = vec![0.0f64; hgt];
+        // Separable, exp(−x²/2σx²) · exp(−y²/2σy²), and symmetric under x → −x and y → −y:
+        // compute the top-left quadrant as a rank-M sum of outer products, then mirror it.
+        let (wq, hq) = (w.div_ceil(2), hgt.div_ceil(2));
+        let xs: Vec<f64> = (0..wq).map(|c| grid.x(c)).collect();
+        let ys: Vec<f64> = (0..hq).map(|r| grid.y(r)).collect();
+        let mut quad = vec![0.0f64; wq * hq];
+        let mut ex = vec![0.0f64; wq];
+        let mut ey = vec![0.0f64; hq];
         for &(amp, vx, vy) in &comps {
             if amp == 0.0 {
                 continue;
@@ -249,13 +252,19 @@ fn render_mixture(model: &SersicModel, mog: &GaussianMixture, view: &View, grid:
             for (e, &y) in ey.iter_mut().zip(&ys) {
                 *e = amp * (ky * y * y).exp();
             }
-            for (row, &fy) in acc.chunks_exact_mut(w).zip(&ey) {
+            for (row, &fy) in quad.chunks_exact_mut(wq).zip(&ey) {
                 if fy == 0.0 {
                     continue;
                 }
                 for (a, &fx) in row.iter_mut().zip(&ex) {
                     *a += fy * fx;
                 }
+            }
+        }
+        for r in 0..hgt {
+            let qr = r.min(hgt - 1 - r);
+            for c in 0..w {
+                acc[r * w + c] = quad[qr * wq + c.min(w - 1 - c)];
             }
         }
     } else {
