@@ -7,10 +7,16 @@ use galaxy_lab::prelude::*;
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
-    let m = SersicDisc::new(0.5, 1.3, 14.0, 0.4).unwrap().model().unwrap();
+    let m = SersicDisc::new(0.5, 1.3, 14.0, 0.4)
+        .unwrap()
+        .model()
+        .unwrap();
     let grid = Grid::default();
     let v = View::inclined(60.0).unwrap();
-    let views: Vec<View> = [0.0, 30.0, 60.0, 90.0].iter().map(|&i| View::inclined(i).unwrap()).collect();
+    let views: Vec<View> = [0.0, 30.0, 60.0, 90.0]
+        .iter()
+        .map(|&i| View::inclined(i).unwrap())
+        .collect();
     c.bench_function("render 64x64 (gaussian mixture)", |b| {
         b.iter(|| render(black_box(&m), &v, &grid).unwrap())
     });

@@ -46,7 +46,11 @@ struct GenerateArgs {
     #[arg(long, default_value_t = 1.0)]
     pixel_scale: f64,
     /// Comma-separated inclinations in degrees.
-    #[arg(long, default_value = "0,30,60,90", conflicts_with = "random_inclination")]
+    #[arg(
+        long,
+        default_value = "0,30,60,90",
+        conflicts_with = "random_inclination"
+    )]
     inclinations: String,
     /// One random inclination per galaxy instead (uniform in i).
     #[arg(long)]
@@ -186,7 +190,11 @@ fn render_cmd(a: RenderArgs) -> Result<()> {
         render(&model, &view, &grid)?
     };
     img.to_png(crate::display::Stretch::Log)?.save(&a.out)?;
-    println!("wrote {} (total flux in frame {:.6e})", a.out.display(), img.sum() * a.pixel_scale.powi(2));
+    println!(
+        "wrote {} (total flux in frame {:.6e})",
+        a.out.display(),
+        img.sum() * a.pixel_scale.powi(2)
+    );
     Ok(())
 }
 
@@ -200,11 +208,16 @@ fn bench(a: BenchArgs) -> Result<()> {
     let start = std::time::Instant::now();
     let mut images = 0usize;
     for g in 0..a.galaxies {
-        images += crate::data::sersic_h5::generate_galaxy(&config, g)?.images.len();
+        images += crate::data::sersic_h5::generate_galaxy(&config, g)?
+            .images
+            .len();
     }
     let secs = start.elapsed().as_secs_f64();
     let rate = images as f64 / secs;
-    println!("galaxy-lab: {images} images of {0}x{0} in {secs:.3} s on one thread = {rate:.0} images/s", a.size);
+    println!(
+        "galaxy-lab: {images} images of {0}x{0} in {secs:.3} s on one thread = {rate:.0} images/s",
+        a.size
+    );
     if let Some(p) = a.json {
         crate::io::write_json(
             p,
@@ -234,7 +247,8 @@ where
             println!(
                 "galaxy-lab {}\nmode: {}\ndevice: {}",
                 env!("CARGO_PKG_VERSION"),
-                mode.map(|m| m.to_string()).unwrap_or_else(|e| e.to_string()),
+                mode.map(|m| m.to_string())
+                    .unwrap_or_else(|e| e.to_string()),
                 crate::device::device_name(&d)
             );
             Ok(())

@@ -45,7 +45,10 @@ pub fn device_name(device: &Device) -> String {
     if s.to_ascii_lowercase().contains("cuda") {
         format!("CUDA ({s})")
     } else {
-        format!("CPU, burn flex backend, {} threads ({s})", rayon::current_num_threads())
+        format!(
+            "CPU, burn flex backend, {} threads ({s})",
+            rayon::current_num_threads()
+        )
     }
 }
 

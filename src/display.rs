@@ -42,8 +42,11 @@ impl Png {
     /// Encodes any `image` buffer as PNG.
     pub fn from_image(img: &image::DynamicImage) -> Result<Self> {
         let mut bytes = Vec::new();
-        img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-            .map_err(|e| Error::Image(e.to_string()))?;
+        img.write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .map_err(|e| Error::Image(e.to_string()))?;
         Ok(Png {
             bytes,
             width: img.width(),

@@ -102,7 +102,11 @@ pub fn check_positive(name: &str, value: f64) -> Result<f64> {
 /// Checks that a size (pixels, counts) is at least `min`.
 pub fn check_size(name: &str, value: usize, min: usize) -> Result<usize> {
     if value < min {
-        return Err(Error::invalid(name, value, format!("must be at least {min}")));
+        return Err(Error::invalid(
+            name,
+            value,
+            format!("must be at least {min}"),
+        ));
     }
     Ok(value)
 }
@@ -115,7 +119,10 @@ mod tests {
     fn messages_name_the_bad_value() {
         let e = check_range("inclination_deg", 120.0, 0.0, 90.0).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("inclination_deg") && msg.contains("120"), "{msg}");
+        assert!(
+            msg.contains("inclination_deg") && msg.contains("120"),
+            "{msg}"
+        );
         let e = check_positive("r_e", f64::NAN).unwrap_err();
         assert!(e.to_string().contains("NaN"), "{e}");
         assert!(check_positive("r_e", -1.0).is_err());

@@ -25,6 +25,7 @@ pub mod data;
 pub mod device;
 pub mod display;
 pub mod error;
+pub mod figures;
 pub mod io;
 pub mod mode;
 pub mod notebook;

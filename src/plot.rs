@@ -141,7 +141,11 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 
 impl Figure {
     /// An empty figure.
-    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Self {
         Figure {
             title: title.into(),
             x_label: x_label.into(),
@@ -176,7 +180,12 @@ impl Figure {
                 if !x.is_finite() || !y.is_finite() {
                     continue;
                 }
-                let e = s.y_err.as_ref().and_then(|e| e.get(k)).copied().unwrap_or(0.0);
+                let e = s
+                    .y_err
+                    .as_ref()
+                    .and_then(|e| e.get(k))
+                    .copied()
+                    .unwrap_or(0.0);
                 let x_hi = match s.mark {
                     Mark::Bars { width } => x + width,
                     _ => x,
@@ -256,11 +265,17 @@ impl Figure {
                 }
                 if let Some(err) = &s.y_err {
                     chart
-                        .draw_series(s.points.iter().zip(err).filter(|((x, y), e)| {
-                            x.is_finite() && y.is_finite() && e.is_finite()
-                        }).map(|(&(x, y), &e)| {
-                            PathElement::new(vec![(x, y - e), (x, y + e)], c.mix(0.5))
-                        }))
+                        .draw_series(
+                            s.points
+                                .iter()
+                                .zip(err)
+                                .filter(|((x, y), e)| {
+                                    x.is_finite() && y.is_finite() && e.is_finite()
+                                })
+                                .map(|(&(x, y), &e)| {
+                                    PathElement::new(vec![(x, y - e), (x, y + e)], c.mix(0.5))
+                                }),
+                        )
                         .map_err(|e| pe(&e))?;
                 }
             }
@@ -299,7 +314,10 @@ mod tests {
     #[test]
     fn figure_renders_svg_with_text_and_series() {
         let f = Figure::new("Loss", "epoch", "NLL")
-            .with(Series::line("train", vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.2)]))
+            .with(Series::line(
+                "train",
+                vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.2)],
+            ))
             .with(Series::points("val", vec![(0.0, 1.1), (2.0, 0.3)]).with_y_err(vec![0.1, 0.1]));
         let svg = f.to_svg().unwrap();
         assert!(svg.as_str().starts_with("<svg"));
@@ -310,8 +328,14 @@ mod tests {
 
     #[test]
     fn histogram_counts_and_rejects_bad_edges() {
-        let s = Series::histogram("pit", &[0.05, 0.15, 0.15, 0.95, 1.0, f64::NAN], 10, 0.0, 1.0)
-            .unwrap();
+        let s = Series::histogram(
+            "pit",
+            &[0.05, 0.15, 0.15, 0.95, 1.0, f64::NAN],
+            10,
+            0.0,
+            1.0,
+        )
+        .unwrap();
         let counts: Vec<f64> = s.points.iter().map(|p| p.1).collect();
         assert_eq!(counts[0], 1.0);
         assert_eq!(counts[1], 2.0);

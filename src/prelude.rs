@@ -1,13 +1,14 @@
 //! Everything a notebook needs: `use galaxy_lab::prelude::*;`.
 
+pub use crate::data::sersic_h5::*;
 pub use crate::device::{Device, cpu_device, cuda_available, device, device_name};
 pub use crate::display::{Png, Stretch, Svg, Table, gray_image, gray_png};
 pub use crate::error::{Error, Result};
+pub use crate::figures::{isophotes, montage};
 pub use crate::io::{write_atomic, write_json};
 pub use crate::mode::RunMode;
 pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
-pub use crate::sim::sersic::*;
 pub use crate::sim::sersic::render::render as render_galaxy;
-pub use crate::data::sersic_h5::*;
+pub use crate::sim::sersic::*;
 pub use burn::tensor::Tensor;

@@ -24,7 +24,12 @@ fn fast_render_matches_brute_force_reference() {
             }
         }
     }
-    cases.extend([(1.0, 0.52, 12.0, 0.55, 30.0), (0.7, 1.3, 8.0, 0.35, 89.0), (0.4, 2.9, 7.0, 0.3, 75.0), (0.5, 1.0, 20.0, 0.25, 0.5)]);
+    cases.extend([
+        (1.0, 0.52, 12.0, 0.55, 30.0),
+        (0.7, 1.3, 8.0, 0.35, 89.0),
+        (0.4, 2.9, 7.0, 0.3, 75.0),
+        (0.5, 1.0, 20.0, 0.25, 0.5),
+    ]);
     for (i_e, n, r_e, q, inc) in cases {
         let m = model(i_e, n, r_e, q);
         let v = View::inclined(inc).unwrap();
@@ -32,7 +37,10 @@ fn fast_render_matches_brute_force_reference() {
         let reference = render_reference(&m, &v, &grid).unwrap();
         let err = fast.rel_l2(&reference);
         worst = worst.max(err);
-        assert!(err <= 1e-4, "n={n} r_e={r_e} q={q} i={inc}: relative L2 {err:e}");
+        assert!(
+            err <= 1e-4,
+            "n={n} r_e={r_e} q={q} i={inc}: relative L2 {err:e}"
+        );
     }
     println!("worst relative L2 error: {worst:e}");
 }
@@ -75,9 +83,14 @@ fn apparent_axis_ratio_follows_the_projected_moments() {
         let m = model(1.0, n, 4.0, q);
         let grid = Grid::square(512, 0.25).unwrap();
         let b = m.b_n;
-        let r2 = 16.0 * (puruspe::ln_gamma(4.0 * n) - puruspe::ln_gamma(2.0 * n) - 2.0 * n * b.ln()).exp();
+        let r2 = 16.0
+            * (puruspe::ln_gamma(4.0 * n) - puruspe::ln_gamma(2.0 * n) - 2.0 * n * b.ln()).exp();
         // (A q = 0.05 disc edge-on is thinner than a pixel; point samples cannot give its moments.)
-        let incs: &[f64] = if q < 0.1 { &[0.0, 40.0, 70.0] } else { &[0.0, 40.0, 70.0, 90.0] };
+        let incs: &[f64] = if q < 0.1 {
+            &[0.0, 40.0, 70.0]
+        } else {
+            &[0.0, 40.0, 70.0, 90.0]
+        };
         for &i in incs {
             let img = render(&m, &View::inclined(i).unwrap(), &grid).unwrap();
             let (mut s, mut sxx, mut syy) = (0.0, 0.0, 0.0);
@@ -94,9 +107,15 @@ fn apparent_axis_ratio_follows_the_projected_moments() {
             let ci = i.to_radians().cos();
             let si = i.to_radians().sin();
             let predicted = ((ci * ci * r2 / 2.0 + si * si * m.h_z * m.h_z) / (r2 / 2.0)).sqrt();
-            assert!((measured / predicted - 1.0).abs() < 2e-3, "n={n} q={q} i={i}: {measured} vs {predicted} (sum {s})");
+            assert!(
+                (measured / predicted - 1.0).abs() < 2e-3,
+                "n={n} q={q} i={i}: {measured} vs {predicted} (sum {s})"
+            );
             if q <= 0.05 && i < 80.0 {
-                assert!((measured - ci).abs() < 0.01, "thin disc: axis ratio {measured} vs cos i {ci}");
+                assert!(
+                    (measured - ci).abs() < 0.01,
+                    "thin disc: axis ratio {measured} vs cos i {ci}"
+                );
             }
         }
     }
@@ -105,13 +124,23 @@ fn apparent_axis_ratio_follows_the_projected_moments() {
 #[test]
 fn image_is_symmetric_at_pa_zero() {
     let m = model(0.5, 1.5, 9.0, 0.4);
-    let grid = Grid { width: 40, height: 30, pixel_scale: 1.0 };
+    let grid = Grid {
+        width: 40,
+        height: 30,
+        pixel_scale: 1.0,
+    };
     let img = render(&m, &View::inclined(50.0).unwrap(), &grid).unwrap();
     for r in 0..30 {
         for c in 0..40 {
             let v = img.at(r, c);
-            assert!((v - img.at(r, 39 - c)).abs() <= 1e-6 * v.abs().max(1e-30), "x -> -x");
-            assert!((v - img.at(29 - r, c)).abs() <= 1e-6 * v.abs().max(1e-30), "y -> -y");
+            assert!(
+                (v - img.at(r, 39 - c)).abs() <= 1e-6 * v.abs().max(1e-30),
+                "x -> -x"
+            );
+            assert!(
+                (v - img.at(29 - r, c)).abs() <= 1e-6 * v.abs().max(1e-30),
+                "y -> -y"
+            );
         }
     }
     // Face-on is round: the value depends on R only.
@@ -126,7 +155,12 @@ fn position_angle_rotates_the_image() {
     let m = model(1.0, 1.0, 8.0, 0.3);
     let grid = Grid::default();
     let base = render(&m, &View::inclined(70.0).unwrap(), &grid).unwrap();
-    let rot = render(&m, &View::inclined(70.0).unwrap().with_pa(90.0).unwrap(), &grid).unwrap();
+    let rot = render(
+        &m,
+        &View::inclined(70.0).unwrap().with_pa(90.0).unwrap(),
+        &grid,
+    )
+    .unwrap();
     let w = grid.width;
     for r in 0..w {
         for c in 0..w {
@@ -134,7 +168,10 @@ fn position_angle_rotates_the_image() {
             // col' ↔ row, row' ↔ (W−1−col).
             let expect = base.at(w - 1 - c, r);
             let got = rot.at(r, c);
-            assert!((got - expect).abs() <= 1e-5 * expect.max(1e-20), "({r},{c}) {got} vs {expect}");
+            assert!(
+                (got - expect).abs() <= 1e-5 * expect.max(1e-20),
+                "({r},{c}) {got} vs {expect}"
+            );
         }
     }
     let v30 = View::inclined(70.0).unwrap().with_pa(30.0).unwrap();

@@ -131,7 +131,11 @@ impl SersicDatasetConfig {
             crate::error::check_finite(name, lo)?;
             crate::error::check_finite(name, hi)?;
             if hi < lo {
-                return Err(Error::invalid(name, format!("[{lo}, {hi}]"), "range is empty"));
+                return Err(Error::invalid(
+                    name,
+                    format!("[{lo}, {hi}]"),
+                    "range is empty",
+                ));
             }
         }
         // The corners of the ranges must be valid galaxies.
@@ -168,7 +172,11 @@ pub struct GalaxySample {
 }
 
 fn uniform(rng: &mut ChaCha8Rng, (lo, hi): (f64, f64)) -> f64 {
-    if hi > lo { rng.random_range(lo..=hi) } else { lo }
+    if hi > lo {
+        rng.random_range(lo..=hi)
+    } else {
+        lo
+    }
 }
 
 /// Draws and renders galaxy `index` of the dataset defined by `config` (deterministic).

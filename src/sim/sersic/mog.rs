@@ -54,8 +54,16 @@ fn build_basis(n_comp: usize, s_min: f64, s_max: f64, cutoff: f64) -> Basis {
         let j = nodes.len();
         let mut w = vec![0.0; j];
         for k in 0..j {
-            let left = if k == 0 { nodes[0] } else { 0.5 * (nodes[k] - nodes[k - 1]) };
-            let right = if k + 1 == j { 0.0 } else { 0.5 * (nodes[k + 1] - nodes[k]) };
+            let left = if k == 0 {
+                nodes[0]
+            } else {
+                0.5 * (nodes[k] - nodes[k - 1])
+            };
+            let right = if k + 1 == j {
+                0.0
+            } else {
+                0.5 * (nodes[k + 1] - nodes[k])
+            };
             w[k] = (left + right) * nodes[k];
         }
         let sqrt_w: Vec<f64> = w.iter().map(|v| v.sqrt()).collect();

@@ -81,7 +81,10 @@ impl Psf {
         let size = 2 * half + 1;
         let mut k: Vec<f64> = (0..size * size)
             .map(|p| {
-                let (r, c) = ((p / size) as f64 - half as f64, (p % size) as f64 - half as f64);
+                let (r, c) = (
+                    (p / size) as f64 - half as f64,
+                    (p % size) as f64 - half as f64,
+                );
                 self.profile(r * r + c * c)
             })
             .collect();
@@ -143,39 +146,72 @@ mod tests {
     fn point(w: usize) -> Image {
         let mut data = vec![0.0; w * w];
         data[(w / 2) * w + w / 2] = 1.0;
-        Image { width: w, height: w, data }
+        Image {
+            width: w,
+            height: w,
+            data,
+        }
     }
 
     #[test]
     fn psf_conserves_flux_and_has_the_right_fwhm() {
-        for psf in [Psf::Gaussian { fwhm: 3.0 }, Psf::Moffat { fwhm: 3.0, beta: 3.5 }] {
+        for psf in [
+            Psf::Gaussian { fwhm: 3.0 },
+            Psf::Moffat {
+                fwhm: 3.0,
+                beta: 3.5,
+            },
+        ] {
             let img = convolve_psf(&point(41), &psf).unwrap();
             assert!((img.sum() - 1.0).abs() < 1e-4, "{psf:?}: {}", img.sum());
             // Half maximum lies 1.5 px from the centre: the profile at 1 px > half > at 2 px.
             let peak = img.at(20, 20);
             assert!(img.at(20, 21) > 0.5 * peak && img.at(20, 22) < 0.5 * peak);
         }
-        assert!(Psf::Moffat { fwhm: 3.0, beta: 1.0 }.kernel().is_err());
+        assert!(
+            Psf::Moffat {
+                fwhm: 3.0,
+                beta: 1.0
+            }
+            .kernel()
+            .is_err()
+        );
         assert!(Psf::Gaussian { fwhm: f64::NAN }.kernel().is_err());
     }
 
     #[test]
     fn noise_is_seeded_and_unbiased() {
-        let img = Image { width: 100, height: 100, data: vec![2.0; 10_000] };
+        let img = Image {
+            width: 100,
+            height: 100,
+            data: vec![2.0; 10_000],
+        };
         let a = add_noise(&img, 1.0, 10.0, 7).unwrap();
         let b = add_noise(&img, 1.0, 10.0, 7).unwrap();
         assert_eq!(a, b);
         let mean = a.sum() / 10_000.0;
         // Standard error of the mean: sqrt(30)/10/100 ≈ 0.0055.
         assert!((mean - 2.0).abs() < 0.03, "{mean}");
-        let var = a.data.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / 9999.0;
-        assert!((var - 0.3).abs() < 0.03, "variance {var}, expected (2+1)/10");
+        let var = a
+            .data
+            .iter()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum::<f64>()
+            / 9999.0;
+        assert!(
+            (var - 0.3).abs() < 0.03,
+            "variance {var}, expected (2+1)/10"
+        );
         assert!(add_noise(&img, -1.0, 1.0, 0).is_err());
     }
 
     #[test]
     fn magnitudes_use_the_floor() {
-        let img = Image { width: 2, height: 1, data: vec![100.0, 0.0] };
+        let img = Image {
+            width: 2,
+            height: 1,
+            data: vec![100.0, 0.0],
+        };
         let m = magnitudes(&img, 1e-4).unwrap();
         assert!((m.data[0] + 5.0).abs() < 1e-6);
         assert!((m.data[1] - 10.0).abs() < 1e-5);

@@ -209,11 +209,51 @@ mod tests {
     #[test]
     fn invalid_discs_are_errors_naming_the_parameter() {
         for (d, name) in [
-            (SersicDisc { i_e: 1.0, n: 1.0, r_e: 10.0, q: 0.0 }, "q"),
-            (SersicDisc { i_e: 1.0, n: 0.0, r_e: 10.0, q: 0.5 }, "sersic n"),
-            (SersicDisc { i_e: 1.0, n: 1.0, r_e: -1.0, q: 0.5 }, "r_e"),
-            (SersicDisc { i_e: f64::NAN, n: 1.0, r_e: 1.0, q: 0.5 }, "i_e"),
-            (SersicDisc { i_e: 1.0, n: 1.0, r_e: 1.0, q: 1.5 }, "q"),
+            (
+                SersicDisc {
+                    i_e: 1.0,
+                    n: 1.0,
+                    r_e: 10.0,
+                    q: 0.0,
+                },
+                "q",
+            ),
+            (
+                SersicDisc {
+                    i_e: 1.0,
+                    n: 0.0,
+                    r_e: 10.0,
+                    q: 0.5,
+                },
+                "sersic n",
+            ),
+            (
+                SersicDisc {
+                    i_e: 1.0,
+                    n: 1.0,
+                    r_e: -1.0,
+                    q: 0.5,
+                },
+                "r_e",
+            ),
+            (
+                SersicDisc {
+                    i_e: f64::NAN,
+                    n: 1.0,
+                    r_e: 1.0,
+                    q: 0.5,
+                },
+                "i_e",
+            ),
+            (
+                SersicDisc {
+                    i_e: 1.0,
+                    n: 1.0,
+                    r_e: 1.0,
+                    q: 1.5,
+                },
+                "q",
+            ),
         ] {
             let e = d.validate().unwrap_err().to_string();
             assert!(e.contains(name), "{e}");

@@ -193,7 +193,10 @@ pub fn render(model: &SersicModel, view: &View, grid: &Grid) -> Result<Image> {
 pub fn render_views(model: &SersicModel, views: &[View], grid: &Grid) -> Result<Vec<Image>> {
     let n = model.disc.n;
     if n < MOG_N_RANGE.0 || n > MOG_N_RANGE.1 {
-        return views.iter().map(|v| render_reference(model, v, grid)).collect();
+        return views
+            .iter()
+            .map(|v| render_reference(model, v, grid))
+            .collect();
     }
     for v in views {
         check_inputs(model, v, grid)?;
@@ -384,5 +387,9 @@ pub fn render_cube(model: &SersicModel, view: &View, grid: &Grid, depth: usize) 
 /// default 64 × 64 grid.
 pub fn render_sersic(disc: &SersicDisc, inclination_deg: f64) -> Result<Image> {
     check_finite("inclination_deg", inclination_deg)?;
-    render(&disc.model()?, &View::inclined(inclination_deg)?, &Grid::default())
+    render(
+        &disc.model()?,
+        &View::inclined(inclination_deg)?,
+        &Grid::default(),
+    )
 }

@@ -1,0 +1,75 @@
+# galaxy-lab: two commands on a fresh Debian machine.
+#   make reproduce [MODE=full]   set up what is missing, execute every notebook → target/reproduce/
+#   make test                    set up what is missing, cargo test + notebooks in quick mode
+# Other targets: setup (idempotent), lab (JupyterLab on notebooks/), bench, clean-reproduce.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+MODE ?= quick
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+TOOLS := $(CURDIR)/.tools
+EVCXR := $(TOOLS)/bin/evcxr_jupyter
+KERNEL := $(VENV)/share/jupyter/kernels/rust/kernel.json
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup system-deps test cargo-test notebooks-test runner-selftest reproduce lab bench clean-reproduce
+
+## ---- set-up (idempotent: each step runs only when its result is missing) ----
+setup: system-deps $(VENV)/.installed $(EVCXR) $(KERNEL)
+
+# libhdf5-dev for the hdf5-metno-sys build script; pkg-config to find it.
+system-deps:
+	@if [ -e /usr/include/hdf5/serial/hdf5.h ] && command -v pkg-config >/dev/null; then \
+	  echo "system deps: libhdf5-dev present"; \
+	else \
+	  echo "system deps: installing libhdf5-dev pkg-config"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libhdf5-dev pkg-config; \
+	fi
+
+$(VENV)/.installed: scripts/requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r scripts/requirements.txt
+	@touch $@
+
+$(EVCXR):
+	cargo install evcxr_jupyter --version 0.22.0 --locked --root $(TOOLS)
+
+# Registers the `rust` kernel inside the venv (JUPYTER_PATH), not in the user's profile.
+$(KERNEL): $(EVCXR) $(VENV)/.installed
+	JUPYTER_PATH=$(VENV)/share/jupyter $(EVCXR) --install
+
+## ---- tests ----
+test: setup cargo-test notebooks-test runner-selftest
+
+cargo-test: system-deps
+	cargo test --all-targets
+
+notebooks-test: setup
+	cargo build --bin galaxy-lab
+	$(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test $(NOTEBOOKS)
+
+runner-selftest: setup
+	$(PY) scripts/run_notebooks.py --help >/dev/null
+	$(PY) scripts/test_runner.py
+
+## ---- the main job ----
+reproduce: setup
+	cargo build --bin galaxy-lab
+	$(PY) scripts/run_notebooks.py --mode $(MODE) --out target/reproduce $(NOTEBOOKS)
+	@echo "executed notebooks, HTML and figures: target/reproduce/"
+
+lab: setup
+	@$(PY) -c 'import jupyterlab' 2>/dev/null || $(PY) -m pip install -q jupyterlab
+	cd notebooks && $(VENV)/bin/jupyter lab
+
+bench: setup
+	cargo build --bin galaxy-lab
+	$(PY) bench/sersic_vs_numpy.py
+	cargo bench --bench sersic_render
+
+clean-reproduce:
+	rm -rf target/reproduce target/notebooks-test target/runner-selftest
