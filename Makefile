@@ -51,6 +51,7 @@ cargo-test: system-deps
 notebooks-test: setup
 	cargo build --bin galaxy-lab
 	$(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test $(NOTEBOOKS)
+	$(PY) scripts/check_h5py.py data/generated/sersic_quick.h5
 
 runner-selftest: setup
 	$(PY) scripts/run_notebooks.py --help >/dev/null

@@ -2,8 +2,10 @@
 """Execute galaxy-lab notebooks headless through the evcxr Rust kernel.
 
 Each notebook runs with its own folder as working directory and GALAXY_LAB_MODE=quick|full in
-the kernel's environment. A notebook FAILS on any error output (compile errors, `?` errors,
-a kernel that died from a panic), on any "panicked at" text, and on a cell that times out. The
+the kernel's environment. A notebook FAILS on any error output (compile errors, a kernel that
+died from a panic), on any "panicked at" text, on any stderr output (that is how evcxr reports an
+error returned with `?`; a cell tagged `stderr-ok` may write to stderr), on a galaxy-lab figure that
+fell back to Debug text, and on a cell that times out. The
 failing cell's source and the compiler's message are printed. Executed copies (.ipynb), HTML and
 every inline figure (PNG/SVG) are written under --out.
 
@@ -36,6 +38,10 @@ def problems(nb):
             elif o.output_type == "stream":
                 if any(b in o.text for b in BAD_TEXT):
                     out.append((k, cell.source, o.text))
+                elif o.name == "stderr" and "stderr-ok" not in cell.metadata.get("tags", []):
+                    # evcxr reports an `Err` returned through `?` only as stderr text, so any
+                    # stderr output fails the run (tag a cell `stderr-ok` to allow it).
+                    out.append((k, cell.source, "stderr output (an error returned with `?`?):\n" + o.text))
             elif o.output_type in ("display_data", "execute_result"):
                 txt = o.get("data", {}).get("text/plain", "")
                 if isinstance(txt, list):
