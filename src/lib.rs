@@ -28,10 +28,12 @@ pub mod error;
 pub mod figures;
 pub mod io;
 pub mod mode;
+pub mod models;
 pub mod notebook;
 pub mod plot;
 pub mod prelude;
 pub mod sim;
+pub mod train;
 
 pub use device::{cpu_device, device};
 pub use error::{Error, Result};

@@ -7,8 +7,13 @@ pub use crate::error::{Error, Result};
 pub use crate::figures::{isophotes, montage};
 pub use crate::io::{write_atomic, write_json};
 pub use crate::mode::RunMode;
+pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
 pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
+pub use crate::train::nll::{gaussian_nll, gaussian_nll_f64};
+pub use crate::train::q::{
+    History, QData, TrainConfig, evaluate, load_checkpoint, predict, save_checkpoint, train_qnet,
+};
 pub use burn::tensor::Tensor;

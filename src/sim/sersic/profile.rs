@@ -40,7 +40,7 @@ pub fn sersic_bn(n: f64) -> Result<f64> {
         }
         let step = v / df(b);
         let mut next = b - step;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = 0.5 * (lo + hi);
         }
         if (next - b).abs() <= 1e-15 * b {

@@ -1,0 +1,32 @@
+//! Build-time check for the `cuda` feature only (a no-op otherwise).
+//!
+//! burn 0.22.1's CUDA backend (cubecl-cuda → cubecl-llvm) needs no CUDA toolkit to build, but its
+//! build script downloads an LLVM bundle (tracel-llvm 23.1.0-4, ~hundreds of MB) from
+//! github.com/tracel-ai/tracel-llvm into `~/.local/share/tracel/`. On a machine that cannot reach
+//! GitHub the build fails deep inside that script with "failed to lookup address information";
+//! this check says why, and what to do, in plain words.
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    if std::env::var_os("CARGO_FEATURE_CUDA").is_none() {
+        return;
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".local/share"))
+        });
+    let Some(data) = data else { return };
+    let bundle = data.join("tracel").join("tracel-llvm-23.1.0-4");
+    println!("cargo:rerun-if-changed={}", bundle.display());
+    if !bundle.exists() {
+        println!(
+            "cargo:warning=galaxy-lab --features cuda: burn's CUDA backend needs the LLVM bundle \
+             {} (downloaded by cubecl-llvm's build script from github.com/tracel-ai/tracel-llvm). \
+             It is missing; if this machine is offline the build fails with 'failed to lookup \
+             address information'. Build once on a machine with internet access and copy \
+             ~/.local/share/tracel (and ~/.cache/tracel) here. No CUDA toolkit is needed to build.",
+            bundle.display()
+        );
+    }
+}

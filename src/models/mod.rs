@@ -1,0 +1,3 @@
+//! Neural networks (burn): one model per file, each saying which paper figure/table it serves.
+
+pub mod qnet;

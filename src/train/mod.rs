@@ -1,0 +1,4 @@
+//! Training: losses, the loop, checkpoints.
+
+pub mod nll;
+pub mod q;
