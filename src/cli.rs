@@ -5,6 +5,8 @@ use crate::data::sersic_h5::{Inclinations, Noise, SersicDatasetConfig, generate_
 use crate::error::{Error, Result};
 use crate::sim::sersic::{Grid, Psf, SersicDisc, View, render, render_reference};
 use clap::{Args, Parser, Subcommand};
+
+mod q;
 use std::path::PathBuf;
 
 /// Reproduce galaxy deep-learning papers: simulators, datasets, training.
@@ -22,6 +24,9 @@ enum Command {
     /// Sérsic-disc galaxies (seed 001).
     #[command(subcommand)]
     Sersic(SersicCmd),
+    /// The q network (seed 001): train and predict.
+    #[command(subcommand)]
+    Q(q::QCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +258,7 @@ where
             );
             Ok(())
         }
+        Command::Q(c) => q::run(c),
         Command::Sersic(SersicCmd::Generate(a)) => generate(a),
         Command::Sersic(SersicCmd::Render(a)) => render_cmd(a),
         Command::Sersic(SersicCmd::Bench(a)) => {

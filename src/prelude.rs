@@ -1,6 +1,7 @@
 //! Everything a notebook needs: `use galaxy_lab::prelude::*;`.
 
 pub use crate::data::sersic_h5::*;
+pub use crate::data::q_modes::{Calibration, Normalizer, QMode, Split, calibration, q_datasets, raw_images, split};
 pub use crate::device::{Device, cpu_device, cuda_available, device, device_name};
 pub use crate::display::{Png, Stretch, Svg, Table, gray_image, gray_png};
 pub use crate::error::{Error, Result};
@@ -16,4 +17,8 @@ pub use crate::train::nll::{gaussian_nll, gaussian_nll_f64};
 pub use crate::train::q::{
     History, QData, TrainConfig, evaluate, load_checkpoint, predict, save_checkpoint, train_qnet,
 };
+pub use crate::train::q_experiment::{
+    QMetrics, QPredictor, QRun, QRunConfig, load_metrics_dir, loss_figure, run_q, thesis_nll,
+};
+pub use burn::module::Module;
 pub use burn::tensor::Tensor;

@@ -1,3 +1,4 @@
 //! Datasets on disk: HDF5 files of simulated galaxies, read back in batches for training.
 
+pub mod q_modes;
 pub mod sersic_h5;

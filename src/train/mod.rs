@@ -2,3 +2,5 @@
 
 pub mod nll;
 pub mod q;
+pub mod q_experiment;
+pub mod step_timing;

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark (issue: q inference): seed 001's q network trained one step at a time
+in PyTorch and in galaxy-lab (burn, `galaxy-lab q bench-step`), same shapes, same thread count,
+in one run. Prints median ms per training step and inference pass, and the burn/PyTorch ratio;
+writes results/q_inference/bench_step.json.
+
+PyTorch is not part of `make setup` (it is large); install it into the venv only to benchmark:
+    .venv/bin/pip install torch
+Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--galaxy-lab target/debug/galaxy-lab]
+"""
+import argparse, json, os, pathlib, subprocess, sys, tempfile, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--steps", type=int, default=30)
+ap.add_argument("--batch", type=int, default=32)
+ap.add_argument("--galaxy-lab", default="target/debug/galaxy-lab")
+ap.add_argument("--out", default="results/q_inference/bench_step.json")
+args = ap.parse_args()
+os.environ["OMP_NUM_THREADS"] = os.environ["RAYON_NUM_THREADS"] = str(args.threads)
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    sys.exit("PyTorch is not installed in this venv: `.venv/bin/pip install torch`, then rerun")
+torch.set_num_threads(args.threads)
+
+
+class QNet(nn.Module):
+    """Fig. 7 of the thesis, as galaxy-lab's QNet: valid padding, softplus σ + 1e-3."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv2d(c, 16, 2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 48, 2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(48 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 2))
+
+    def forward(self, x):
+        o = self.f(x)
+        return o[:, 0], nn.functional.softplus(o[:, 1]) + 1e-3
+
+
+def torch_times(c):
+    torch.manual_seed(0)
+    net = QNet(c)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    x = torch.randn(args.batch, c, 64, 64)
+    q = torch.rand(args.batch) * 0.8 + 0.2
+    tr = []
+    for k in range(args.steps + 3):
+        t = time.perf_counter()
+        mu, s = net(x)
+        loss = (0.9189385 + torch.log(s) + 0.5 * ((q - mu) / s) ** 2).mean()
+        loss.item()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if k >= 3:
+            tr.append((time.perf_counter() - t) * 1e3)
+    net.eval()
+    inf = []
+    with torch.no_grad():
+        for k in range(args.steps + 3):
+            t = time.perf_counter()
+            net(x)
+            if k >= 3:
+                inf.append((time.perf_counter() - t) * 1e3)
+    return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
+
+
+rows = []
+for c in (1, 4):
+    pt, pi = torch_times(c)
+    with tempfile.TemporaryDirectory() as d:
+        j = pathlib.Path(d) / "t.json"
+        subprocess.run([args.galaxy_lab, "q", "bench-step", "--channels", str(c), "--batch", str(args.batch),
+                        "--steps", str(args.steps), "--json", str(j)], check=True, env={**os.environ, "GALAXY_LAB_DEVICE": "cpu"})
+        b = json.loads(j.read_text())
+    rows.append({"channels": c, "batch": args.batch, "threads": args.threads,
+                 "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
+                 "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi, "torch": torch.__version__})
+    r = rows[-1]
+    print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, burn {b['train_ms']:.1f} ms "
+          f"(ratio {r['train_ratio']:.2f}); inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
+pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+tmp = pathlib.Path(args.out + ".tmp")
+tmp.write_text(json.dumps(rows, indent=2))
+tmp.replace(args.out)
+print("wrote", args.out)

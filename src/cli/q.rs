@@ -1,0 +1,207 @@
+//! `galaxy-lab q train|predict`: the q network of seed 001 from the command line.
+
+use crate::data::q_modes::QMode;
+use crate::data::sersic_h5::SersicH5;
+use crate::error::{Error, Result};
+use crate::train::q::TrainConfig;
+use crate::train::q_experiment::{QPredictor, QRunConfig, run_q};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// Subcommands of `galaxy-lab q`.
+#[derive(Debug, Subcommand)]
+pub enum QCmd {
+    /// Train the q network on a Sérsic HDF5 file; writes metrics.json, curves, figures, weights.
+    Train(TrainArgs),
+    /// Predict q (μ ± σ) for one image with a trained run folder.
+    Predict(PredictArgs),
+    /// Time one training step and one inference pass (median ms), e.g. for bench/torch_reference.py.
+    BenchStep(BenchStepArgs),
+}
+
+/// Arguments of `q bench-step`.
+#[derive(Debug, Args)]
+pub struct BenchStepArgs {
+    /// Input channels (1 or 4 in the thesis).
+    #[arg(long, default_value_t = 1)]
+    channels: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Timed repetitions.
+    #[arg(long, default_value_t = 30)]
+    steps: usize,
+    /// Write the timing as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// Arguments of `q train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Sérsic dataset written by `galaxy-lab sersic generate`.
+    #[arg(long)]
+    data: PathBuf,
+    /// four | incl:DEG | random | random-cos.
+    #[arg(long)]
+    mode: QMode,
+    /// Maximum epochs.
+    #[arg(long, default_value_t = 100)]
+    epochs: usize,
+    /// Mini-batch size.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    learning_rate: f64,
+    /// Early-stopping patience in epochs (0: never stop early).
+    #[arg(long, default_value_t = 10)]
+    patience: usize,
+    /// Seed for the split, initialisation, shuffling and dropout.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Use only the first N galaxies of the file.
+    #[arg(long)]
+    max_galaxies: Option<usize>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Arguments of `q predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Run folder written by `q train`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Image of linear flux: `.npy` (float32/float64, [H, W] or [C, H, W]) or a Sérsic `.h5`
+    /// file (then --galaxy picks the galaxy and the run's mode picks the projections).
+    #[arg(long)]
+    image: PathBuf,
+    /// Galaxy index when --image is an HDF5 file.
+    #[arg(long, default_value_t = 0)]
+    galaxy: usize,
+}
+
+/// Runs a `q` subcommand.
+pub fn run(cmd: QCmd) -> Result<()> {
+    match cmd {
+        QCmd::Train(a) => train(a),
+        QCmd::Predict(a) => predict(a),
+        QCmd::BenchStep(a) => {
+            let d = crate::device::device();
+            let t = crate::train::step_timing::time_qnet_step(a.channels, a.batch, a.steps, &d)?;
+            println!(
+                "qnet {:?} on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+                t.input, t.device, t.train_ms, t.infer_ms, t.steps
+            );
+            match a.json {
+                Some(p) => crate::io::write_json(p, &t),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+fn train(a: TrainArgs) -> Result<()> {
+    let ds = SersicH5::open(&a.data)?;
+    let cfg = QRunConfig {
+        train: TrainConfig {
+            epochs: a.epochs,
+            batch_size: a.batch_size,
+            learning_rate: a.learning_rate,
+            seed: a.seed,
+            patience: (a.patience > 0).then_some(a.patience),
+        },
+        max_galaxies: a.max_galaxies,
+        ..QRunConfig::new(a.mode)
+    };
+    let device = crate::device::device();
+    println!(
+        "q train: mode {} on {} ({} galaxies), device {}",
+        a.mode,
+        a.data.display(),
+        ds.galaxies,
+        crate::device::device_name(&device)
+    );
+    let run = run_q(&ds, &cfg, &device, &mut |h| {
+        let e = h.train_loss.len();
+        println!(
+            "epoch {e:>3}: train NLL {:>8.4}  valid NLL {:>8.4}  (best {:.4} at {}, {:.0} s)",
+            h.train_loss[e - 1],
+            h.valid_loss[e - 1],
+            h.valid_loss[h.best_epoch],
+            h.best_epoch + 1,
+            h.seconds
+        );
+    })?;
+    run.save(&a.out)?;
+    let m = &run.metrics;
+    println!(
+        "test NLL {:.3} (thesis {}), MSE {:.5}, within 1σ {:.1} %, 2σ {:.1} %; wrote {}",
+        m.test_nll,
+        m.thesis_nll
+            .map(|t| format!("{t:.3}"))
+            .unwrap_or_else(|| "—".into()),
+        m.test_mse,
+        100.0 * m.within_1sigma,
+        100.0 * m.within_2sigma,
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// Reads one image for `p` from a `.npy` or Sérsic `.h5` file.
+fn read_image(p: &QPredictor, a: &PredictArgs) -> Result<Vec<f32>> {
+    let ext = a.image.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match ext {
+        "npy" => read_npy(&a.image),
+        "h5" | "hdf5" => {
+            let ds = SersicH5::open(&a.image)?;
+            if a.galaxy >= ds.galaxies {
+                return Err(Error::invalid(
+                    "galaxy",
+                    a.galaxy,
+                    format!("file has {} galaxies", ds.galaxies),
+                ));
+            }
+            let mode: QMode = p.metrics.mode.parse()?;
+            let s = ds.config.seed;
+            let (x, _) = crate::data::q_modes::raw_images(&ds, &[a.galaxy], mode, s)?;
+            Ok(x)
+        }
+        _ => Err(Error::invalid(
+            "image",
+            a.image.display(),
+            "expected a .npy or .h5 file",
+        )),
+    }
+}
+
+/// A float32 or float64 `.npy` array, flattened.
+pub fn read_npy(path: &std::path::Path) -> Result<Vec<f32>> {
+    use ndarray::ArrayD;
+    use ndarray_npy::read_npy as rd;
+    let bad = |e: String| Error::invalid("image", path.display(), e);
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    match rd::<_, ArrayD<f32>>(path) {
+        Ok(a) => Ok(a.iter().copied().collect()),
+        Err(_) => rd::<_, ArrayD<f64>>(path)
+            .map(|a| a.iter().map(|&v| v as f32).collect())
+            .map_err(|e| bad(format!("not a float32/float64 .npy array ({e})"))),
+    }
+}
+
+fn predict(a: PredictArgs) -> Result<()> {
+    let device = crate::device::device();
+    let p = QPredictor::load(&a.model, &device)?;
+    let x = read_image(&p, &a)?;
+    let (mu, sigma) = p.predict_flux(&x, &device)?;
+    println!("q = {mu:.4} ± {sigma:.4}");
+    Ok(())
+}

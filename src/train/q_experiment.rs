@@ -1,0 +1,320 @@
+//! One q experiment end to end (seed 001 §4.2, §5, Table 1): from the HDF5 file to a trained
+//! network, test metrics beside the thesis's, figures, and a run folder on disk. The CLI
+//! (`galaxy-lab q train`) and notebook 02 both call [`run_q`], so their numbers are the same code.
+
+use super::q::{
+    History, QData, TrainConfig, load_checkpoint, predict, save_checkpoint, train_qnet,
+};
+use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets, split};
+use crate::data::sersic_h5::SersicH5;
+use crate::error::{Error, Result};
+use crate::models::qnet::{QNet, QNetConfig};
+use crate::plot::{Figure, Series};
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Test NLL of seed 001's Table 1 for a mode (None for modes the thesis did not run).
+pub fn thesis_nll(mode: QMode) -> Option<f64> {
+    match mode {
+        QMode::Four => Some(-2.375),
+        QMode::Inclination(i) if i == 0.0 => Some(0.680),
+        QMode::Inclination(i) if i == 30.0 => Some(-1.458),
+        QMode::Inclination(i) if i == 60.0 => Some(-2.042),
+        QMode::Inclination(i) if i == 90.0 => Some(-2.040),
+        QMode::Random {
+            uniform_in_cos: false,
+        } => Some(-1.657),
+        _ => None,
+    }
+}
+
+/// What a run does besides the optimiser settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QRunConfig {
+    /// Which images the network sees.
+    pub mode: QMode,
+    /// Epochs, batch size, learning rate, seed, patience.
+    pub train: TrainConfig,
+    /// Use only the first `max_galaxies` galaxies of the file (None: all).
+    pub max_galaxies: Option<usize>,
+    /// Dropout before the output layer (the thesis: 0.3).
+    pub dropout: f64,
+}
+
+impl QRunConfig {
+    /// The thesis's settings for `mode` (100 epochs, batch 32, Adam 1e-3, patience 10).
+    pub fn new(mode: QMode) -> Self {
+        QRunConfig {
+            mode,
+            train: TrainConfig::default(),
+            max_galaxies: None,
+            dropout: 0.3,
+        }
+    }
+}
+
+/// The numbers a run reports (`metrics.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QMetrics {
+    /// Mode as written on the command line.
+    pub mode: String,
+    /// Dataset file.
+    pub data: PathBuf,
+    /// Dataset seed (attribute of the file).
+    pub data_seed: u64,
+    /// Galaxies in the train / validation / test sets.
+    pub counts: [usize; 3],
+    /// Mean test NLL (TensorFlow Probability's `-log_prob` convention).
+    pub test_nll: f64,
+    /// The thesis's Table 1 value for this mode.
+    pub thesis_nll: Option<f64>,
+    /// Mean squared error of μ on the test set.
+    pub test_mse: f64,
+    /// Fraction of test galaxies with |q − μ| < σ (ideal 0.683).
+    pub within_1sigma: f64,
+    /// Fraction with |q − μ| < 2σ (ideal 0.954).
+    pub within_2sigma: f64,
+    /// Epochs run and the best (0-based) epoch whose weights were kept.
+    pub epochs_run: usize,
+    /// Best validation epoch (0-based).
+    pub best_epoch: usize,
+    /// Whether early stopping ended the run.
+    pub stopped_early: bool,
+    /// Training wall time in seconds.
+    pub train_seconds: f64,
+    /// Device the run used.
+    pub device: String,
+    /// Run settings.
+    pub config: QRunConfig,
+    /// Input normalisation fitted on the training set.
+    pub normalizer: Normalizer,
+}
+
+/// A finished run: the network, its curves, test predictions and metrics.
+#[derive(Debug)]
+pub struct QRun {
+    /// Best-validation weights.
+    pub model: QNet,
+    /// Network hyper-parameters.
+    pub net: QNetConfig,
+    /// Learning curves.
+    pub history: History,
+    /// Test-set truth, predicted means and standard deviations.
+    pub test: (Vec<f32>, Vec<f32>, Vec<f32>),
+    /// Coverage and PIT values of the test predictions.
+    pub calibration: Calibration,
+    /// Summary numbers.
+    pub metrics: QMetrics,
+}
+
+/// Trains and evaluates one mode on `ds`. `on_epoch` sees the history after each epoch.
+pub fn run_q(
+    ds: &SersicH5,
+    cfg: &QRunConfig,
+    device: &Device,
+    on_epoch: &mut dyn FnMut(&History),
+) -> Result<QRun> {
+    let n = match cfg.max_galaxies {
+        Some(m) => {
+            crate::error::check_size("max_galaxies", m, 5)?;
+            m.min(ds.galaxies)
+        }
+        None => ds.galaxies,
+    };
+    let s = split(n, cfg.train.seed)?;
+    let (train, valid, test, normalizer) = q_datasets(ds, cfg.mode, &s, cfg.train.seed)?;
+    let net = QNetConfig::new()
+        .with_channels(train.channels)
+        .with_size(train.size)
+        .with_dropout(cfg.dropout);
+    let (model, history) = train_qnet(&net, &train, &valid, &cfg.train, device, None, on_epoch)?;
+    let (mu, sigma) = predict(&model, &test, device)?;
+    let cal = calibration(&mu, &sigma, &test.q)?;
+    let metrics = QMetrics {
+        mode: cfg.mode.to_string(),
+        data: ds.path().to_path_buf(),
+        data_seed: ds.seed,
+        counts: [train.len(), valid.len(), test.len()],
+        test_nll: cal.nll,
+        thesis_nll: thesis_nll(cfg.mode),
+        test_mse: cal.mse,
+        within_1sigma: cal.within_1sigma,
+        within_2sigma: cal.within_2sigma,
+        epochs_run: history.train_loss.len(),
+        best_epoch: history.best_epoch,
+        stopped_early: history.stopped_early,
+        train_seconds: history.seconds,
+        device: crate::device::device_name(device),
+        config: cfg.clone(),
+        normalizer,
+    };
+    Ok(QRun {
+        model,
+        net,
+        history,
+        test: (test.q.clone(), mu, sigma),
+        calibration: cal,
+        metrics,
+    })
+}
+
+impl QRun {
+    /// Predicted μ ± σ against the true q (Figs 11, 13, 14), with the identity line.
+    pub fn prediction_figure(&self) -> Figure {
+        let (q, mu, sigma) = &self.test;
+        let pts = q
+            .iter()
+            .zip(mu)
+            .map(|(&t, &m)| (t as f64, m as f64))
+            .collect();
+        let err = sigma.iter().map(|&s| s as f64).collect();
+        Figure::new(
+            format!(
+                "{}: predicted μ ± σ vs true q (test NLL {:.3})",
+                self.metrics.mode, self.metrics.test_nll
+            ),
+            "true q",
+            "predicted q",
+        )
+        .with(Series::points("test galaxies", pts).with_y_err(err))
+        .with(Series::line("μ = q", vec![(0.2, 0.2), (1.0, 1.0)]))
+        .x_range(0.15, 1.05)
+        .y_range(0.0, 1.3)
+    }
+
+    /// Histogram of the probability integral transform Φ((q − μ)/σ): flat when calibrated.
+    pub fn pit_figure(&self) -> Result<Figure> {
+        let n = self.calibration.pit.len() as f64;
+        let bins = 10;
+        Ok(Figure::new(
+            format!("{}: PIT histogram (flat = calibrated)", self.metrics.mode),
+            "Φ((q − μ)/σ)",
+            "test galaxies",
+        )
+        .with(Series::histogram(
+            "PIT",
+            &self.calibration.pit,
+            bins,
+            0.0,
+            1.0,
+        )?)
+        .with(Series::line(
+            "ideal",
+            vec![(0.0, n / bins as f64), (1.0, n / bins as f64)],
+        )))
+    }
+
+    /// Writes `metrics.json`, `history.json`, `model.bpk` (+ `model.json`), `test_predictions.csv`
+    /// and the figures (`predictions.svg`, `loss.svg`, `pit.svg`) into `dir`.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::io::write_json(dir.join("metrics.json"), &self.metrics)?;
+        crate::io::write_json(dir.join("history.json"), &self.history)?;
+        save_checkpoint(&self.model, &self.net, dir.join("model.bpk"))?;
+        let (q, mu, sigma) = &self.test;
+        let mut csv = String::from("q,mu,sigma\n");
+        for ((t, m), s) in q.iter().zip(mu).zip(sigma) {
+            csv += &format!("{t},{m},{s}\n");
+        }
+        crate::io::write_atomic(dir.join("test_predictions.csv"), csv.as_bytes())?;
+        self.prediction_figure().save(dir.join("predictions.svg"))?;
+        loss_figure(&[(self.metrics.mode.as_str(), &self.history)]).save(dir.join("loss.svg"))?;
+        self.pit_figure()?.save(dir.join("pit.svg"))
+    }
+}
+
+/// Training and validation NLL per epoch of several runs on one plot (Fig 12).
+pub fn loss_figure(runs: &[(&str, &History)]) -> Figure {
+    let mut fig = Figure::new("Learning curves", "epoch", "NLL");
+    for (name, h) in runs {
+        let curve = |v: &[f64]| {
+            v.iter()
+                .enumerate()
+                .map(|(e, &l)| (e as f64 + 1.0, l))
+                .collect()
+        };
+        fig = fig
+            .with(Series::line(format!("{name} train"), curve(&h.train_loss)))
+            .with(Series::line(format!("{name} valid"), curve(&h.valid_loss)));
+    }
+    fig
+}
+
+/// A trained run read back from its folder: network, normaliser and mode.
+#[derive(Debug)]
+pub struct QPredictor {
+    /// The network.
+    pub model: QNet,
+    /// Its configuration.
+    pub net: QNetConfig,
+    /// Metrics of the run (normaliser, mode, dataset).
+    pub metrics: QMetrics,
+}
+
+impl QPredictor {
+    /// Loads `DIR/model.bpk` and `DIR/metrics.json` as written by [`QRun::save`].
+    pub fn load(dir: impl AsRef<Path>, device: &Device) -> Result<Self> {
+        let dir = dir.as_ref();
+        let mpath = dir.join("metrics.json");
+        let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
+        let metrics: QMetrics = serde_json::from_str(&text)?;
+        let (model, net) = load_checkpoint(dir.join("model.bpk"), device)?;
+        Ok(QPredictor {
+            model,
+            net,
+            metrics,
+        })
+    }
+
+    /// (μ, σ) for one image of linear flux, `[channels, size, size]` row-major.
+    pub fn predict_flux(&self, flux: &[f32], device: &Device) -> Result<(f32, f32)> {
+        let mut x = flux.to_vec();
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return Err(Error::invalid(
+                &format!("pixel {i}"),
+                x[i],
+                "must be finite",
+            ));
+        }
+        self.metrics.normalizer.apply(&mut x);
+        let data = QData::new(x, vec![0.5], self.net.channels, self.net.size).map_err(|_| {
+            Error::invalid(
+                "image",
+                format!("{} values", flux.len()),
+                format!(
+                    "the network expects {}×{}×{} = {} values",
+                    self.net.channels,
+                    self.net.size,
+                    self.net.size,
+                    self.net.channels * self.net.size * self.net.size
+                ),
+            )
+        })?;
+        let (mu, sigma) = predict(&self.model, &data, device)?;
+        Ok((mu[0], sigma[0]))
+    }
+}
+
+/// Every `*.json` in `dir` that parses as [`QMetrics`], sorted by file name (an absent folder
+/// gives an empty list; a file that is not a metrics file is skipped).
+pub fn load_metrics_dir(dir: impl AsRef<Path>) -> Result<Vec<QMetrics>> {
+    let dir = dir.as_ref();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+        if let Ok(m) = serde_json::from_str::<QMetrics>(&text) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}

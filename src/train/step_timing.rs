@@ -1,0 +1,85 @@
+//! Timing one training step (forward, NLL, backward, Adam update) and one inference pass of the q
+//! network on random data, for the side-by-side comparison with PyTorch
+//! (`bench/torch_reference.py` runs both in one go and prints the ratio).
+
+use super::nll::gaussian_nll;
+use crate::error::{Result, check_size};
+use crate::models::qnet::QNetConfig;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use serde::{Deserialize, Serialize};
+
+/// Median times of repeated steps in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepTiming {
+    /// Network name.
+    pub network: String,
+    /// Input shape `[batch, channels, size, size]`.
+    pub input: [usize; 4],
+    /// Median training step (forward + backward + optimiser), ms.
+    pub train_ms: f64,
+    /// Median inference pass (forward only, no autodiff), ms.
+    pub infer_ms: f64,
+    /// Timed repetitions (after warm-up).
+    pub steps: usize,
+    /// Device.
+    pub device: String,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps).
+pub fn time_qnet_step(
+    channels: usize,
+    batch: usize,
+    steps: usize,
+    device: &Device,
+) -> Result<StepTiming> {
+    check_size("batch", batch, 1)?;
+    check_size("steps", steps, 1)?;
+    let net = QNetConfig::new().with_channels(channels);
+    let ad = device.clone().autodiff();
+    ad.seed(0);
+    let mut model = net.init(&ad)?;
+    let mut optim = AdamConfig::new().init();
+    let shape = [batch, channels, net.size, net.size];
+    let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
+    let q = Tensor::<1>::random([batch], Distribution::Uniform(0.2, 1.0), &ad);
+    let mut train = Vec::with_capacity(steps);
+    for k in 0..steps + 3 {
+        let t = std::time::Instant::now();
+        let out = model.forward(x.clone());
+        let loss = gaussian_nll(out.mu, out.sigma, q.clone());
+        // As the training loop does: read the loss back (this also waits for the device).
+        let _: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-3, model, grads);
+        if k >= 3 {
+            train.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let infer_model = model.valid();
+    let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
+    let mut infer = Vec::with_capacity(steps);
+    for k in 0..steps + 3 {
+        let t = std::time::Instant::now();
+        let out = infer_model.forward(xi.clone());
+        let _ = out.mu.into_data();
+        if k >= 3 {
+            infer.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(StepTiming {
+        network: "qnet".into(),
+        input: shape,
+        train_ms: median(train),
+        infer_ms: median(infer),
+        steps,
+        device: crate::device::device_name(device),
+    })
+}
