@@ -14,6 +14,7 @@
 //! | [`sim`] | galaxy simulators: profiles and rendering |
 //! | [`data`] | HDF5 datasets, splits, batching |
 //! | [`display`], [`plot`] | inline notebook output and files for the CLI |
+//! | [`metrics`] | classification scores, rejection, confusion matrices, ROC/AUC (seed 000 §6) |
 //! | [`device`] | run-time choice of CPU or CUDA |
 //! | [`notebook`] | first-cell set-up: panic hook, mode, device |
 //! | [`cli`] | the `galaxy-lab` command-line tool |
@@ -27,6 +28,7 @@ pub mod display;
 pub mod error;
 pub mod figures;
 pub mod io;
+pub mod metrics;
 pub mod mode;
 pub mod models;
 pub mod notebook;
