@@ -27,6 +27,9 @@ enum Command {
     /// The q network (seed 001): train and predict.
     #[command(subcommand)]
     Q(q::QCmd),
+    /// Seed 000's real-data test: Eq. 6, the SDSS catalogue, cutout download.
+    #[command(subcommand)]
+    Sdss(crate::sdss::cli::SdssCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -259,6 +262,7 @@ where
             Ok(())
         }
         Command::Q(c) => q::run(c),
+        Command::Sdss(c) => crate::sdss::cli::run(c),
         Command::Sersic(SersicCmd::Generate(a)) => generate(a),
         Command::Sersic(SersicCmd::Render(a)) => render_cmd(a),
         Command::Sersic(SersicCmd::Bench(a)) => {

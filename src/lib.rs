@@ -17,6 +17,7 @@
 //! | [`metrics`] | classification scores, rejection, confusion matrices, ROC/AUC (seed 000 §6) |
 //! | [`device`] | run-time choice of CPU or CUDA |
 //! | [`notebook`] | first-cell set-up: panic hook, mode, device |
+//! | [`sdss`] | seed 000's real-data test: the 30 SDSS pairs, Eq. 6, cutouts |
 //! | [`cli`] | the `galaxy-lab` command-line tool |
 //!
 //! Notebooks start with `use galaxy_lab::prelude::*;`.
@@ -34,6 +35,7 @@ pub mod models;
 pub mod notebook;
 pub mod plot;
 pub mod prelude;
+pub mod sdss;
 pub mod sim;
 pub mod train;
 

@@ -13,6 +13,10 @@ pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
 pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
+pub use crate::sdss::{
+    self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
+    cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,
+};
 pub use crate::train::nll::{gaussian_nll, gaussian_nll_f64};
 pub use crate::train::q::{
     History, QData, TrainConfig, evaluate, load_checkpoint, predict, save_checkpoint, train_qnet,

@@ -1,0 +1,196 @@
+//! `galaxy-lab sdss …`: Eq. 6 on the command line, the catalogue with Eq. 6 recomputed, and the
+//! cutout download.
+
+use super::catalog::{DEFAULT_CATALOG_PATH, load_catalog};
+use super::fetch::{FetchConfig, fetch_catalog};
+use super::geometry::{label_relative_inclination, relative_inclination};
+use crate::display::Table;
+use crate::error::{Error, Result};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The `sdss` subcommands (seed 000's real-data test).
+#[derive(Debug, Subcommand)]
+pub enum SdssCmd {
+    /// Relative inclination of two discs, Eq. 6 (degrees), and its ±15° label.
+    RelativeInclination(RelIncArgs),
+    /// The 30 pairs of Tables B1/B2 with Eq. 6 recomputed and the labels.
+    Catalog(CatalogArgs),
+    /// Download every catalogue cutout from the SkyServer (needs internet).
+    Fetch(FetchArgs),
+}
+
+/// Arguments of `sdss relative-inclination`.
+#[derive(Debug, Args)]
+pub struct RelIncArgs {
+    /// Inclination of galaxy 1, degrees in [0, 90].
+    #[arg(long, allow_hyphen_values = true)]
+    i1: f64,
+    /// Inclination of galaxy 2, degrees in [0, 90].
+    #[arg(long, allow_hyphen_values = true)]
+    i2: f64,
+    /// Position angle of galaxy 1, degrees in [0, 180] (North through East).
+    #[arg(long, allow_hyphen_values = true)]
+    pa1: f64,
+    /// Position angle of galaxy 2, degrees in [0, 180] (North through East).
+    #[arg(long, allow_hyphen_values = true)]
+    pa2: f64,
+}
+
+/// Arguments of `sdss catalog`.
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The catalogue CSV.
+    #[arg(long, default_value = DEFAULT_CATALOG_PATH)]
+    catalog: PathBuf,
+    /// Also write the rows with Eq. 6 recomputed as JSON here (e.g. results/sdss/catalog.json).
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// Arguments of `sdss fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The catalogue CSV.
+    #[arg(long, default_value = DEFAULT_CATALOG_PATH)]
+    catalog: PathBuf,
+    /// Folder for the cutouts (<obj_id>.jpg).
+    #[arg(long)]
+    out: PathBuf,
+    /// Cutout service URL (default: SkyServer DR15 ImgCutout/getjpeg).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Arcseconds per pixel.
+    #[arg(long, default_value_t = 0.4)]
+    scale: f64,
+    /// Cutout side in pixels.
+    #[arg(long, default_value_t = 340)]
+    size: u32,
+    /// Seconds allowed for connecting; a request as a whole gets 6 times this.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Extra attempts after a timeout or server error.
+    #[arg(long, default_value_t = 3)]
+    retries: u32,
+    /// Download again cutouts that already exist.
+    #[arg(long)]
+    overwrite: bool,
+}
+
+fn rel_inc(a: RelIncArgs) -> Result<()> {
+    let i = relative_inclination(a.i1, a.i2, a.pa1, a.pa2)?;
+    println!("{i:.2}");
+    match label_relative_inclination(i) {
+        Some(c) => println!("label: {c} (within ±15°)"),
+        None => println!("label: none (not within ±15° of 0° or 45°)"),
+    }
+    Ok(())
+}
+
+fn catalog(a: CatalogArgs) -> Result<()> {
+    let pairs = load_catalog(&a.catalog)?;
+    let mut t = Table::new(
+        format!("{} (seed 000 Tables B1, B2)", a.catalog.display()),
+        &[
+            "obj_id",
+            "table",
+            "i (paper)",
+            "i (Eq. 6)",
+            "Δ",
+            "class",
+            "label",
+        ],
+    );
+    let mut rows = Vec::new();
+    for p in &pairs {
+        let i6 = p.eq6_inclination()?;
+        let label = label_relative_inclination(i6);
+        t.push_row(&[
+            p.obj_id.clone(),
+            p.table.clone(),
+            format!("{:.2}", p.i),
+            format!("{i6:.3}"),
+            format!("{:+.3}", i6 - p.i),
+            format!("{}°", p.class),
+            label
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "rejected".into()),
+        ])?;
+        rows.push(serde_json::json!({
+            "pair": p, "i_eq6": i6, "label": label.map(|c| c.degrees()),
+        }));
+    }
+    print!("{t}");
+    let worst = pairs
+        .iter()
+        .map(|p| p.eq6_inclination().map(|i| (i - p.i).abs()))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .fold(0.0f64, f64::max);
+    println!("{} pairs; worst |Eq. 6 − paper| = {worst:.4}°", pairs.len());
+    if let Some(path) = a.json {
+        crate::io::write_json(
+            &path,
+            &serde_json::json!({"catalog": a.catalog, "worst_abs_deviation_deg": worst, "rows": rows}),
+        )?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn fetch(a: FetchArgs) -> Result<()> {
+    if !a.timeout.is_finite() || a.timeout <= 0.0 || a.timeout > 3600.0 {
+        return Err(Error::invalid(
+            "--timeout",
+            a.timeout,
+            "must be in (0, 3600] seconds",
+        ));
+    }
+    let pairs = load_catalog(&a.catalog)?;
+    let mut cfg = FetchConfig {
+        scale: a.scale,
+        width: a.size,
+        height: a.size,
+        connect_timeout: Duration::from_secs_f64(a.timeout),
+        timeout: Duration::from_secs_f64(6.0 * a.timeout),
+        retries: a.retries,
+        overwrite: a.overwrite,
+        ..Default::default()
+    };
+    if let Some(u) = a.base_url {
+        cfg.base_url = u;
+    }
+    let n = pairs.len();
+    let report = fetch_catalog(&pairs, &a.out, &cfg, &mut |k, id| {
+        eprintln!("[{}/{n}] {id}", k + 1);
+    })?;
+    println!(
+        "{}: {} downloaded, {} already there, {} failed",
+        a.out.display(),
+        report.downloaded.len(),
+        report.skipped.len(),
+        report.failed.len()
+    );
+    for f in &report.failed {
+        eprintln!("failed {}: {} ({})", f.obj_id, f.error, f.url);
+    }
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "fetch",
+            format!("{} of {n} pairs", report.failed.len()),
+            "could not be downloaded (see above)",
+        ))
+    }
+}
+
+/// Runs one `sdss` subcommand.
+pub fn run(cmd: SdssCmd) -> Result<()> {
+    match cmd {
+        SdssCmd::RelativeInclination(a) => rel_inc(a),
+        SdssCmd::Catalog(a) => catalog(a),
+        SdssCmd::Fetch(a) => fetch(a),
+    }
+}
