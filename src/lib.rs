@@ -13,6 +13,7 @@
 //! |---|---|
 //! | [`sim`] | galaxy simulators: profiles and rendering |
 //! | [`data`] | HDF5 datasets, splits, batching |
+//! | [`augment`] | seed 000's augmentation as a lazy, deterministic index space |
 //! | [`display`], [`plot`] | inline notebook output and files for the CLI |
 //! | [`metrics`] | classification scores, rejection, confusion matrices, ROC/AUC (seed 000 §6) |
 //! | [`device`] | run-time choice of CPU or CUDA |
@@ -22,6 +23,7 @@
 //!
 //! Notebooks start with `use galaxy_lab::prelude::*;`.
 
+pub mod augment;
 pub mod cli;
 pub mod data;
 pub mod device;
