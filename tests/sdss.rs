@@ -89,6 +89,9 @@ fn labels_agree_with_the_tables() {
         assert_eq!(label, Some(p.class()), "{}", p.obj_id);
     }
     assert_eq!((n0, n45, rejected), (15, 15, 0));
+    let t = catalog_table(&pairs()).unwrap();
+    assert_eq!(t.rows.len(), 30);
+    assert!(t.to_html().contains("J15265746+1009004"));
 }
 
 #[test]
@@ -291,6 +294,10 @@ fn fetch_downloads_every_cutout_from_a_local_server() {
     let again = fetch_catalog(some, &out, &quick(&url), &mut |_, _| {}).unwrap();
     assert_eq!((again.skipped.len(), again.downloaded.len()), (3, 0));
     assert_eq!(count.load(Ordering::SeqCst), 3);
+    let found = available_cutouts(&all, &out);
+    assert_eq!(found.len(), 3);
+    assert_eq!(found[0].0, some[0]);
+    assert!(available_cutouts(&all, dir.path().join("nothing")).is_empty());
 }
 
 #[test]

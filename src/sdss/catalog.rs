@@ -78,6 +78,48 @@ impl InteractingPair {
     }
 }
 
+/// The catalogue as a [`Table`](crate::display::Table) (HTML in a notebook): designation, table,
+/// i1, i2, PA1, PA2, the printed i, i recomputed with Eq. 6, their difference, the class and the
+/// ±15° label of the recomputed i.
+pub fn catalog_table(pairs: &[InteractingPair]) -> Result<crate::display::Table> {
+    let mut t = crate::display::Table::new(
+        "Seed 000 Tables B1 and B2: SDSS interacting pairs, Eq. 6 recomputed",
+        &[
+            "obj_id",
+            "table",
+            "i1",
+            "i2",
+            "PA1",
+            "PA2",
+            "i (paper)",
+            "i (Eq. 6)",
+            "Δ",
+            "class",
+            "label",
+        ],
+    );
+    for p in pairs {
+        let i6 = p.eq6_inclination()?;
+        let label = super::geometry::label_relative_inclination(i6);
+        t.push_row(&[
+            p.obj_id.clone(),
+            p.table.clone(),
+            format!("{}", p.i1),
+            format!("{}", p.i2),
+            format!("{}", p.pa1),
+            format!("{}", p.pa2),
+            format!("{:.2}", p.i),
+            format!("{i6:.3}"),
+            format!("{:+.3}", i6 - p.i),
+            format!("{}°", p.class),
+            label
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "rejected".into()),
+        ])?;
+    }
+    Ok(t)
+}
+
 /// Parses an SDSS designation `Jhhmmss.ss±ddmmss.s` (the dots may be missing, as in
 /// `J15265746+1009004`) into (RA, Dec) in degrees.
 pub fn parse_designation(name: &str) -> Result<(f64, f64)> {

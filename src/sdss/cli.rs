@@ -1,10 +1,9 @@
 //! `galaxy-lab sdss …`: Eq. 6 on the command line, the catalogue with Eq. 6 recomputed, and the
 //! cutout download.
 
-use super::catalog::{DEFAULT_CATALOG_PATH, load_catalog};
+use super::catalog::{DEFAULT_CATALOG_PATH, catalog_table, load_catalog};
 use super::fetch::{FetchConfig, fetch_catalog};
 use super::geometry::{label_relative_inclination, relative_inclination};
-use crate::display::Table;
 use crate::error::{Error, Result};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -90,33 +89,11 @@ fn rel_inc(a: RelIncArgs) -> Result<()> {
 
 fn catalog(a: CatalogArgs) -> Result<()> {
     let pairs = load_catalog(&a.catalog)?;
-    let mut t = Table::new(
-        format!("{} (seed 000 Tables B1, B2)", a.catalog.display()),
-        &[
-            "obj_id",
-            "table",
-            "i (paper)",
-            "i (Eq. 6)",
-            "Δ",
-            "class",
-            "label",
-        ],
-    );
+    let t = catalog_table(&pairs)?;
     let mut rows = Vec::new();
     for p in &pairs {
         let i6 = p.eq6_inclination()?;
         let label = label_relative_inclination(i6);
-        t.push_row(&[
-            p.obj_id.clone(),
-            p.table.clone(),
-            format!("{:.2}", p.i),
-            format!("{i6:.3}"),
-            format!("{:+.3}", i6 - p.i),
-            format!("{}°", p.class),
-            label
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "rejected".into()),
-        ])?;
         rows.push(serde_json::json!({
             "pair": p, "i_eq6": i6, "label": label.map(|c| c.degrees()),
         }));
@@ -129,10 +106,21 @@ fn catalog(a: CatalogArgs) -> Result<()> {
         .into_iter()
         .fold(0.0f64, f64::max);
     println!("{} pairs; worst |Eq. 6 − paper| = {worst:.4}°", pairs.len());
+    let count = |want: Option<u32>| {
+        rows.iter()
+            .filter(|r| r["label"].as_u64().map(|v| v as u32) == want)
+            .count()
+    };
     if let Some(path) = a.json {
         crate::io::write_json(
             &path,
-            &serde_json::json!({"catalog": a.catalog, "worst_abs_deviation_deg": worst, "rows": rows}),
+            &serde_json::json!({
+                "catalog": a.catalog,
+                "pairs": pairs.len(),
+                "worst_abs_deviation_deg": worst,
+                "labels": {"0": count(Some(0)), "45": count(Some(45)), "rejected": count(None)},
+                "rows": rows,
+            }),
         )?;
         println!("wrote {}", path.display());
     }

@@ -94,6 +94,19 @@ pub fn cutout_file_name(pair: &InteractingPair) -> String {
     format!("{safe}.jpg")
 }
 
+/// The pairs whose cutout `<dir>/<obj_id>.jpg` exists (e.g. after `galaxy-lab sdss fetch`), with
+/// its path; an empty list when `dir` is missing or empty, so a notebook can say so.
+pub fn available_cutouts(
+    pairs: &[InteractingPair],
+    dir: impl AsRef<Path>,
+) -> Vec<(InteractingPair, PathBuf)> {
+    pairs
+        .iter()
+        .map(|p| (p.clone(), dir.as_ref().join(cutout_file_name(p))))
+        .filter(|(_, path)| path.is_file())
+        .collect()
+}
+
 enum Failure {
     /// The host could not be reached: stop everything.
     Unreachable(String),

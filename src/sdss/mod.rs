@@ -27,11 +27,13 @@ pub mod geometry;
 pub mod images;
 
 pub use catalog::{
-    DEFAULT_CATALOG_PATH, InteractingPair, load_catalog, parse_designation, read_catalog,
+    DEFAULT_CATALOG_PATH, InteractingPair, catalog_table, load_catalog, parse_designation,
+    read_catalog,
 };
 pub use cutout::{CutoutRequest, DR15_GETJPEG_URL, MAX_CUTOUT_PIXELS, cutout_url};
 pub use fetch::{
-    FetchConfig, FetchFailure, FetchReport, cutout_file_name, fetch_catalog, fetch_url,
+    FetchConfig, FetchFailure, FetchReport, available_cutouts, cutout_file_name, fetch_catalog,
+    fetch_url,
 };
 pub use fits::{FitsImage, fits_bytes_f32, read_fits, read_fits_bytes};
 pub use geometry::{
