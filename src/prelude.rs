@@ -1,5 +1,19 @@
 //! Everything a notebook needs: `use galaxy_lab::prelude::*;`.
 
+pub use crate::augment::{
+    self, AugmentConfig, AugmentSpace, AugmentedSet, Augmentation, Half, SourceSplit, Variant,
+    count_table, split_sources,
+};
+pub use crate::metrics::{
+    self, ClassScores, ClassificationReport, ConfusionMatrix, Rejection, Roc, argmax_rows,
+    classification_report, confusion_figure, reject, roc_curve, roc_figure,
+};
+pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
+pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};
+pub use crate::train::classify::{
+    ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
+    save_classifier, train_classifier,
+};
 pub use crate::data::sersic_h5::*;
 pub use crate::data::q_modes::{Calibration, Normalizer, QMode, Split, calibration, q_datasets, raw_images, split};
 pub use crate::device::{Device, cpu_device, cuda_available, device, device_name};

@@ -1,4 +1,5 @@
 //! Neural networks (burn): one model per file, each saying which paper figure/table it serves.
 
+pub mod alexnet;
 pub mod qnet;
 pub mod thetanet;

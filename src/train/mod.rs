@@ -1,5 +1,7 @@
 //! Training: losses, the loop, checkpoints.
 
+pub mod class_data;
+pub mod classify;
 pub mod nll;
 pub mod q;
 pub mod q_experiment;
