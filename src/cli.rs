@@ -30,6 +30,9 @@ enum Command {
     /// Seed 000's real-data test: Eq. 6, the SDSS catalogue, cutout download.
     #[command(subcommand)]
     Sdss(crate::sdss::cli::SdssCmd),
+    /// Interacting galaxy pairs (seed 000): simulate, render, generate datasets.
+    #[command(subcommand)]
+    Pairs(crate::sim::pair::cli::PairsCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -263,6 +266,7 @@ where
         }
         Command::Q(c) => q::run(c),
         Command::Sdss(c) => crate::sdss::cli::run(c),
+        Command::Pairs(c) => crate::sim::pair::cli::run(c),
         Command::Sersic(SersicCmd::Generate(a)) => generate(a),
         Command::Sersic(SersicCmd::Render(a)) => render_cmd(a),
         Command::Sersic(SersicCmd::Bench(a)) => {

@@ -27,6 +27,17 @@ pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
 pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
+pub use crate::data::pairs_h5::{
+    Experiment, PairDatasetConfig, PairGenerateReport, PairH5, PairLabel, SimulationSample,
+    generate_pairs_dataset, generate_simulation,
+};
+pub use crate::sim::pair::{
+    self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Friction, GalaxyModel,
+    Geometry, MassRatio, Morphology, OrbitSpec, PairConfig, PairImage, ParticleKind, Particles,
+    Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles,
+    field_of_view, log_stretch, render as render_pair, render_views as render_pair_views,
+    save_gif, simulate,
+};
 pub use crate::sdss::{
     self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
     cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,

@@ -1,0 +1,744 @@
+//! Seed 000's datasets of interacting pairs (our stand-in for GalMer images), in HDF5.
+//!
+//! Experiments (seed 000 §3):
+//! * `TwoClass`: i ∈ {0°, 45°}, θ ∈ {0, 20, 35, 50, 65, 80}°; class = index of i;
+//! * `ThreeClass`: i ∈ {0°, 45°, 90°}, same θ; class = index of i;
+//! * `NineClass`: (i, θ) ∈ {0, 45, 90} × {15, 45, 75}, θ drawn uniformly in ±5° of the centre;
+//!   class = 3·(index of i) + index of θ;
+//! * `Theta`: i = 45°, gSa–gSa, θ = −90…90° in 1° steps (181 views per simulation); class −1;
+//! * `ThetaContinuous`: as `Theta` but θ uniform in [−90°, 90°], 32 views per simulation.
+//!
+//! Each simulation draws (from its own ChaCha8 stream `simulation index`, so the file does not
+//! depend on the thread count): the morphological pair (gSa–gSa, gSa–gSb or gSb–gSb for the
+//! classification experiments, as in the seed), an orbit of the 12-orbit grid, the spin, its
+//! initial-condition seed, the snapshot time (pericentre ± `jitter_myr`) and one azimuth φ per
+//! view; i cycles through the classes so they are balanced. It is evolved to that time once and
+//! rendered at all its views.
+//!
+//! Schema (h5py reads it by these names):
+//! * `images` f32 [N, 1, H, W]: log-stretched surface density in [0, 1] (`decades` below the
+//!   image maximum), chunked per image, shuffle + deflate;
+//! * labels, one dataset each, length N: `class` i32, `i_deg`, `theta_deg`, `phi_deg`,
+//!   `t_from_peri_myr`, `mass_ratio`, `r_peri_kpc`, `energy`, `pericentre_kpc`,
+//!   `fov_half_width_kpc`, `fraction_outside` f32; `orbit_id`, `spin` (0 prograde, 1 retrograde),
+//!   `morph1`, `morph2` (0 gE0, 1 gSa, 2 gSb) u8; `simulation` u32;
+//! * attributes `seed` (u64), `generator`, `experiment`, `class_names` (JSON list), `config` (JSON).
+
+use crate::error::{Error, Result, check_finite, check_positive, check_size};
+use crate::sim::pair::{
+    Encounter, MassRatio, Morphology, PairConfig, RenderConfig, SimConfig, SnapshotTime, Spin,
+    ViewAngles, render_views,
+};
+use crate::sim::sersic::Image;
+use hdf5::types::VarLenUnicode;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Seed 000's experiments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Experiment {
+    /// i ∈ {0, 45}.
+    TwoClass,
+    /// i ∈ {0, 45, 90}.
+    ThreeClass,
+    /// (i, θ) ∈ {0, 45, 90} × {15, 45, 75}.
+    NineClass,
+    /// θ regression, 1° steps.
+    Theta,
+    /// θ regression, continuous θ.
+    ThetaContinuous,
+}
+
+/// θ values of the two- and three-class experiments.
+pub const CLASS_THETAS: [f64; 6] = [0.0, 20.0, 35.0, 50.0, 65.0, 80.0];
+/// θ centres of the nine-class experiment.
+pub const NINE_THETAS: [f64; 3] = [15.0, 45.0, 75.0];
+
+impl Experiment {
+    /// Parses the CLI names `two-class`, `three-class`, `nine-class`, `theta`, `theta-continuous`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "two-class" | "2" => Ok(Experiment::TwoClass),
+            "three-class" | "3" => Ok(Experiment::ThreeClass),
+            "nine-class" | "9" => Ok(Experiment::NineClass),
+            "theta" => Ok(Experiment::Theta),
+            "theta-continuous" => Ok(Experiment::ThetaContinuous),
+            _ => Err(Error::invalid(
+                "experiment",
+                s,
+                "expected two-class, three-class, nine-class, theta or theta-continuous",
+            )),
+        }
+    }
+
+    /// The CLI name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Experiment::TwoClass => "two-class",
+            Experiment::ThreeClass => "three-class",
+            Experiment::NineClass => "nine-class",
+            Experiment::Theta => "theta",
+            Experiment::ThetaContinuous => "theta-continuous",
+        }
+    }
+
+    /// Relative inclinations cycled over simulations.
+    pub fn inclinations(self) -> Vec<f64> {
+        match self {
+            Experiment::TwoClass => vec![0.0, 45.0],
+            Experiment::ThreeClass | Experiment::NineClass => vec![0.0, 45.0, 90.0],
+            Experiment::Theta | Experiment::ThetaContinuous => vec![45.0],
+        }
+    }
+
+    /// Class names (empty for the regressions).
+    pub fn class_names(self) -> Vec<String> {
+        match self {
+            Experiment::TwoClass | Experiment::ThreeClass => self
+                .inclinations()
+                .iter()
+                .map(|i| format!("i={i}"))
+                .collect(),
+            Experiment::NineClass => {
+                let mut v = Vec::new();
+                for i in self.inclinations() {
+                    for t in NINE_THETAS {
+                        v.push(format!("i={i},theta={t}"));
+                    }
+                }
+                v
+            }
+            Experiment::Theta | Experiment::ThetaContinuous => vec![],
+        }
+    }
+
+    /// Views rendered per simulation.
+    pub fn views_per_simulation(self) -> usize {
+        match self {
+            Experiment::TwoClass | Experiment::ThreeClass => CLASS_THETAS.len(),
+            Experiment::NineClass => 2 * NINE_THETAS.len(),
+            Experiment::Theta => 181,
+            Experiment::ThetaContinuous => 32,
+        }
+    }
+}
+
+/// Everything that defines a pair dataset; stored as the `config` attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairDatasetConfig {
+    /// The experiment.
+    pub experiment: Experiment,
+    /// Number of images N.
+    pub count: usize,
+    /// Image side in pixels.
+    pub size: usize,
+    /// Test particles per simulation.
+    pub particles: usize,
+    /// RNG seed.
+    pub seed: u64,
+    /// Snapshot at pericentre ± this (Myr, uniform).
+    pub jitter_myr: f64,
+    /// Dynamic range of the stored log stretch (decades).
+    pub decades: f64,
+    /// Integration settings.
+    pub sim: SimConfig,
+    /// Image settings (its `size` is overridden by `size`).
+    pub render: RenderConfig,
+    /// Morphological pairs drawn from (uniformly).
+    pub morph_pairs: Vec<(Morphology, Morphology)>,
+    /// Mass ratio.
+    pub mass_ratio: MassRatio,
+    /// Orbit ids (1..=12) drawn from (uniformly).
+    pub orbits: Vec<usize>,
+    /// Spins drawn from (uniformly).
+    pub spins: Vec<Spin>,
+}
+
+impl PairDatasetConfig {
+    /// The seed's set-up for `experiment`: 1:1 gSa/gSb pairs (gSa–gSa for θ regression), all 12
+    /// orbits, both spins, pericentre ± 25 Myr, 20,000 particles, 128 × 128 images.
+    pub fn new(experiment: Experiment, count: usize) -> Self {
+        let morph_pairs = match experiment {
+            Experiment::Theta | Experiment::ThetaContinuous => {
+                vec![(Morphology::GSa, Morphology::GSa)]
+            }
+            _ => vec![
+                (Morphology::GSa, Morphology::GSa),
+                (Morphology::GSa, Morphology::GSb),
+                (Morphology::GSb, Morphology::GSb),
+            ],
+        };
+        PairDatasetConfig {
+            experiment,
+            count,
+            size: 128,
+            particles: 20_000,
+            seed: 0,
+            jitter_myr: 25.0,
+            decades: 4.0,
+            sim: SimConfig::default(),
+            render: RenderConfig::with_size(128),
+            morph_pairs,
+            mass_ratio: MassRatio::OneToOne,
+            orbits: (1..=12).collect(),
+            spins: vec![Spin::Prograde, Spin::Retrograde],
+        }
+    }
+
+    /// A small, fast configuration (3,000 particles, 64 × 64, 1 Myr steps): seconds, not minutes.
+    pub fn quick(experiment: Experiment, count: usize) -> Self {
+        PairDatasetConfig {
+            size: 64,
+            particles: 3000,
+            sim: SimConfig {
+                dt_myr: 1.0,
+                ..SimConfig::default()
+            },
+            render: RenderConfig::with_size(64),
+            ..Self::new(experiment, count)
+        }
+    }
+
+    /// Number of simulations needed.
+    pub fn simulations(&self) -> usize {
+        self.count.div_ceil(self.experiment.views_per_simulation())
+    }
+
+    /// Checks every setting; errors name the bad one.
+    pub fn validate(&self) -> Result<()> {
+        check_size("count", self.count, 1)?;
+        check_size("image size", self.size, 1)?;
+        check_size("particles", self.particles, 1)?;
+        check_finite("jitter_myr", self.jitter_myr)?;
+        if self.jitter_myr < 0.0 {
+            return Err(Error::invalid("jitter_myr", self.jitter_myr, "must be ≥ 0"));
+        }
+        check_positive("decades", self.decades)?;
+        self.sim.validate()?;
+        self.render_config().validate()?;
+        check_size("morph_pairs", self.morph_pairs.len(), 1)?;
+        check_size("orbits", self.orbits.len(), 1)?;
+        check_size("spins", self.spins.len(), 1)?;
+        for &o in &self.orbits {
+            crate::sim::pair::OrbitSpec::galmer(o)?;
+        }
+        Ok(())
+    }
+
+    fn render_config(&self) -> RenderConfig {
+        RenderConfig {
+            size: self.size,
+            ..self.render
+        }
+    }
+}
+
+/// Labels of one image.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairLabel {
+    /// Class index (−1 for regressions).
+    pub class: i32,
+    /// Relative inclination (degrees).
+    pub i_deg: f32,
+    /// Viewing angle θ (degrees).
+    pub theta_deg: f32,
+    /// Azimuth φ (degrees).
+    pub phi_deg: f32,
+    /// Snapshot time minus pericentre time (Myr).
+    pub t_from_peri_myr: f32,
+    /// M₂/M₁.
+    pub mass_ratio: f32,
+    /// Orbit id (1..=12).
+    pub orbit_id: u8,
+    /// Point-mass pericentre of that orbit (kpc).
+    pub r_peri_kpc: f32,
+    /// Orbital energy (velocity units²).
+    pub energy: f32,
+    /// Pericentre actually reached (kpc).
+    pub pericentre_kpc: f32,
+    /// 0 prograde, 1 retrograde.
+    pub spin: u8,
+    /// Galaxy 1 type code.
+    pub morph1: u8,
+    /// Galaxy 2 type code.
+    pub morph2: u8,
+    /// Simulation index.
+    pub simulation: u32,
+    /// Frame half-width (kpc).
+    pub fov_half_width_kpc: f32,
+    /// Mass fraction outside the frame.
+    pub fraction_outside: f32,
+}
+
+/// The images and labels of one simulation.
+#[derive(Debug, Clone)]
+pub struct SimulationSample {
+    /// Stretched images, `[views][H·W]`.
+    pub images: Vec<Vec<f32>>,
+    /// One label per image.
+    pub labels: Vec<PairLabel>,
+}
+
+/// Runs and renders simulation `index` of the dataset (deterministic).
+pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<SimulationSample> {
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    rng.set_stream(index as u64);
+    let exp = config.experiment;
+    let incl = exp.inclinations();
+    let i_idx = index % incl.len();
+    let (m1, m2) = config.morph_pairs[rng.random_range(0..config.morph_pairs.len())];
+    let orbit_id = config.orbits[rng.random_range(0..config.orbits.len())];
+    let spin = config.spins[rng.random_range(0..config.spins.len())];
+    let sim_seed: u64 = rng.random();
+    let pc = PairConfig::galmer(m1, m2, config.mass_ratio, orbit_id, incl[i_idx], spin)?
+        .with_particles(config.particles)
+        .with_seed(sim_seed);
+    let enc = Encounter::new(pc, config.sim)?;
+    let snap = enc
+        .snapshots(&[SnapshotTime::Pericentre {
+            jitter_myr: config.jitter_myr,
+        }])?
+        .remove(0);
+    // Views and classes.
+    let mut views = Vec::new();
+    let mut classes = Vec::new();
+    let phi = |rng: &mut ChaCha8Rng| rng.random_range(0.0..360.0);
+    match exp {
+        Experiment::TwoClass | Experiment::ThreeClass => {
+            for t in CLASS_THETAS {
+                views.push(ViewAngles::new(t, phi(&mut rng))?);
+                classes.push(i_idx as i32);
+            }
+        }
+        Experiment::NineClass => {
+            for (ti, t) in NINE_THETAS.iter().enumerate() {
+                for _ in 0..2 {
+                    let th = t + rng.random_range(-5.0..=5.0);
+                    views.push(ViewAngles::new(th, phi(&mut rng))?);
+                    classes.push((3 * i_idx + ti) as i32);
+                }
+            }
+        }
+        Experiment::Theta => {
+            for t in -90..=90 {
+                views.push(ViewAngles::new(t as f64, phi(&mut rng))?);
+                classes.push(-1);
+            }
+        }
+        Experiment::ThetaContinuous => {
+            for _ in 0..exp.views_per_simulation() {
+                let th = rng.random_range(-90.0..=90.0);
+                views.push(ViewAngles::new(th, phi(&mut rng))?);
+                classes.push(-1);
+            }
+        }
+    }
+    let imgs = render_views(&snap, &views, &config.render_config())?;
+    let spec = enc.config.orbit;
+    let mut out = SimulationSample {
+        images: Vec::with_capacity(imgs.len()),
+        labels: Vec::with_capacity(imgs.len()),
+    };
+    for (img, class) in imgs.iter().zip(classes) {
+        out.images.push(img.stretched(config.decades)?);
+        out.labels.push(PairLabel {
+            class,
+            i_deg: incl[i_idx] as f32,
+            theta_deg: img.view.theta_deg as f32,
+            phi_deg: img.view.phi_deg as f32,
+            t_from_peri_myr: snap.time_from_pericentre_myr.unwrap_or(0.0) as f32,
+            mass_ratio: config.mass_ratio.value() as f32,
+            orbit_id: orbit_id as u8,
+            r_peri_kpc: spec.r_peri as f32,
+            energy: spec.energy as f32,
+            pericentre_kpc: enc.pericentre_kpc as f32,
+            spin: spin.code(),
+            morph1: m1.code(),
+            morph2: m2.code(),
+            simulation: index as u32,
+            fov_half_width_kpc: img.half_width_kpc as f32,
+            fraction_outside: img.fraction_outside as f32,
+        });
+    }
+    Ok(out)
+}
+
+fn h5err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Hdf5 {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// What [`generate_pairs_dataset`] did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairGenerateReport {
+    /// The file written.
+    pub path: PathBuf,
+    /// Simulations run.
+    pub simulations: usize,
+    /// Images written.
+    pub images: usize,
+    /// Wall time (s).
+    pub seconds: f64,
+    /// File size (bytes).
+    pub bytes: u64,
+}
+
+/// Generates the dataset and writes it to `out` (temp file + rename). `progress` receives the
+/// number of images done.
+pub fn generate_pairs_dataset(
+    config: &PairDatasetConfig,
+    out: impl AsRef<Path>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<PairGenerateReport> {
+    config.validate()?;
+    let out = out.as_ref();
+    let start = std::time::Instant::now();
+    let parent = crate::io::ensure_parent(out)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".galaxy-lab-")
+        .suffix(".h5.tmp")
+        .tempfile_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    let tmp_path = tmp.path().to_path_buf();
+    write_file(config, &tmp_path, progress)?;
+    tmp.persist(out).map_err(|e| Error::io(out, e.error))?;
+    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    Ok(PairGenerateReport {
+        path: out.to_path_buf(),
+        simulations: config.simulations(),
+        images: config.count,
+        seconds: start.elapsed().as_secs_f64(),
+        bytes,
+    })
+}
+
+fn write_str_attr(file: &hdf5::File, path: &Path, name: &str, text: &str) -> Result<()> {
+    let v: VarLenUnicode = text
+        .parse()
+        .map_err(|x: hdf5::types::StringError| h5err(path, x))?;
+    file.new_attr::<VarLenUnicode>()
+        .create(name)
+        .and_then(|a| a.write_scalar(&v))
+        .map_err(|x| h5err(path, x))
+}
+
+fn write_file(
+    config: &PairDatasetConfig,
+    path: &Path,
+    progress: &mut dyn FnMut(usize),
+) -> Result<()> {
+    let e = |x: hdf5::Error| h5err(path, x);
+    let (n, s) = (config.count, config.size);
+    let file = hdf5::File::create(path).map_err(e)?;
+    let images = file
+        .new_dataset::<f32>()
+        .chunk((1, 1, s, s))
+        .shuffle()
+        .deflate(4)
+        .shape((n, 1, s, s))
+        .create("images")
+        .map_err(e)?;
+    let mut labels: Vec<PairLabel> = Vec::with_capacity(n);
+    let sims = config.simulations();
+    let batch = rayon::current_num_threads().max(1) * 2;
+    let mut done_sims = 0;
+    while done_sims < sims {
+        let end = (done_sims + batch).min(sims);
+        let results: Vec<SimulationSample> = (done_sims..end)
+            .into_par_iter()
+            .map(|k| generate_simulation(config, k))
+            .collect::<Result<_>>()?;
+        let first = labels.len();
+        let mut block = Vec::new();
+        for r in results {
+            for (img, lab) in r.images.into_iter().zip(r.labels) {
+                if labels.len() == n {
+                    break;
+                }
+                block.extend_from_slice(&img);
+                labels.push(lab);
+            }
+        }
+        let m = labels.len() - first;
+        let arr =
+            ndarray::Array4::from_shape_vec((m, 1, s, s), block).map_err(|x| h5err(path, x))?;
+        images
+            .write_slice(&arr, ndarray::s![first..first + m, .., .., ..])
+            .map_err(e)?;
+        done_sims = end;
+        progress(labels.len());
+    }
+    macro_rules! col {
+        ($name:literal, $field:ident) => {{
+            let v: Vec<_> = labels.iter().map(|l| l.$field).collect();
+            file.new_dataset_builder()
+                .with_data(v.as_slice())
+                .create($name)
+                .map_err(e)?;
+        }};
+    }
+    col!("class", class);
+    col!("i_deg", i_deg);
+    col!("theta_deg", theta_deg);
+    col!("phi_deg", phi_deg);
+    col!("t_from_peri_myr", t_from_peri_myr);
+    col!("mass_ratio", mass_ratio);
+    col!("orbit_id", orbit_id);
+    col!("r_peri_kpc", r_peri_kpc);
+    col!("energy", energy);
+    col!("pericentre_kpc", pericentre_kpc);
+    col!("spin", spin);
+    col!("morph1", morph1);
+    col!("morph2", morph2);
+    col!("simulation", simulation);
+    col!("fov_half_width_kpc", fov_half_width_kpc);
+    col!("fraction_outside", fraction_outside);
+    file.new_attr::<u64>()
+        .create("seed")
+        .and_then(|a| a.write_scalar(&config.seed))
+        .map_err(e)?;
+    write_str_attr(
+        &file,
+        path,
+        "generator",
+        &format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+    )?;
+    write_str_attr(&file, path, "experiment", config.experiment.name())?;
+    write_str_attr(
+        &file,
+        path,
+        "class_names",
+        &serde_json::to_string(&config.experiment.class_names())?,
+    )?;
+    write_str_attr(&file, path, "config", &serde_json::to_string(config)?)?;
+    drop(images);
+    file.close().map_err(e)?;
+    Ok(())
+}
+
+/// An open pair dataset. Images are read in slices.
+pub struct PairH5 {
+    path: PathBuf,
+    file: hdf5::File,
+    images: hdf5::Dataset,
+    /// Number of images N.
+    pub count: usize,
+    /// Channels C (1).
+    pub channels: usize,
+    /// Height.
+    pub height: usize,
+    /// Width.
+    pub width: usize,
+    /// One label per image.
+    pub labels: Vec<PairLabel>,
+    /// Class names (empty for regressions).
+    pub class_names: Vec<String>,
+    /// The parsed `config` attribute.
+    pub config: PairDatasetConfig,
+    /// The `seed` attribute.
+    pub seed: u64,
+}
+
+impl std::fmt::Debug for PairH5 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PairH5({}: {} × {} images of {}×{}, {})",
+            self.path.display(),
+            self.count,
+            self.channels,
+            self.height,
+            self.width,
+            self.config.experiment.name()
+        )
+    }
+}
+
+impl PairH5 {
+    /// Opens and checks the schema; a missing, truncated or foreign file is an error naming it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            return Err(Error::io(
+                &path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
+        }
+        let file = hdf5::File::open(&path).map_err(|x| h5err(&path, x))?;
+        let images = file
+            .dataset("images")
+            .map_err(|x| h5err(&path, format!("no `images` dataset ({x})")))?;
+        let shape = images.shape();
+        if shape.len() != 4 {
+            return Err(h5err(
+                &path,
+                format!("`images` has shape {shape:?}, expected [N, C, H, W]"),
+            ));
+        }
+        let (count, channels, height, width) = (shape[0], shape[1], shape[2], shape[3]);
+        fn read<T: hdf5::H5Type>(
+            file: &hdf5::File,
+            path: &Path,
+            name: &str,
+            n: usize,
+        ) -> Result<Vec<T>> {
+            let ds = file
+                .dataset(name)
+                .map_err(|x| h5err(path, format!("no `{name}` dataset ({x})")))?;
+            let v = ds
+                .read_raw::<T>()
+                .map_err(|x| h5err(path, format!("bad `{name}` dataset ({x})")))?;
+            if v.len() != n {
+                return Err(h5err(
+                    path,
+                    format!("`{name}` has {} values, expected {n}", v.len()),
+                ));
+            }
+            Ok(v)
+        }
+        let p = path.as_path();
+        let class = read::<i32>(&file, p, "class", count)?;
+        let f = |name: &str| read::<f32>(&file, p, name, count);
+        let (i_deg, theta, phi, tp, mr) = (
+            f("i_deg")?,
+            f("theta_deg")?,
+            f("phi_deg")?,
+            f("t_from_peri_myr")?,
+            f("mass_ratio")?,
+        );
+        let (rp, en, pk, fov, fo) = (
+            f("r_peri_kpc")?,
+            f("energy")?,
+            f("pericentre_kpc")?,
+            f("fov_half_width_kpc")?,
+            f("fraction_outside")?,
+        );
+        let u = |name: &str| read::<u8>(&file, p, name, count);
+        let (orbit, spin, m1, m2) = (u("orbit_id")?, u("spin")?, u("morph1")?, u("morph2")?);
+        let sim = read::<u32>(&file, p, "simulation", count)?;
+        let labels = (0..count)
+            .map(|k| PairLabel {
+                class: class[k],
+                i_deg: i_deg[k],
+                theta_deg: theta[k],
+                phi_deg: phi[k],
+                t_from_peri_myr: tp[k],
+                mass_ratio: mr[k],
+                orbit_id: orbit[k],
+                r_peri_kpc: rp[k],
+                energy: en[k],
+                pericentre_kpc: pk[k],
+                spin: spin[k],
+                morph1: m1[k],
+                morph2: m2[k],
+                simulation: sim[k],
+                fov_half_width_kpc: fov[k],
+                fraction_outside: fo[k],
+            })
+            .collect();
+        let seed = file
+            .attr("seed")
+            .and_then(|a| a.read_scalar::<u64>())
+            .map_err(|x| h5err(&path, format!("bad `seed` attribute ({x})")))?;
+        let text = |name: &str| -> Result<String> {
+            Ok(file
+                .attr(name)
+                .and_then(|a| a.read_scalar::<VarLenUnicode>())
+                .map_err(|x| h5err(&path, format!("bad `{name}` attribute ({x})")))?
+                .as_str()
+                .to_string())
+        };
+        let config: PairDatasetConfig = serde_json::from_str(&text("config")?).map_err(|x| {
+            h5err(
+                &path,
+                format!("`config` is not a pair dataset config ({x})"),
+            )
+        })?;
+        let class_names: Vec<String> = serde_json::from_str(&text("class_names")?)
+            .map_err(|x| h5err(&path, format!("bad `class_names` ({x})")))?;
+        Ok(PairH5 {
+            path,
+            file,
+            images,
+            count,
+            channels,
+            height,
+            width,
+            labels,
+            class_names,
+            config,
+            seed,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Images `start..end`, flattened `[end−start, C, H, W]`.
+    pub fn read_range(&self, start: usize, end: usize) -> Result<Vec<f32>> {
+        if start > end || end > self.count {
+            return Err(Error::invalid(
+                "image range",
+                format!("{start}..{end}"),
+                format!("must lie within 0..{}", self.count),
+            ));
+        }
+        let arr: ndarray::Array4<f32> = self
+            .images
+            .read_slice(ndarray::s![start..end, .., .., ..])
+            .map_err(|x| h5err(&self.path, x))?;
+        Ok(arr.into_raw_vec_and_offset().0)
+    }
+
+    /// Image `k` (channel 0).
+    pub fn image(&self, k: usize) -> Result<Image> {
+        let v = self.read_range(k, k + 1)?;
+        Ok(Image {
+            width: self.width,
+            height: self.height,
+            data: v[..self.width * self.height].to_vec(),
+        })
+    }
+
+    /// Closes the file.
+    pub fn close(self) -> Result<()> {
+        let PairH5 {
+            path, file, images, ..
+        } = self;
+        drop(images);
+        file.close().map_err(|x| h5err(&path, x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn experiments_have_their_classes() {
+        assert_eq!(Experiment::TwoClass.class_names(), vec!["i=0", "i=45"]);
+        assert_eq!(Experiment::NineClass.class_names().len(), 9);
+        assert_eq!(Experiment::Theta.views_per_simulation(), 181);
+        assert!(Experiment::parse("four-class").is_err());
+        let c = PairDatasetConfig::quick(Experiment::TwoClass, 13);
+        assert_eq!(c.simulations(), 3);
+        c.validate().unwrap();
+        let bad = PairDatasetConfig {
+            size: 0,
+            ..c.clone()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("image size")
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! Seed 000's interacting galaxy pairs, simulated instead of downloaded from GalMer: a restricted
+//! N-body code (Toomre & Toomre 1972; JSPAM-like) — two rigid, softened galaxy potentials on their
+//! mutual orbit, carrying massless test particles for their discs and bulges — and a renderer of
+//! projected surface-density images for any viewing angles (θ, φ).
+//!
+//! | file | holds |
+//! |---|---|
+//! | `units` | GalMer's units: kpc, 2.3·10⁹ M☉, G = 1 (99.46 km/s, 9.831 Myr) |
+//! | `potential` | Plummer, Hernquist, NFW, Miyamoto–Nagai, point mass: Φ, −∇Φ, ρ; f32 kernels |
+//! | `galaxy` | gE0/gSa/gSb parameter table, mass ratios, test-particle initial conditions |
+//! | `orbit` | orbit from (r_ini, r_peri, energy), the 12-orbit grid, Fig 1 geometry, spin |
+//! | `integrate` | KDK leapfrog: centres (+ dynamical friction), particles (rayon, chunked) |
+//! | `encounter` | one pair: set-up, pericentre, snapshots (with jitter) |
+//! | `render` | projection for (θ, φ), surface-density images, field of view, PNG/GIF |
+//! | `cli` | `galaxy-lab pairs …` |
+
+pub mod cli;
+pub mod encounter;
+pub mod galaxy;
+pub mod integrate;
+pub mod orbit;
+pub mod potential;
+pub mod render;
+pub mod units;
+
+pub use encounter::{Encounter, PairConfig, SnapshotTime, simulate};
+pub use galaxy::{GalaxyModel, LocalParticles, MassRatio, Morphology, ParticleKind};
+pub use integrate::{
+    Body, CentreTrack, Friction, Particles, SimConfig, Snapshot, System, centre_energy, evolve,
+    integrate_centres, isolated,
+};
+pub use orbit::{Geometry, Kepler, OrbitSpec, Spin};
+pub use potential::Potential;
+pub use render::*;
+pub use units::{TIME_UNIT_MYR, VELOCITY_UNIT_KMS, myr_to_units, units_to_myr};
