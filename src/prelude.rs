@@ -6,7 +6,7 @@ pub use crate::augment::{
 };
 pub use crate::metrics::{
     self, ClassScores, ClassificationReport, ConfusionMatrix, Rejection, Roc, argmax_rows,
-    classification_report, confusion_figure, reject, roc_curve, roc_figure,
+    classification_report, confusion_figure, prediction_montage, reject, roc_curve, roc_figure,
 };
 pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
 pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};

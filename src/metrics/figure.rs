@@ -94,6 +94,36 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
     Png::from_image(&image::DynamicImage::ImageRgb8(img))
 }
 
+/// Test images with the actual class drawn at the top and the predicted class at the bottom of
+/// each panel (seed Figs A1–A3), in the bundled font.
+pub fn prediction_montage(
+    images: &[crate::sim::sersic::Image],
+    truth: &[usize],
+    predicted: &[usize],
+    class_names: &[String],
+    cols: usize,
+    zoom: u32,
+    stretch: crate::display::Stretch,
+) -> Result<Png> {
+    for (name, v) in [
+        ("truth.len()", truth.len()),
+        ("predicted.len()", predicted.len()),
+    ] {
+        if v != images.len() {
+            return Err(Error::invalid(
+                name,
+                v,
+                format!("need one class per image ({})", images.len()),
+            ));
+        }
+    }
+    super::check_labels("truth", truth, class_names.len())?;
+    super::check_labels("predicted", predicted, class_names.len())?;
+    let top: Vec<String> = truth.iter().map(|&t| class_names[t].clone()).collect();
+    let bottom: Vec<String> = predicted.iter().map(|&p| class_names[p].clone()).collect();
+    crate::figures::montage(images, cols, zoom, stretch, Some(&top), Some(&bottom))
+}
+
 /// The ROC curve with the chance diagonal; the legend gives the AUC.
 pub fn roc_figure(roc: &Roc) -> Result<crate::display::Svg> {
     if roc.fpr.len() != roc.tpr.len() || roc.fpr.len() < 2 {
@@ -131,6 +161,17 @@ mod tests {
         assert!(rgb.pixels().any(|p| p.0 == [8, 48, 107]));
         assert!(rgb.pixels().any(|p| p.0 == [247, 251, 255]));
         assert!(confusion_figure(&m, &names[..1]).is_err());
+        let img = crate::sim::sersic::Image {
+            width: 16,
+            height: 16,
+            data: (0..256).map(|v| v as f32).collect(),
+        };
+        let imgs = vec![img.clone(), img];
+        let stretch = crate::display::Stretch::Linear;
+        let png = prediction_montage(&imgs, &[0, 1], &[0, 0], &names, 2, 4, stretch).unwrap();
+        assert_eq!((png.width(), png.height()), (2 * 68 + 4, 68 + 4));
+        assert!(prediction_montage(&imgs, &[0, 2], &[0, 0], &names, 2, 4, stretch).is_err());
+        assert!(prediction_montage(&imgs, &[0], &[0, 0], &names, 2, 4, stretch).is_err());
         let roc = super::super::roc_curve(&[0.9, 0.1], &[true, false]).unwrap();
         assert!(roc_figure(&roc).unwrap().as_str().contains("AUC = 1.000"));
     }

@@ -8,7 +8,7 @@
 //! | [`confusion`] | [`ConfusionMatrix`]: counts, precision, recall, F1, support, weighted averages |
 //! | [`report`] | [`Rejection`], [`ClassificationReport`]: the seed's tables from softmax outputs |
 //! | [`roc`] | [`Roc`]: ROC curve and AUC for two classes |
-//! | [`figure`] | confusion-matrix heat map (PNG) and ROC plot (SVG) |
+//! | [`figure`] | confusion-matrix heat map (PNG), ROC plot (SVG), labelled montages (Figs A1–A3) |
 
 pub mod confusion;
 pub mod figure;
@@ -16,7 +16,7 @@ pub mod report;
 pub mod roc;
 
 pub use confusion::{ClassScores, ConfusionMatrix};
-pub use figure::{confusion_figure, roc_figure};
+pub use figure::{confusion_figure, prediction_montage, roc_figure};
 pub use report::{ClassificationReport, Rejection, argmax_rows, classification_report, reject};
 pub use roc::{Roc, roc_curve};
 

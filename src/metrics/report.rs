@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 /// [0, 1] and rows summing to 1 (within 1e-3; logits are not probabilities). Returns `n`.
 pub(crate) fn check_probs(probs: &[f32], n_classes: usize) -> Result<usize> {
     crate::error::check_size("n_classes", n_classes, 2)?;
-    if probs.is_empty() || probs.len() % n_classes != 0 {
+    if probs.is_empty() || !probs.len().is_multiple_of(n_classes) {
         return Err(Error::invalid(
             "probs.len()",
             probs.len(),
