@@ -110,6 +110,11 @@ impl AugmentedSet {
         self.space.is_empty()
     }
 
+    /// Indices (into the caller's image list) of the source images.
+    pub fn sources(&self) -> &[usize] {
+        &self.sources
+    }
+
     /// The augmentation space.
     pub fn space(&self) -> &AugmentSpace {
         &self.space
