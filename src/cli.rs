@@ -7,6 +7,7 @@ use crate::sim::sersic::{Grid, Psf, SersicDisc, View, render, render_reference};
 use clap::{Args, Parser, Subcommand};
 
 mod q;
+mod theta;
 use std::path::PathBuf;
 
 /// Reproduce galaxy deep-learning papers: simulators, datasets, training.
@@ -27,6 +28,9 @@ enum Command {
     /// The q network (seed 001): train and predict.
     #[command(subcommand)]
     Q(q::QCmd),
+    /// θ regression (seed 000 Table 5) and joint (i, θ) regression.
+    #[command(subcommand)]
+    Theta(theta::ThetaCmd),
     /// Seed 000's real-data test: Eq. 6, the SDSS catalogue, cutout download.
     #[command(subcommand)]
     Sdss(crate::sdss::cli::SdssCmd),
@@ -265,6 +269,7 @@ where
             Ok(())
         }
         Command::Q(c) => q::run(c),
+        Command::Theta(c) => theta::run(c),
         Command::Sdss(c) => crate::sdss::cli::run(c),
         Command::Pairs(c) => crate::sim::pair::cli::run(c),
         Command::Sersic(SersicCmd::Generate(a)) => generate(a),

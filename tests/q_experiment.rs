@@ -216,3 +216,45 @@ fn cli_train_then_predict_from_npy() {
         2
     );
 }
+
+#[test]
+fn sigma_scale_is_the_rms_of_z() {
+    // z = (q − μ)/σ = 1, 3 → s = √5.
+    let s = galaxy_lab::train::q_experiment::fit_sigma_scale(&[0.0, 0.0], &[1.0, 1.0], &[1.0, 3.0])
+        .unwrap();
+    assert!((s - 5f64.sqrt()).abs() < 1e-12);
+    assert!(galaxy_lab::train::q_experiment::fit_sigma_scale(&[], &[], &[]).is_err());
+    assert!(galaxy_lab::train::q_experiment::fit_sigma_scale(&[0.5], &[1.0], &[0.5]).is_err());
+}
+
+#[test]
+fn plateau_lowers_the_learning_rate_when_validation_stalls() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let ds = SersicH5::open(tiny_file(dir.path(), 30)).unwrap();
+    let mut c = quick(QMode::Four);
+    c.train.epochs = 8;
+    c.train.learning_rate = 3e-2; // far too high: validation stalls
+    c.train.plateau = Some(galaxy_lab::train::q::Plateau {
+        patience: 1,
+        factor: 0.5,
+        min_lr: 1e-4,
+    });
+    c.train.patience = None;
+    let run = run_q(&ds, &c, &cpu_device(), &mut |_| {}).unwrap();
+    let lr = &run.history.learning_rate;
+    assert_eq!(lr.len(), 8);
+    assert!(lr.windows(2).all(|w| w[1] <= w[0]), "{lr:?}");
+    assert!(lr[7] < lr[0], "no reduction in {lr:?}");
+    c.train.plateau = Some(galaxy_lab::train::q::Plateau {
+        patience: 1,
+        factor: 1.5,
+        min_lr: 1e-4,
+    });
+    assert!(
+        run_q(&ds, &c, &cpu_device(), &mut |_| {})
+            .unwrap_err()
+            .to_string()
+            .contains("plateau.factor")
+    );
+}

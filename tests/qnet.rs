@@ -30,6 +30,7 @@ fn quick_cfg(seed: u64) -> TrainConfig {
         learning_rate: 2e-3,
         seed,
         patience: None,
+        plateau: None,
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
-use crate::train::q::TrainConfig;
+use crate::train::q::{Plateau, TrainConfig};
 use crate::train::q_experiment::{QPredictor, QRunConfig, run_q};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -57,6 +57,9 @@ pub struct TrainArgs {
     /// Early-stopping patience in epochs (0: never stop early).
     #[arg(long, default_value_t = 10)]
     patience: usize,
+    /// Halve the learning rate after this many epochs without improvement (0: constant rate).
+    #[arg(long, default_value_t = 3)]
+    plateau_patience: usize,
     /// Seed for the split, initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -112,6 +115,10 @@ fn train(a: TrainArgs) -> Result<()> {
             learning_rate: a.learning_rate,
             seed: a.seed,
             patience: (a.patience > 0).then_some(a.patience),
+            plateau: (a.plateau_patience > 0).then_some(Plateau {
+                patience: a.plateau_patience,
+                ..Plateau::default()
+            }),
         },
         max_galaxies: a.max_galaxies,
         ..QRunConfig::new(a.mode)
@@ -137,6 +144,14 @@ fn train(a: TrainArgs) -> Result<()> {
     })?;
     run.save(&a.out)?;
     let m = &run.metrics;
+    if let (Some(n), Some((a, b))) = (m.test_nll_calibrated, m.within_calibrated) {
+        println!(
+            "with σ × {:.3} (fitted on validation): test NLL {n:.3}, within 1σ {:.1} %, 2σ {:.1} %",
+            m.sigma_scale,
+            100.0 * a,
+            100.0 * b
+        );
+    }
     println!(
         "test NLL {:.3} (thesis {}), MSE {:.5}, within 1σ {:.1} %, 2σ {:.1} %; wrote {}",
         m.test_nll,
@@ -202,6 +217,10 @@ fn predict(a: PredictArgs) -> Result<()> {
     let p = QPredictor::load(&a.model, &device)?;
     let x = read_image(&p, &a)?;
     let (mu, sigma) = p.predict_flux(&x, &device)?;
-    println!("q = {mu:.4} ± {sigma:.4}");
+    let k = p.metrics.sigma_scale;
+    println!(
+        "q = {mu:.4} ± {sigma:.4} (network σ); ± {:.4} with the validation σ scale {k:.3}",
+        sigma as f64 * k
+    );
     Ok(())
 }

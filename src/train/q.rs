@@ -110,6 +110,32 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Stop after this many epochs without a better validation loss (None: run all epochs).
     pub patience: Option<usize>,
+    /// Lower the learning rate when the validation loss stalls (Keras' `ReduceLROnPlateau`;
+    /// the thesis does not say; None: constant rate).
+    #[serde(default)]
+    pub plateau: Option<Plateau>,
+}
+
+/// Multiply the learning rate by `factor` after `patience` epochs without a better validation
+/// loss (counted from the last improvement or reduction), down to `min_lr`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Plateau {
+    /// Epochs to wait.
+    pub patience: usize,
+    /// Factor in (0, 1).
+    pub factor: f64,
+    /// Floor of the learning rate.
+    pub min_lr: f64,
+}
+
+impl Default for Plateau {
+    fn default() -> Self {
+        Plateau {
+            patience: 3,
+            factor: 0.5,
+            min_lr: 1e-5,
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -120,6 +146,7 @@ impl Default for TrainConfig {
             learning_rate: 1e-3,
             seed: 0,
             patience: Some(10),
+            plateau: Some(Plateau::default()),
         }
     }
 }
@@ -131,6 +158,9 @@ pub struct History {
     pub train_loss: Vec<f64>,
     /// Validation NLL per epoch.
     pub valid_loss: Vec<f64>,
+    /// Learning rate used in each epoch.
+    #[serde(default)]
+    pub learning_rate: Vec<f64>,
     /// Epoch (0-based) with the lowest validation loss; its weights are the ones returned.
     pub best_epoch: usize,
     /// True when early stopping ended the run.
@@ -188,6 +218,11 @@ pub fn train_qnet(
     check_size("epochs", cfg.epochs, 1)?;
     check_size("batch_size", cfg.batch_size, 1)?;
     check_positive("learning_rate", cfg.learning_rate)?;
+    if let Some(p) = cfg.plateau {
+        check_size("plateau.patience", p.patience, 1)?;
+        crate::error::check_range("plateau.factor", p.factor, 1e-6, 0.999_999)?;
+        check_positive("plateau.min_lr", p.min_lr)?;
+    }
     for (name, d) in [("training set", train), ("validation set", valid)] {
         if (d.channels, d.size) != (net.channels, net.size) {
             return Err(Error::invalid(
@@ -213,6 +248,7 @@ pub fn train_qnet(
     let mut history = History::default();
     let mut best: Option<(f64, QNet)> = None;
     let mut order: Vec<usize> = (0..train.len()).collect();
+    let (mut lr, mut last_change) = (cfg.learning_rate, 0usize);
 
     for epoch in 0..cfg.epochs {
         // 2. One pass over the shuffled training set.
@@ -232,19 +268,29 @@ pub fn train_qnet(
             sum += value as f64 * idx.len() as f64;
             count += idx.len();
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(cfg.learning_rate, model, grads);
+            model = optim.step(lr, model, grads);
         }
         // 3. Validation, learning curves, best weights.
         let v = evaluate(&model, valid, device)?;
         history.train_loss.push(sum / count as f64);
         history.valid_loss.push(v);
+        history.learning_rate.push(lr);
         if best.as_ref().is_none_or(|(b, _)| v < *b) {
             best = Some((v, model.clone()));
             history.best_epoch = epoch;
+            last_change = epoch;
+        }
+        // 4. Lower the learning rate on a plateau.
+        if let Some(p) = cfg.plateau
+            && epoch >= last_change + p.patience
+            && lr > p.min_lr
+        {
+            lr = (lr * p.factor).max(p.min_lr);
+            last_change = epoch;
         }
         history.seconds = start.elapsed().as_secs_f64();
         on_epoch(&history);
-        // 4. Early stopping.
+        // 5. Early stopping.
         if let Some(p) = cfg.patience
             && epoch >= history.best_epoch + p
         {

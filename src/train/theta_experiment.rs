@@ -1,0 +1,462 @@
+//! θ regression end to end (seed 000 §5.1, Table 5, "Case 4") and our joint (i, θ) regression
+//! with a Gaussian σ per target. The CLI (`galaxy-lab theta train`) and notebook 08 both call
+//! [`run_regression`], so their numbers are the same code.
+//!
+//! Targets are scaled by 90°: θ/90 ∈ [−1, 1] and i/90. The seed reports "MSE 0.12 (test) / 0.16
+//! (train)" without units; we report MSE on the scaled targets and in degrees², plus the RMSE in
+//! degrees, so a reader can see which reading of the seed's number is plausible.
+
+use super::regress::{RegData, RegHistory, RegTrainConfig, predict_reg, train_regressor};
+use crate::data::pairs_h5::PairH5;
+use crate::error::{Error, Result};
+use crate::models::thetanet::{ThetaNet, ThetaNetConfig};
+use crate::plot::{Figure, Series};
+use burn::prelude::Device;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Degrees per unit of a scaled target.
+pub const ANGLE_SCALE: f64 = 90.0;
+
+/// What to regress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RegTarget {
+    /// Viewing angle θ (degrees).
+    Theta,
+    /// Relative inclination i (degrees).
+    Inclination,
+}
+
+impl RegTarget {
+    /// Name used in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegTarget::Theta => "theta",
+            RegTarget::Inclination => "i",
+        }
+    }
+}
+
+/// How a regression run splits its data.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum RegSplit {
+    /// The seed's: 70 % train, 30 % test, and the test set monitors training (early stopping).
+    SeedTrainTest,
+    /// 64 % train / 16 % validation (monitors training) / 20 % test.
+    TrainValidTest,
+}
+
+/// A regression run's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegRunConfig {
+    /// Targets, in output order.
+    pub targets: Vec<RegTarget>,
+    /// Point estimates (MSE) or a Normal per target (NLL).
+    pub gaussian: bool,
+    /// Input channels: 3 repeats the grey image (Table 5's parameter counts), 1 uses it once.
+    pub channels: usize,
+    /// Split and which set monitors training.
+    pub split: RegSplit,
+    /// Optimiser settings.
+    pub train: RegTrainConfig,
+}
+
+impl RegRunConfig {
+    /// The seed's θ experiment: θ alone, MSE, 3 channels, 70/30 with test monitoring.
+    pub fn seed_theta() -> Self {
+        RegRunConfig {
+            targets: vec![RegTarget::Theta],
+            gaussian: false,
+            channels: 3,
+            split: RegSplit::SeedTrainTest,
+            train: RegTrainConfig::default(),
+        }
+    }
+
+    /// Our joint model: (i, θ) with a σ each, 1 channel, a separate validation set.
+    pub fn joint() -> Self {
+        RegRunConfig {
+            targets: vec![RegTarget::Inclination, RegTarget::Theta],
+            gaussian: true,
+            channels: 1,
+            split: RegSplit::TrainValidTest,
+            train: RegTrainConfig::default(),
+        }
+    }
+}
+
+/// Per-target test numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetMetrics {
+    /// Target name.
+    pub target: String,
+    /// Test MSE on the scaled target (angle/90).
+    pub test_mse_scaled: f64,
+    /// Training MSE on the scaled target.
+    pub train_mse_scaled: f64,
+    /// Test MSE in degrees².
+    pub test_mse_deg2: f64,
+    /// Test RMSE in degrees.
+    pub test_rmse_deg: f64,
+    /// Fraction of test images within 1σ (Gaussian heads).
+    pub within_1sigma: Option<f64>,
+    /// Fraction within 2σ (Gaussian heads).
+    pub within_2sigma: Option<f64>,
+}
+
+/// A run's summary (`metrics.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegMetrics {
+    /// Dataset file.
+    pub data: std::path::PathBuf,
+    /// Dataset seed.
+    pub data_seed: u64,
+    /// Images in train / monitor / test (monitor = test for the seed's split).
+    pub counts: [usize; 3],
+    /// One entry per target.
+    pub targets: Vec<TargetMetrics>,
+    /// Epochs run.
+    pub epochs_run: usize,
+    /// Best epoch (0-based).
+    pub best_epoch: usize,
+    /// Training wall time in seconds.
+    pub train_seconds: f64,
+    /// Device.
+    pub device: String,
+    /// Settings.
+    pub config: RegRunConfig,
+}
+
+/// A finished regression run.
+#[derive(Debug)]
+pub struct RegRun {
+    /// Best weights.
+    pub model: ThetaNet,
+    /// Learning curves.
+    pub history: RegHistory,
+    /// Test truth in degrees, `[len × targets]`.
+    pub truth_deg: Vec<f64>,
+    /// Test predictions in degrees.
+    pub pred_deg: Vec<f64>,
+    /// Test σ in degrees (Gaussian heads).
+    pub sigma_deg: Option<Vec<f64>>,
+    /// Summary numbers.
+    pub metrics: RegMetrics,
+}
+
+/// Loads the whole file as a regression set with `targets` (scaled by 90°), repeating the grey
+/// image over `channels`.
+pub fn regression_data(ds: &PairH5, targets: &[RegTarget], channels: usize) -> Result<RegData> {
+    crate::error::check_size("targets", targets.len(), 1)?;
+    crate::error::check_size("channels", channels, 1)?;
+    if ds.height != ds.width {
+        return Err(Error::invalid(
+            "image shape",
+            format!("{}x{}", ds.height, ds.width),
+            "regression needs square images",
+        ));
+    }
+    let raw = ds.read_range(0, ds.count)?;
+    let px = ds.height * ds.width;
+    let per_in = ds.channels * px;
+    let mut x = Vec::with_capacity(ds.count * channels * px);
+    for k in 0..ds.count {
+        let grey = &raw[k * per_in..k * per_in + px];
+        for _ in 0..channels {
+            x.extend_from_slice(grey);
+        }
+    }
+    let y = ds
+        .labels
+        .iter()
+        .flat_map(|l| {
+            targets.iter().map(move |t| match t {
+                RegTarget::Theta => (l.theta_deg as f64 / ANGLE_SCALE) as f32,
+                RegTarget::Inclination => (l.i_deg as f64 / ANGLE_SCALE) as f32,
+            })
+        })
+        .collect();
+    RegData::new(x, y, channels, ds.width, targets.len())
+}
+
+/// Trains and evaluates one regression on `ds`.
+pub fn run_regression(
+    ds: &PairH5,
+    cfg: &RegRunConfig,
+    device: &Device,
+    on_epoch: &mut dyn FnMut(&RegHistory),
+) -> Result<RegRun> {
+    let all = regression_data(ds, &cfg.targets, cfg.channels)?;
+    let n = all.len();
+    crate::error::check_size("images", n, 5)?;
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(cfg.train.seed));
+    let (train_idx, monitor_idx, test_idx) = match cfg.split {
+        RegSplit::SeedTrainTest => {
+            let n_test = (n as f64 * 0.3).round() as usize;
+            (
+                idx[n_test..].to_vec(),
+                idx[..n_test].to_vec(),
+                idx[..n_test].to_vec(),
+            )
+        }
+        RegSplit::TrainValidTest => {
+            let n_test = (n as f64 * 0.2).round() as usize;
+            let n_valid = ((n - n_test) as f64 * 0.2).round() as usize;
+            (
+                idx[n_test + n_valid..].to_vec(),
+                idx[n_test..n_test + n_valid].to_vec(),
+                idx[..n_test].to_vec(),
+            )
+        }
+    };
+    let (train, monitor, test) = (
+        all.subset(&train_idx)?,
+        all.subset(&monitor_idx)?,
+        all.subset(&test_idx)?,
+    );
+    let net = ThetaNetConfig::new()
+        .with_channels(cfg.channels)
+        .with_size(all.size)
+        .with_targets(cfg.targets.len())
+        .with_gaussian(cfg.gaussian);
+    let (model, history) = train_regressor(&net, &train, &monitor, &cfg.train, device, on_epoch)?;
+    let (pred, sigma) = predict_reg(&model, &test, device)?;
+    let (train_pred, _) = predict_reg(&model, &train, device)?;
+    let k = cfg.targets.len();
+    let deg = |v: &[f32]| {
+        v.iter()
+            .map(|&a| a as f64 * ANGLE_SCALE)
+            .collect::<Vec<f64>>()
+    };
+    let (truth_deg, pred_deg) = (deg(&test.y), deg(&pred));
+    let sigma_deg = sigma.as_deref().map(deg);
+    let mut targets = Vec::new();
+    for (t, target) in cfg.targets.iter().enumerate() {
+        let col = |v: &[f64]| v.iter().skip(t).step_by(k).copied().collect::<Vec<f64>>();
+        let (tr, pr) = (col(&truth_deg), col(&pred_deg));
+        let mse_deg2 = tr
+            .iter()
+            .zip(&pr)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            / tr.len() as f64;
+        let train_truth = deg(&train.y);
+        let train_pred = deg(&train_pred);
+        let (ttr, tpr) = (col(&train_truth), col(&train_pred));
+        let train_mse = ttr
+            .iter()
+            .zip(&tpr)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            / ttr.len() as f64;
+        let cover = |m: f64| {
+            sigma_deg.as_ref().map(|s| {
+                let s = col(s);
+                tr.iter()
+                    .zip(&pr)
+                    .zip(&s)
+                    .filter(|((a, b), s)| (*a - *b).abs() < m * **s)
+                    .count() as f64
+                    / tr.len() as f64
+            })
+        };
+        targets.push(TargetMetrics {
+            target: target.name().into(),
+            test_mse_scaled: mse_deg2 / ANGLE_SCALE.powi(2),
+            train_mse_scaled: train_mse / ANGLE_SCALE.powi(2),
+            test_mse_deg2: mse_deg2,
+            test_rmse_deg: mse_deg2.sqrt(),
+            within_1sigma: cover(1.0),
+            within_2sigma: cover(2.0),
+        });
+    }
+    let metrics = RegMetrics {
+        data: ds.path().to_path_buf(),
+        data_seed: ds.seed,
+        counts: [train.len(), monitor.len(), test.len()],
+        targets,
+        epochs_run: history.train_loss.len(),
+        best_epoch: history.best_epoch,
+        train_seconds: history.seconds,
+        device: crate::device::device_name(device),
+        config: cfg.clone(),
+    };
+    Ok(RegRun {
+        model,
+        history,
+        truth_deg,
+        pred_deg,
+        sigma_deg,
+        metrics,
+    })
+}
+
+impl RegRun {
+    fn column(&self, v: &[f64], target: RegTarget) -> Result<Vec<f64>> {
+        let k = self.metrics.config.targets.len();
+        let t = self
+            .metrics
+            .config
+            .targets
+            .iter()
+            .position(|&x| x == target)
+            .ok_or_else(|| Error::invalid("target", target.name(), "not regressed by this run"))?;
+        Ok(v.iter().skip(t).step_by(k).copied().collect())
+    }
+
+    /// Predicted against true angle for `target` (with ±σ bars for Gaussian heads).
+    pub fn prediction_figure(&self, target: RegTarget) -> Result<Figure> {
+        let (tr, pr) = (
+            self.column(&self.truth_deg, target)?,
+            self.column(&self.pred_deg, target)?,
+        );
+        let mut s = Series::points("test images", tr.iter().copied().zip(pr).collect());
+        if let Some(sig) = &self.sigma_deg {
+            s = s.with_y_err(self.column(sig, target)?);
+        }
+        let (lo, hi) = match target {
+            RegTarget::Theta => (-90.0, 90.0),
+            RegTarget::Inclination => (0.0, 180.0),
+        };
+        Ok(Figure::new(
+            format!("predicted vs true {} (test)", target.name()),
+            format!("true {} [deg]", target.name()),
+            format!("predicted {} [deg]", target.name()),
+        )
+        .with(s)
+        .with(Series::line("identity", vec![(lo, lo), (hi, hi)])))
+    }
+
+    /// Residual (predicted − true) against the true angle: a θ ↔ −θ confusion shows as points
+    /// near the line residual = −2θ.
+    pub fn residual_figure(&self, target: RegTarget) -> Result<Figure> {
+        let (tr, pr) = (
+            self.column(&self.truth_deg, target)?,
+            self.column(&self.pred_deg, target)?,
+        );
+        let pts = tr.iter().zip(&pr).map(|(&a, &b)| (a, b - a)).collect();
+        let mut fig = Figure::new(
+            format!("residuals of {} (test)", target.name()),
+            format!("true {} [deg]", target.name()),
+            "predicted − true [deg]",
+        )
+        .with(Series::points("test images", pts))
+        .with(Series::line("zero", vec![(-90.0, 0.0), (90.0, 0.0)]));
+        if target == RegTarget::Theta {
+            fig = fig.with(Series::line(
+                "θ → −θ confusion",
+                vec![(-90.0, 180.0), (90.0, -180.0)],
+            ));
+        }
+        Ok(fig)
+    }
+
+    /// Learning curves (training loss and the monitoring set's loss).
+    pub fn loss_figure(&self) -> Figure {
+        let c = |v: &[f64]| {
+            v.iter()
+                .enumerate()
+                .map(|(e, &l)| (e as f64 + 1.0, l))
+                .collect()
+        };
+        let monitor = match self.metrics.config.split {
+            RegSplit::SeedTrainTest => "test (monitor, as the seed)",
+            RegSplit::TrainValidTest => "validation",
+        };
+        Figure::new(
+            "Learning curves",
+            "epoch",
+            if self.metrics.config.gaussian {
+                "NLL"
+            } else {
+                "MSE (θ/90)"
+            },
+        )
+        .with(Series::line("train", c(&self.history.train_loss)))
+        .with(Series::line(monitor, c(&self.history.monitor_loss)))
+    }
+
+    /// RMSE of each target in a grid of true (i, θ) cells (`i_edges`, `theta_edges` in degrees):
+    /// rows (i range, θ range, count, RMSE per target). Needs both targets.
+    pub fn rmse_by_region(
+        &self,
+        i_edges: &[f64],
+        theta_edges: &[f64],
+    ) -> Result<Vec<(String, String, usize, Vec<f64>)>> {
+        let ti = self.column(&self.truth_deg, RegTarget::Inclination)?;
+        let tt = self.column(&self.truth_deg, RegTarget::Theta)?;
+        let pi = self.column(&self.pred_deg, RegTarget::Inclination)?;
+        let pt = self.column(&self.pred_deg, RegTarget::Theta)?;
+        let mut rows = Vec::new();
+        for iw in i_edges.windows(2) {
+            for tw in theta_edges.windows(2) {
+                let sel: Vec<usize> = (0..ti.len())
+                    .filter(|&k| ti[k] >= iw[0] && ti[k] < iw[1] && tt[k] >= tw[0] && tt[k] < tw[1])
+                    .collect();
+                let rmse = |t: &[f64], p: &[f64]| {
+                    (sel.iter().map(|&k| (t[k] - p[k]).powi(2)).sum::<f64>()
+                        / sel.len().max(1) as f64)
+                        .sqrt()
+                };
+                rows.push((
+                    format!("[{}, {})", iw[0], iw[1]),
+                    format!("[{}, {})", tw[0], tw[1]),
+                    sel.len(),
+                    vec![rmse(&ti, &pi), rmse(&tt, &pt)],
+                ));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Writes `metrics.json`, `history.json`, `test_predictions.csv` and the figures into `dir`.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::io::write_json(dir.join("metrics.json"), &self.metrics)?;
+        crate::io::write_json(dir.join("history.json"), &self.history)?;
+        let k = self.metrics.config.targets.len();
+        let names: Vec<&str> = self
+            .metrics
+            .config
+            .targets
+            .iter()
+            .map(|t| t.name())
+            .collect();
+        let mut csv = names
+            .iter()
+            .map(|n| format!("true_{n},pred_{n},sigma_{n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\n";
+        for r in 0..self.truth_deg.len() / k {
+            let cells: Vec<String> = (0..k)
+                .map(|t| {
+                    let s = self
+                        .sigma_deg
+                        .as_ref()
+                        .map(|s| s[r * k + t].to_string())
+                        .unwrap_or_default();
+                    format!(
+                        "{},{},{s}",
+                        self.truth_deg[r * k + t],
+                        self.pred_deg[r * k + t]
+                    )
+                })
+                .collect();
+            csv += &(cells.join(",") + "\n");
+        }
+        crate::io::write_atomic(dir.join("test_predictions.csv"), csv.as_bytes())?;
+        self.loss_figure().save(dir.join("loss.svg"))?;
+        for t in &self.metrics.config.targets {
+            self.prediction_figure(*t)?
+                .save(dir.join(format!("pred_{}.svg", t.name())))?;
+            self.residual_figure(*t)?
+                .save(dir.join(format!("resid_{}.svg", t.name())))?;
+        }
+        Ok(())
+    }
+}

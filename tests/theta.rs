@@ -1,0 +1,126 @@
+//! θ regression end to end on a tiny simulated set: the seed's 181-view experiment and the joint
+//! (i, θ) model run, report per-target numbers in consistent units, save their run folder, and
+//! refuse bad input.
+
+use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
+use galaxy_lab::prelude::*;
+use galaxy_lab::sim::pair::RenderConfig;
+use galaxy_lab::train::theta_experiment::{
+    RegRunConfig, RegTarget, regression_data, run_regression,
+};
+
+fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
+    let cfg = PairDatasetConfig {
+        size: 32,
+        particles: 1500,
+        render: RenderConfig::with_size(32),
+        seed: 3,
+        ..PairDatasetConfig::quick(experiment, count)
+    };
+    let path = dir.join(format!("{}.h5", experiment.name()));
+    generate_pairs_dataset(&cfg, &path, &mut |_| {}).unwrap();
+    PairH5::open(&path).unwrap()
+}
+
+#[test]
+fn seed_theta_experiment_runs_and_reports_consistent_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = tiny(dir.path(), Experiment::Theta, 181);
+    assert_eq!(ds.count, 181);
+    // Targets are θ/90 in [−1, 1], the grey image repeated over 3 channels.
+    let data = regression_data(&ds, &[RegTarget::Theta], 3).unwrap();
+    assert!(data.y.iter().all(|v| (-1.0..=1.0).contains(v)));
+    assert_eq!(&data.x[0..32 * 32], &data.x[32 * 32..2 * 32 * 32]);
+    let mut cfg = RegRunConfig::seed_theta();
+    cfg.train.epochs = 3;
+    let run = run_regression(&ds, &cfg, &cpu_device(), &mut |_| {}).unwrap();
+    assert_eq!(run.metrics.counts, [127, 54, 54]);
+    let t = &run.metrics.targets[0];
+    assert!((t.test_mse_deg2 / 8100.0 - t.test_mse_scaled).abs() < 1e-9);
+    assert!((t.test_rmse_deg.powi(2) - t.test_mse_deg2).abs() < 1e-6);
+    assert!(t.within_1sigma.is_none());
+    let out = dir.path().join("run");
+    run.save(&out).unwrap();
+    for f in [
+        "metrics.json",
+        "history.json",
+        "test_predictions.csv",
+        "loss.svg",
+        "pred_theta.svg",
+        "resid_theta.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    assert!(
+        run.rmse_by_region(&[0.0, 90.0], &[-90.0, 90.0]).is_err(),
+        "needs both targets"
+    );
+}
+
+#[test]
+fn joint_model_reports_coverage_and_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = tiny(dir.path(), Experiment::ThetaContinuous, 64);
+    let mut cfg = RegRunConfig::joint();
+    cfg.train.epochs = 2;
+    cfg.train.batch_size = 16;
+    let run = run_regression(&ds, &cfg, &cpu_device(), &mut |_| {}).unwrap();
+    assert_eq!(run.metrics.targets.len(), 2);
+    for t in &run.metrics.targets {
+        let (a, b) = (t.within_1sigma.unwrap(), t.within_2sigma.unwrap());
+        assert!((0.0..=1.0).contains(&a) && b >= a);
+    }
+    let rows = run
+        .rmse_by_region(&[0.0, 90.0, 180.0], &[-90.0, 0.0, 90.0])
+        .unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows.iter().map(|r| r.2).sum::<usize>(),
+        run.metrics.counts[2]
+    );
+}
+
+#[test]
+fn cli_rejects_missing_files_and_bad_arguments() {
+    assert_eq!(
+        galaxy_lab::cli::run([
+            "galaxy-lab",
+            "theta",
+            "train",
+            "--data",
+            "/nonexistent.h5",
+            "--out",
+            "x"
+        ]),
+        2
+    );
+    assert_eq!(
+        galaxy_lab::cli::run([
+            "galaxy-lab",
+            "theta",
+            "train",
+            "--data",
+            "a.h5",
+            "--epochs",
+            "-3",
+            "--out",
+            "x"
+        ]),
+        2
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.h5");
+    std::fs::write(&junk, b"not hdf5").unwrap();
+    assert_eq!(
+        galaxy_lab::cli::run([
+            "galaxy-lab",
+            "theta",
+            "train",
+            "--data",
+            junk.to_str().unwrap(),
+            "--out",
+            "x"
+        ]),
+        2
+    );
+}
