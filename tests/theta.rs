@@ -60,7 +60,12 @@ fn seed_theta_experiment_runs_and_reports_consistent_units() {
 #[test]
 fn joint_model_reports_coverage_and_regions() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = tiny(dir.path(), Experiment::ThetaContinuous, 64);
+    let ds = tiny(dir.path(), Experiment::Joint, 64);
+    // Four simulations, each with its own continuous inclination in [0, 90].
+    let mut incl: Vec<f32> = ds.labels.iter().map(|l| l.i_deg).collect();
+    incl.dedup();
+    assert_eq!(incl.len(), 4, "{incl:?}");
+    assert!(incl.iter().all(|i| (0.0..=90.0).contains(i)));
     let mut cfg = RegRunConfig::joint();
     cfg.train.epochs = 2;
     cfg.train.batch_size = 16;

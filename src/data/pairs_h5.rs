@@ -7,6 +7,8 @@
 //!   class = 3·(index of i) + index of θ;
 //! * `Theta`: i = 45°, gSa–gSa, θ = −90…90° in 1° steps (181 views per simulation); class −1;
 //! * `ThetaContinuous`: as `Theta` but θ uniform in [−90°, 90°], 32 views per simulation.
+//! * `Joint` (beyond the seed): i uniform in [0°, 90°] per simulation, θ uniform in [−90°, 90°],
+//!   16 views per simulation, gSa/gSb pairs: for the joint (i, θ) regression.
 //!
 //! Each simulation draws (from its own ChaCha8 stream `simulation index`, so the file does not
 //! depend on the thread count): the morphological pair (gSa–gSa, gSa–gSb or gSb–gSb for the
@@ -50,6 +52,9 @@ pub enum Experiment {
     Theta,
     /// θ regression, continuous θ.
     ThetaContinuous,
+    /// Joint (i, θ) regression (beyond the seed): i uniform in [0°, 90°] per simulation, θ
+    /// uniform in [−90°, 90°] per view, gSa/gSb pairs, all orbits and spins.
+    Joint,
 }
 
 /// θ values of the two- and three-class experiments.
@@ -66,10 +71,11 @@ impl Experiment {
             "nine-class" | "9" => Ok(Experiment::NineClass),
             "theta" => Ok(Experiment::Theta),
             "theta-continuous" => Ok(Experiment::ThetaContinuous),
+            "joint" => Ok(Experiment::Joint),
             _ => Err(Error::invalid(
                 "experiment",
                 s,
-                "expected two-class, three-class, nine-class, theta or theta-continuous",
+                "expected two-class, three-class, nine-class, theta, theta-continuous or joint",
             )),
         }
     }
@@ -82,6 +88,7 @@ impl Experiment {
             Experiment::NineClass => "nine-class",
             Experiment::Theta => "theta",
             Experiment::ThetaContinuous => "theta-continuous",
+            Experiment::Joint => "joint",
         }
     }
 
@@ -91,6 +98,8 @@ impl Experiment {
             Experiment::TwoClass => vec![0.0, 45.0],
             Experiment::ThreeClass | Experiment::NineClass => vec![0.0, 45.0, 90.0],
             Experiment::Theta | Experiment::ThetaContinuous => vec![45.0],
+            // Continuous: drawn per simulation; this is the range's midpoint, for display only.
+            Experiment::Joint => vec![45.0],
         }
     }
 
@@ -111,7 +120,7 @@ impl Experiment {
                 }
                 v
             }
-            Experiment::Theta | Experiment::ThetaContinuous => vec![],
+            Experiment::Theta | Experiment::ThetaContinuous | Experiment::Joint => vec![],
         }
     }
 
@@ -122,6 +131,7 @@ impl Experiment {
             Experiment::NineClass => 2 * NINE_THETAS.len(),
             Experiment::Theta => 181,
             Experiment::ThetaContinuous => 32,
+            Experiment::Joint => 16,
         }
     }
 }
@@ -293,7 +303,12 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
     let orbit_id = config.orbits[rng.random_range(0..config.orbits.len())];
     let spin = config.spins[rng.random_range(0..config.spins.len())];
     let sim_seed: u64 = rng.random();
-    let pc = PairConfig::galmer(m1, m2, config.mass_ratio, orbit_id, incl[i_idx], spin)?
+    // Drawn after the other choices so the other experiments' streams are unchanged.
+    let i_deg = match exp {
+        Experiment::Joint => rng.random_range(0.0..=90.0),
+        _ => incl[i_idx],
+    };
+    let pc = PairConfig::galmer(m1, m2, config.mass_ratio, orbit_id, i_deg, spin)?
         .with_particles(config.particles)
         .with_seed(sim_seed);
     let enc = Encounter::new(pc, config.sim)?;
@@ -328,7 +343,7 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
                 classes.push(-1);
             }
         }
-        Experiment::ThetaContinuous => {
+        Experiment::ThetaContinuous | Experiment::Joint => {
             for _ in 0..exp.views_per_simulation() {
                 let th = rng.random_range(-90.0..=90.0);
                 views.push(ViewAngles::new(th, phi(&mut rng))?);
@@ -346,7 +361,7 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
         out.images.push(img.stretched(config.decades)?);
         out.labels.push(PairLabel {
             class,
-            i_deg: incl[i_idx] as f32,
+            i_deg: i_deg as f32,
             theta_deg: img.view.theta_deg as f32,
             phi_deg: img.view.phi_deg as f32,
             t_from_peri_myr: snap.time_from_pericentre_myr.unwrap_or(0.0) as f32,

@@ -22,7 +22,7 @@ pub enum PairsCmd {
 /// `pairs generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// two-class, three-class, nine-class, theta or theta-continuous.
+    /// two-class, three-class, nine-class, theta, theta-continuous or joint.
     #[arg(long)]
     experiment: String,
     /// Number of images.
