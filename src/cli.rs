@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::sim::sersic::{Grid, Psf, SersicDisc, View, render, render_reference};
 use clap::{Args, Parser, Subcommand};
 
+mod classify;
 mod q;
 mod theta;
 use std::path::PathBuf;
@@ -31,6 +32,9 @@ enum Command {
     /// θ regression (seed 000 Table 5) and joint (i, θ) regression.
     #[command(subcommand)]
     Theta(theta::ThetaCmd),
+    /// Seed 000's 2-, 3- and 9-class AlexNet experiments.
+    #[command(subcommand)]
+    Classify(classify::ClassifyCmd),
     /// Seed 000's real-data test: Eq. 6, the SDSS catalogue, cutout download.
     #[command(subcommand)]
     Sdss(crate::sdss::cli::SdssCmd),
@@ -270,6 +274,7 @@ where
         }
         Command::Q(c) => q::run(c),
         Command::Theta(c) => theta::run(c),
+        Command::Classify(c) => classify::run(c),
         Command::Sdss(c) => crate::sdss::cli::run(c),
         Command::Pairs(c) => crate::sim::pair::cli::run(c),
         Command::Sersic(SersicCmd::Generate(a)) => generate(a),

@@ -9,6 +9,10 @@ pub use crate::metrics::{
     classification_report, confusion_figure, prediction_montage, reject, roc_curve, roc_figure,
 };
 pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
+pub use crate::train::class_experiment::{
+    ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SplitBy, class_images,
+    load_class_metrics_dir, run_classification, seed_result, seed_threshold,
+};
 pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,

@@ -1,6 +1,7 @@
 //! Training: losses, the loop, checkpoints.
 
 pub mod class_data;
+pub mod class_experiment;
 pub mod classify;
 pub mod nll;
 pub mod q;

@@ -1,0 +1,168 @@
+//! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class AlexNet experiments.
+
+use crate::data::pairs_h5::PairH5;
+use crate::error::{Error, Result};
+use crate::models::alexnet::Padding;
+use crate::train::class_experiment::{ClassRunConfig, SplitBy, run_classification};
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Subcommands of `galaxy-lab classify`.
+#[derive(Debug, Subcommand)]
+pub enum ClassifyCmd {
+    /// Train AlexNet on a pairs HDF5 file (two-, three- or nine-class); writes metrics.json,
+    /// curves, confusion matrix, ROC (two classes), montage and weights.
+    Train(TrainArgs),
+}
+
+/// Starting point of the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// 64 × 64, width 1/8, padded, 6 short epochs (two CPU cores).
+    Quick,
+    /// The seed's: 256 × 256 AlexNet of Table 4, its epochs and steps per epoch.
+    Full,
+}
+
+/// Arguments of `classify train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Pairs dataset (`galaxy-lab pairs generate --experiment two-class|three-class|nine-class`).
+    #[arg(long)]
+    data: PathBuf,
+    /// Settings to start from; the options below override them.
+    #[arg(long, value_enum, default_value_t = Preset::Full)]
+    preset: Preset,
+    /// Epochs.
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Updates per epoch (0: one pass over the augmented training set).
+    #[arg(long)]
+    steps_per_epoch: Option<usize>,
+    /// Mini-batch size.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Network input side in pixels.
+    #[arg(long)]
+    size: Option<usize>,
+    /// AlexNet width factor (1 = Table 4).
+    #[arg(long)]
+    width: Option<f64>,
+    /// Rotation step of the training augmentation in degrees (1 = the seed's 360 rotations).
+    #[arg(long)]
+    rotation_step: Option<u16>,
+    /// SGD momentum (0: plain SGD as the seed).
+    #[arg(long)]
+    momentum: Option<f64>,
+    /// Rejection threshold (default: the seed's, 0.8 or 0.7 for nine classes).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Split single images instead of whole simulations.
+    #[arg(long)]
+    split_by_image: bool,
+    /// Use only the first N images of the file.
+    #[arg(long)]
+    max_images: Option<usize>,
+    /// Seed for split, initialisation, shuffling and dropout.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs a `classify` subcommand.
+pub fn run(cmd: ClassifyCmd) -> Result<()> {
+    let ClassifyCmd::Train(a) = cmd;
+    let ds = PairH5::open(&a.data)?;
+    let experiment = ds.config.experiment;
+    let mut cfg = match a.preset {
+        Preset::Quick => ClassRunConfig::quick(experiment),
+        Preset::Full => ClassRunConfig::full(experiment),
+    };
+    if let Some(s) = a.size {
+        cfg.size = s;
+        // Table 4's unpadded layout needs at least 195 pixels.
+        cfg.padding = if s >= 195 {
+            Padding::Valid
+        } else {
+            Padding::Padded
+        };
+    }
+    if let Some(w) = a.width {
+        cfg.width = w;
+    }
+    if let Some(e) = a.epochs {
+        cfg.train.epochs = e;
+    }
+    if let Some(s) = a.steps_per_epoch {
+        cfg.train.steps_per_epoch = (s > 0).then_some(s);
+    }
+    if let Some(b) = a.batch_size {
+        cfg.train.batch_size = b;
+    }
+    if let Some(r) = a.rotation_step {
+        cfg.augment.rotation_step_deg = r;
+    }
+    if let Some(m) = a.momentum {
+        cfg.train.momentum = (m > 0.0).then_some(m);
+    }
+    if let Some(t) = a.threshold {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(Error::invalid("threshold", t, "must lie in [0, 1]"));
+        }
+        cfg.threshold = Some(t);
+    }
+    if a.split_by_image {
+        cfg.split_by = SplitBy::Image;
+    }
+    cfg.max_images = a.max_images;
+    cfg.train.seed = a.seed;
+    cfg.train.validate()?;
+    cfg.net(ds.class_names.len().max(2)).validate()?;
+    let device = crate::device::device();
+    println!(
+        "classify train: {} ({} images of {}x{}, classes {:?}) on {}; AlexNet {}x{} width {}, \
+         {} epochs",
+        experiment.name(),
+        ds.count,
+        ds.width,
+        ds.height,
+        ds.class_names,
+        crate::device::device_name(&device),
+        cfg.size,
+        cfg.size,
+        cfg.width,
+        cfg.train.epochs
+    );
+    let run = run_classification(&ds, &cfg, &device, &mut |h| {
+        let e = h.train_loss.len();
+        println!(
+            "epoch {e:>3}: train loss {:.4} acc {:.3}  valid loss {:.4} acc {:.3}  ({:.0} s)",
+            h.train_loss[e - 1],
+            h.train_accuracy[e - 1],
+            h.valid_loss[e - 1],
+            h.valid_accuracy[e - 1],
+            h.seconds
+        );
+    })?;
+    run.save(&a.out)?;
+    let m = &run.metrics;
+    println!(
+        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (seed {:.2}), \
+         accuracy {:.3}; all: F1 {:.3}{}",
+        m.n_test,
+        m.rejected,
+        100.0 * m.threshold,
+        m.overall.f1,
+        m.seed.overall.f1,
+        m.accuracy,
+        m.f1_no_rejection,
+        match (m.auc, m.seed.auc) {
+            (Some(a), Some(s)) => format!(", AUC {a:.3} (seed {s:.2})"),
+            _ => String::new(),
+        }
+    );
+    println!("wrote {}", a.out.display());
+    Ok(())
+}

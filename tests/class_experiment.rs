@@ -1,0 +1,260 @@
+//! The classification experiment end to end on a tiny simulated two-class file: split by
+//! simulation, lazy augmented training set, scaled-down AlexNet, report at the seed's threshold
+//! with the seed's numbers beside ours, run folder; the CLI's errors exit with status 2.
+
+use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
+use galaxy_lab::prelude::*;
+use galaxy_lab::sim::pair::RenderConfig;
+use galaxy_lab::train::class_experiment::{
+    ClassMetrics, ClassRunConfig, SplitBy, load_class_metrics_dir, run_classification, seed_result,
+    seed_threshold,
+};
+
+fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> std::path::PathBuf {
+    let cfg = PairDatasetConfig {
+        size: 32,
+        particles: 1500,
+        render: RenderConfig::with_size(32),
+        seed: 5,
+        ..PairDatasetConfig::quick(experiment, count)
+    };
+    let path = dir.join(format!("{}.h5", experiment.name()));
+    generate_pairs_dataset(&cfg, &path, &mut |_| {}).unwrap();
+    path
+}
+
+/// 64 × 64 input (upsampled from 32), width 1/16, 2 short epochs, coarse augmentation.
+fn fast(experiment: Experiment) -> ClassRunConfig {
+    let mut cfg = ClassRunConfig::quick(experiment);
+    cfg.width = 0.0625;
+    cfg.augment.rotation_step_deg = 30;
+    cfg.train.epochs = 2;
+    cfg.train.steps_per_epoch = Some(3);
+    cfg.train.batch_size = 16;
+    cfg
+}
+
+#[test]
+fn two_class_run_reports_saves_and_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny(dir.path(), Experiment::TwoClass, 60);
+    let ds = PairH5::open(&path).unwrap();
+    let cfg = fast(Experiment::TwoClass);
+    let mut epochs = 0;
+    let run = run_classification(&ds, &cfg, &cpu_device(), &mut |_| epochs += 1).unwrap();
+    assert_eq!(epochs, 2);
+    let m = &run.metrics;
+    // 60 images = 10 simulations of 6 views; whole simulations per part, every image used once.
+    assert_eq!(m.sources.iter().sum::<usize>(), 60);
+    assert_eq!(m.simulations.iter().sum::<usize>(), 10);
+    assert!(
+        m.sources.iter().all(|&s| s % 6 == 0 && s > 0),
+        "{:?}",
+        m.sources
+    );
+    let mut all = [
+        run.split.train.clone(),
+        run.split.valid.clone(),
+        run.split.test.clone(),
+    ]
+    .concat();
+    all.sort_unstable();
+    assert_eq!(all, (0..60).collect::<Vec<_>>());
+    for &t in &run.split.test {
+        let sim = ds.labels[t].simulation;
+        assert!(
+            run.split
+                .train
+                .iter()
+                .all(|&i| ds.labels[i].simulation != sim),
+            "simulation {sim} on both sides"
+        );
+    }
+    // Augmented counts: 3 variants × 12 rotations per training source; test = sources.
+    assert_eq!(m.overall.data[0], 36 * m.sources[0] as u64);
+    assert_eq!(m.overall.data[2], m.sources[2] as u64);
+    // Rejection bookkeeping: kept + rejected = test images, per class and overall.
+    assert_eq!(m.threshold, 0.8);
+    assert_eq!(m.n_test, m.sources[2]);
+    assert_eq!(m.overall.support + m.rejected, m.n_test as u64);
+    let per_class: u64 = m.per_class.iter().map(|r| r.support + r.rejected).sum();
+    assert_eq!(per_class, m.n_test as u64);
+    for r in m.per_class.iter().chain([&m.overall]) {
+        for v in [r.precision, r.recall, r.f1] {
+            assert!((0.0..=1.0).contains(&v), "{r:?}");
+        }
+    }
+    assert!((0.0..=1.0).contains(&m.f1_no_rejection));
+    let auc = m.auc.expect("two classes have an AUC");
+    assert!((0.0..=1.0).contains(&auc));
+    assert_eq!(run.probs.len(), 2 * m.n_test);
+    // The seed's numbers ride along.
+    assert_eq!(m.seed.overall.f1, 0.99);
+    assert_eq!(m.seed.auc, Some(0.96));
+    assert_eq!(m.seed.overall.rejected, 25);
+    assert_eq!((m.seed.epochs, m.seed.steps_per_epoch), (12, 12_000));
+    // Tables and figures.
+    assert_eq!(run.scores_table_with_seed().unwrap().rows.len(), 3);
+    assert_eq!(run.rejection_table_with_seed().unwrap().rows.len(), 3);
+    assert_eq!(run.count_table().unwrap().rows.len(), 3);
+    assert!(run.roc_figure().unwrap().as_str().contains("AUC"));
+    let fm = run.feature_maps(0, 0, &cpu_device()).unwrap();
+    assert!(fm.width() > 5 * fm.height(), "one row of six panels");
+    // Run folder.
+    let out = dir.path().join("run");
+    run.save(&out).unwrap();
+    for f in [
+        "metrics.json",
+        "history.json",
+        "split.json",
+        "model.bpk",
+        "model.json",
+        "test_predictions.csv",
+        "curves.svg",
+        "confusion.png",
+        "montage.png",
+        "roc.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let text = std::fs::read_to_string(out.join("metrics.json")).unwrap();
+    let back: ClassMetrics = serde_json::from_str(&text).unwrap();
+    assert_eq!(&back, m);
+    let csv = std::fs::read_to_string(out.join("test_predictions.csv")).unwrap();
+    assert_eq!(csv.lines().count(), m.n_test + 1);
+    let found = load_class_metrics_dir(dir.path()).unwrap();
+    assert_eq!(found.len(), 1);
+    let (model, net) = load_classifier(out.join("model.bpk"), &cpu_device()).unwrap();
+    assert_eq!(net, run.net);
+    let again = predict_proba(&model, &run.test_examples().unwrap(), &cpu_device()).unwrap();
+    for (a, b) in again.iter().zip(&run.probs) {
+        assert!((a - b).abs() < 1e-4);
+    }
+}
+
+#[test]
+fn nine_class_split_by_image_and_bad_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny(dir.path(), Experiment::NineClass, 54);
+    let ds = PairH5::open(&path).unwrap();
+    let mut cfg = fast(Experiment::NineClass);
+    cfg.split_by = SplitBy::Image;
+    cfg.train.epochs = 1;
+    let run = run_classification(&ds, &cfg, &cpu_device(), &mut |_| {}).unwrap();
+    let m = &run.metrics;
+    assert_eq!(m.threshold, 0.7);
+    assert_eq!(m.per_class.len(), 9);
+    assert!(m.auc.is_none() && run.roc_figure().is_err());
+    assert_eq!(m.seed.rows.len(), 9);
+    assert_eq!(m.seed.overall.support, 4196);
+    assert_eq!(m.seed.overall.rejected, 361);
+    // Too few simulations for a split by simulation is a clear error, not a panic.
+    let mut few = fast(Experiment::NineClass);
+    few.max_images = Some(12);
+    let e = run_classification(&ds, &few, &cpu_device(), &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("simulation"), "{e}");
+    // Valid padding below 195 px is refused by the network's validation.
+    let mut small = fast(Experiment::NineClass);
+    small.padding = Padding::Valid;
+    assert!(run_classification(&ds, &small, &cpu_device(), &mut |_| {}).is_err());
+}
+
+#[test]
+fn seed_tables() {
+    let two = seed_result(Experiment::TwoClass).unwrap();
+    assert_eq!(two.rows.len(), 2);
+    assert_eq!(two.overall.support, 478 + 439);
+    assert_eq!(
+        two.overall.data,
+        [558_316 + 523_733, 141_524 + 132_907, 942]
+    );
+    let three = seed_result(Experiment::ThreeClass).unwrap();
+    assert_eq!(three.overall.support, 1377);
+    assert_eq!(three.rows.iter().map(|r| r.support).sum::<u64>(), 1377);
+    assert_eq!(three.overall.rejected, 105);
+    let nine = seed_result(Experiment::NineClass).unwrap();
+    assert_eq!(nine.rows.iter().map(|r| r.support).sum::<u64>(), 4196);
+    assert_eq!(seed_threshold(Experiment::NineClass), 0.7);
+    assert_eq!(seed_threshold(Experiment::ThreeClass), 0.8);
+    assert!(seed_result(Experiment::Theta).is_err());
+    let full = ClassRunConfig::full(Experiment::NineClass);
+    assert_eq!((full.size, full.width), (256, 1.0));
+    assert_eq!(full.padding, Padding::Valid);
+    assert_eq!(
+        (full.train.epochs, full.train.steps_per_epoch),
+        (44, Some(16_000))
+    );
+    // Table 4's parameter count (its layers, without the batch-norm scales) with three
+    // input channels.
+    let net = full.net(2).with_channels(3);
+    assert_eq!(
+        net.layer_params().unwrap().iter().sum::<usize>(),
+        24_735_106
+    );
+}
+
+#[test]
+fn cli_errors_exit_2_and_a_quick_run_writes_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut v = vec!["galaxy-lab", "classify", "train"];
+        v.extend_from_slice(args);
+        galaxy_lab::cli::run(v)
+    };
+    assert_eq!(run(&["--data", "/nonexistent.h5", "--out", o]), 2);
+    let junk = dir.path().join("junk.h5");
+    std::fs::write(&junk, b"not hdf5").unwrap();
+    assert_eq!(run(&["--data", junk.to_str().unwrap(), "--out", o]), 2);
+    assert_eq!(run(&["--data", "a.h5", "--epochs", "-1", "--out", o]), 2);
+    assert_eq!(run(&["--data", "a.h5", "--preset", "huge", "--out", o]), 2);
+    // A regression dataset is not a classification dataset.
+    let theta = tiny(dir.path(), Experiment::ThetaContinuous, 32);
+    assert_eq!(
+        run(&[
+            "--data",
+            theta.to_str().unwrap(),
+            "--preset",
+            "quick",
+            "--out",
+            o
+        ]),
+        2
+    );
+    let two = tiny(dir.path(), Experiment::TwoClass, 48);
+    let t = two.to_str().unwrap();
+    assert_eq!(
+        run(&[
+            "--data",
+            t,
+            "--preset",
+            "quick",
+            "--threshold",
+            "1.5",
+            "--out",
+            o
+        ]),
+        2
+    );
+    assert_eq!(
+        run(&[
+            "--data",
+            t,
+            "--preset",
+            "quick",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "2",
+            "--width",
+            "0.0625",
+            "--rotation-step",
+            "90",
+            "--out",
+            o
+        ]),
+        0
+    );
+    assert!(out.join("metrics.json").exists() && out.join("roc.svg").exists());
+}
