@@ -76,7 +76,7 @@ fn joint_model_reports_coverage_and_regions() {
         assert!((0.0..=1.0).contains(&a) && b >= a);
     }
     let rows = run
-        .rmse_by_region(&[0.0, 90.0, 180.0], &[-90.0, 0.0, 90.0])
+        .rmse_by_region(&[0.0, 45.0, 90.01], &[0.0, 45.0, 90.01])
         .unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(

@@ -2,7 +2,7 @@ import sys; sys.path.insert(0, "scripts")
 from nb import write
 write("notebooks/08_theta_regression.ipynb", [
 ("md", r"""
-# 08 · Regressing the viewing angle θ — and then (i, θ) together
+# 08 · Regressing the viewing angle θ — and then (i, |θ|) together
 
 Seed 000 (Prakash et al. 2020, §5.1, Table 5, "Case 4") trains a small CNN to estimate the **viewing angle θ** of an interacting pair — the angle between the line of sight and the normal of the orbital plane, from −90° to 90° — on 181 GalMer images of one gSa–gSa encounter at $i = 45°$, seen at θ = −90, −89, …, 90°. It reports a test MSE of 0.12 and a training MSE of 0.16, without units.
 
@@ -103,7 +103,9 @@ tab
 ("md", r"""
 ## 4 · Beyond the seed: (i, θ) together, with uncertainties
 
-Now many encounters: relative inclination $i$ uniform in [0°, 90°], θ uniform in [−90°, 90°], random azimuth φ, orbit of the 12-orbit grid, spin, and gSa/gSb types. The same network body outputs a Normal $(\mu, \sigma)$ for each of $i$ and θ and is trained by Gaussian NLL; a validation set (not the test set) picks the best epoch.
+Now many encounters: relative inclination $i$ uniform in [0°, 90°], θ uniform in [−90°, 90°], random azimuth φ, orbit of the 12-orbit grid, spin, and gSa/gSb types.
+
+**Why we regress |θ|, not θ.** Write a point as $r = a\,\hat w + z\,\hat n$ with $\hat n$ the orbital-plane normal and $\hat w$ the in-plane direction towards which the line of sight tilts. Its sky coordinates are $(r\cdot\hat u,\; a\cos\theta - z\sin\theta)$: for everything in the orbital plane ($z = 0$) the images at θ and −θ are **identical**. Only out-of-plane structure — galaxy 2's inclined disc and its tidal debris — tells the sign, and a one-Normal output cannot represent "either +40° or −40°". This is the θ ↔ −θ confusion that sections 2–3 show for the seed's experiment. So the joint model outputs a Normal $(\mu, \sigma)$ for each of $i$ and $|\theta|$, trained by Gaussian NLL; a validation set (not the test set) picks the best epoch.
 
 The headline numbers are the RMSE of each angle and the **1σ coverage** — the fraction of test images whose true angle lies within the predicted ±σ (68 % if the σ are honest).
 """),
@@ -130,12 +132,12 @@ t
 }
 """),
 ("md", r"""
-**Accuracy per region of (i, θ).** **Notice** where the errors concentrate: near θ = ±90° the orbital plane is seen edge-on and the two discs' orientations are hard to read; near θ = 0 (face-on orbit) i should be best determined.
+**Accuracy per region of (i, |θ|).** **Notice** where the errors concentrate: near |θ| = 90° the orbital plane is seen edge-on and the two discs' orientations are hard to read; near θ = 0 (face-on orbit) the relative tilt of the discs should be easiest to see.
 """),
 ("code", r"""
 {
-let rows = joint.rmse_by_region(&[0.0, 30.0, 60.0, 90.01], &[-90.0, -30.0, 30.0, 90.01])?;
-let mut t = Table::new("RMSE per region of true (i, θ), test set", &["i range", "θ range", "images", "RMSE i [deg]", "RMSE θ [deg]"]);
+let rows = joint.rmse_by_region(&[0.0, 30.0, 60.0, 90.01], &[0.0, 30.0, 60.0, 90.01])?;
+let mut t = Table::new("RMSE per region of true (i, |θ|), test set", &["i range", "|θ| range", "images", "RMSE i [deg]", "RMSE |θ| [deg]"]);
 for (i, th, n, r) in rows { t.push_row(&[i, th, n.to_string(), format!("{:.1}", r[0]), format!("{:.1}", r[1])])?; }
 t
 }
@@ -144,7 +146,7 @@ t
 { joint.prediction_figure(RegTarget::Inclination)? }
 """),
 ("code", r"""
-{ joint.prediction_figure(RegTarget::Theta)? }
+{ joint.prediction_figure(RegTarget::AbsTheta)? }
 """),
 ("md", r"""
 ## 5 · Full-mode results

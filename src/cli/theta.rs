@@ -31,6 +31,12 @@ pub struct TrainArgs {
     /// Mini-batch size.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
+    /// Adam learning rate (the seed: 0.001).
+    #[arg(long, default_value_t = 1e-3)]
+    learning_rate: f64,
+    /// Keras time-based decay per step (the seed: 0.01).
+    #[arg(long, default_value_t = 0.01)]
+    decay: f64,
     /// Early-stopping patience (0: never stop early).
     #[arg(long, default_value_t = 15)]
     patience: usize,
@@ -56,6 +62,8 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
     }
     cfg.train.epochs = a.epochs;
     cfg.train.batch_size = a.batch_size;
+    cfg.train.learning_rate = a.learning_rate;
+    cfg.train.decay = a.decay;
     cfg.train.seed = a.seed;
     cfg.train.patience = (a.patience > 0).then_some(a.patience);
     let device = crate::device::device();

@@ -5,7 +5,8 @@
 //! * `ThreeClass`: i ∈ {0°, 45°, 90°}, same θ; class = index of i;
 //! * `NineClass`: (i, θ) ∈ {0, 45, 90} × {15, 45, 75}, θ drawn uniformly in ±5° of the centre;
 //!   class = 3·(index of i) + index of θ;
-//! * `Theta`: i = 45°, gSa–gSa, θ = −90…90° in 1° steps (181 views per simulation); class −1;
+//! * `Theta`: i = 45°, gSa–gSa, θ = −90…90° in 1° steps at one azimuth φ (181 views per
+//!   simulation); class −1;
 //! * `ThetaContinuous`: as `Theta` but θ uniform in [−90°, 90°], 32 views per simulation.
 //! * `Joint` (beyond the seed): i uniform in [0°, 90°] per simulation, θ uniform in [−90°, 90°],
 //!   16 views per simulation, gSa/gSb pairs: for the joint (i, θ) regression.
@@ -338,8 +339,10 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
             }
         }
         Experiment::Theta => {
+            // One azimuth for the whole sequence, as GalMer's θ series of one snapshot.
+            let phi0 = phi(&mut rng);
             for t in -90..=90 {
-                views.push(ViewAngles::new(t as f64, phi(&mut rng))?);
+                views.push(ViewAngles::new(t as f64, phi0)?);
                 classes.push(-1);
             }
         }

@@ -27,6 +27,9 @@ pub enum RegTarget {
     Theta,
     /// Relative inclination i (degrees).
     Inclination,
+    /// |θ|: the sign of θ only flips the out-of-plane structure (points in the orbital plane
+    /// project identically at θ and −θ), so our joint model regresses |θ|.
+    AbsTheta,
 }
 
 impl RegTarget {
@@ -35,6 +38,7 @@ impl RegTarget {
         match self {
             RegTarget::Theta => "theta",
             RegTarget::Inclination => "i",
+            RegTarget::AbsTheta => "|theta|",
         }
     }
 }
@@ -75,10 +79,10 @@ impl RegRunConfig {
         }
     }
 
-    /// Our joint model: (i, θ) with a σ each, 1 channel, a separate validation set.
+    /// Our joint model: (i, |θ|) with a σ each, 1 channel, a separate validation set.
     pub fn joint() -> Self {
         RegRunConfig {
-            targets: vec![RegTarget::Inclination, RegTarget::Theta],
+            targets: vec![RegTarget::Inclination, RegTarget::AbsTheta],
             gaussian: true,
             channels: 1,
             split: RegSplit::TrainValidTest,
@@ -175,6 +179,7 @@ pub fn regression_data(ds: &PairH5, targets: &[RegTarget], channels: usize) -> R
             targets.iter().map(move |t| match t {
                 RegTarget::Theta => (l.theta_deg as f64 / ANGLE_SCALE) as f32,
                 RegTarget::Inclination => (l.i_deg as f64 / ANGLE_SCALE) as f32,
+                RegTarget::AbsTheta => (l.theta_deg.abs() as f64 / ANGLE_SCALE) as f32,
             })
         })
         .collect();
@@ -319,7 +324,7 @@ impl RegRun {
         }
         let (lo, hi) = match target {
             RegTarget::Theta => (-90.0, 90.0),
-            RegTarget::Inclination => (0.0, 180.0),
+            RegTarget::Inclination | RegTarget::AbsTheta => (0.0, 90.0),
         };
         Ok(Figure::new(
             format!("predicted vs true {} (test)", target.name()),
@@ -387,9 +392,14 @@ impl RegRun {
         theta_edges: &[f64],
     ) -> Result<Vec<(String, String, usize, Vec<f64>)>> {
         let ti = self.column(&self.truth_deg, RegTarget::Inclination)?;
-        let tt = self.column(&self.truth_deg, RegTarget::Theta)?;
+        let theta = if self.metrics.config.targets.contains(&RegTarget::AbsTheta) {
+            RegTarget::AbsTheta
+        } else {
+            RegTarget::Theta
+        };
+        let tt = self.column(&self.truth_deg, theta)?;
         let pi = self.column(&self.pred_deg, RegTarget::Inclination)?;
-        let pt = self.column(&self.pred_deg, RegTarget::Theta)?;
+        let pt = self.column(&self.pred_deg, theta)?;
         let mut rows = Vec::new();
         for iw in i_edges.windows(2) {
             for tw in theta_edges.windows(2) {
