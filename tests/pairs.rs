@@ -444,3 +444,52 @@ fn auto_field_of_view_keeps_the_pair_in_frame_at_every_angle() {
             .all(|i| i.half_width_kpc == imgs[0].half_width_kpc)
     );
 }
+
+#[test]
+#[ignore]
+fn timing_breakdown_of_one_dataset_simulation() {
+    let cfg = PairDatasetConfig::new(Experiment::TwoClass, 6);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let pc = PairConfig::galmer(
+                Morphology::GSa,
+                Morphology::GSb,
+                MassRatio::OneToOne,
+                1,
+                45.0,
+                Spin::Prograde,
+            )
+            .unwrap()
+            .with_particles(cfg.particles);
+            let sys = pc.initial_system().unwrap();
+            let t_ic = t.elapsed().as_secs_f64();
+            let enc = Encounter::new(pc, cfg.sim).unwrap();
+            let t_new = t.elapsed().as_secs_f64();
+            let snap = enc.at_pericentre().unwrap();
+            let t_evolve = t.elapsed().as_secs_f64();
+            let views: Vec<ViewAngles> = [0.0, 20.0, 35.0, 50.0, 65.0, 80.0]
+                .iter()
+                .map(|&t| ViewAngles::new(t, 0.0).unwrap())
+                .collect();
+            let imgs = render_views(&snap, &views, &cfg.render).unwrap();
+            let t_render = t.elapsed().as_secs_f64();
+            let full = generate_simulation(&cfg, 0).unwrap();
+            let t_full = t.elapsed().as_secs_f64();
+            println!(
+                "ICs {t_ic:.3} s, Encounter::new {:.3} s, evolve {:.3} s, render 6 views {:.3} s; generate_simulation {:.3} s ({} particles, {} imgs {})",
+                t_new - t_ic,
+                t_evolve - t_new,
+                t_render - t_evolve,
+                t_full - t_render,
+                sys.particles.len(),
+                imgs.len(),
+                full.images.len()
+            );
+        }
+    });
+}

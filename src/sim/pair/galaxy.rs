@@ -209,12 +209,9 @@ impl GalaxyModel {
         }
     }
 
-    /// Potential components present.
-    pub fn components(&self) -> Vec<Potential> {
-        [self.bulge, self.halo, self.disc]
-            .into_iter()
-            .flatten()
-            .collect()
+    /// Potential components present (bulge, halo, disc; no allocation).
+    pub fn components(&self) -> impl Iterator<Item = Potential> + '_ {
+        [self.bulge, self.halo, self.disc].into_iter().flatten()
     }
 
     /// Checks every parameter; errors name the bad one.
@@ -261,7 +258,7 @@ impl GalaxyModel {
 
     /// Total mass (NFW components: inside c·r_s).
     pub fn mass(&self) -> f64 {
-        self.components().iter().map(|p| p.mass()).sum()
+        self.components().map(|p| p.mass()).sum()
     }
 
     /// Stellar mass (bulge + disc): what the particles carry.
@@ -271,7 +268,7 @@ impl GalaxyModel {
 
     /// Potential at offset `r` in the galaxy frame.
     pub fn potential(&self, r: [f64; 3]) -> f64 {
-        self.components().iter().map(|p| p.potential(r)).sum()
+        self.components().map(|p| p.potential(r)).sum()
     }
 
     /// Acceleration at offset `r` in the galaxy frame.
@@ -288,7 +285,7 @@ impl GalaxyModel {
 
     /// Density at offset `r` in the galaxy frame.
     pub fn density(&self, r: [f64; 3]) -> f64 {
-        self.components().iter().map(|p| p.density(r)).sum()
+        self.components().map(|p| p.density(r)).sum()
     }
 
     /// Circular velocity in the disc plane, √(R · ∂Φ/∂R) at z = 0 (velocity units).

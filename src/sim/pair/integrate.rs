@@ -126,7 +126,6 @@ impl Body {
     fn kernels(&self) -> Vec<Kernel> {
         self.model
             .components()
-            .iter()
             .map(|p| p.kernel(self.rotation))
             .collect()
     }
@@ -739,10 +738,7 @@ mod tests {
         }
         let rot = [[1.0, 0.0, 0.0], [0.0, 0.6, -0.8], [0.0, 0.8, 0.6]];
         let kernels = vec![
-            g.components()
-                .iter()
-                .map(|c| c.kernel(rot))
-                .collect::<Vec<_>>(),
+            g.components().map(|c| c.kernel(rot)).collect::<Vec<_>>(),
             vec![
                 super::super::potential::Potential::Hernquist {
                     mass: 3.0,

@@ -13,6 +13,25 @@
 //! | `encounter` | one pair: set-up, pericentre, snapshots (with jitter) |
 //! | `render` | projection for (θ, φ), surface-density images, field of view, PNG/GIF |
 //! | `cli` | `galaxy-lab pairs …` |
+//!
+//! ```no_run
+//! use galaxy_lab::prelude::*;
+//! # fn main() -> galaxy_lab::Result<()> {
+//! // One gSa–gSb encounter, i = 45°, prograde, orbit 1 (8 kpc, parabolic), to pericentre.
+//! let config = PairConfig::galmer(Morphology::GSa, Morphology::GSb, MassRatio::OneToOne, 1, 45.0, Spin::Prograde)?
+//!     .with_particles(40_000);
+//! let enc = Encounter::new(config, SimConfig::default())?;
+//! let snap = enc.at_pericentre()?;
+//! // The same snapshot at several θ (shared field of view, nothing cropped silently).
+//! let views: Vec<ViewAngles> = [0.0, 20.0, 35.0, 50.0, 65.0, 80.0].iter().map(|&t| ViewAngles::new(t, 0.0)).collect::<Result<_>>()?;
+//! let images = render_pair_views(&snap, &views, &RenderConfig::default())?;
+//! images[0].save_png("pair.png", 4.0)?;
+//! // The two-class dataset, then read back.
+//! generate_pairs_dataset(&PairDatasetConfig::quick(Experiment::TwoClass, 600), "two_class.h5", &mut |_| {})?;
+//! let ds = PairH5::open("two_class.h5")?;
+//! println!("{} images, first label {:?}", ds.count, ds.labels[0]);
+//! # Ok(()) }
+//! ```
 
 pub mod cli;
 pub mod encounter;
