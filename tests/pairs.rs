@@ -446,6 +446,31 @@ fn auto_field_of_view_keeps_the_pair_in_frame_at_every_angle() {
 }
 
 #[test]
+fn png_and_gif_export_write_valid_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = SimConfig {
+        dt_myr: 5.0,
+        ..SimConfig::default()
+    };
+    let enc = Encounter::new(small_pair(2).with_particles(300), sim).unwrap();
+    let snaps = enc
+        .snapshots(&[SnapshotTime::Myr(0.0), SnapshotTime::Myr(200.0)])
+        .unwrap();
+    let cfg = RenderConfig::with_size(24);
+    let frames: Vec<PairImage> = snaps
+        .iter()
+        .map(|s| render(s, ViewAngles::new(30.0, 10.0).unwrap(), &cfg).unwrap())
+        .collect();
+    let png = dir.path().join("f.png");
+    frames[0].save_png(&png, 3.0).unwrap();
+    assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+    let gif = dir.path().join("f.gif");
+    save_gif(&frames, &gif, 200, 3.0).unwrap();
+    assert_eq!(&std::fs::read(&gif).unwrap()[..6], b"GIF89a");
+    assert!(save_gif(&[], &gif, 200, 3.0).is_err());
+}
+
+#[test]
 #[ignore]
 fn timing_breakdown_of_one_dataset_simulation() {
     let cfg = PairDatasetConfig::new(Experiment::TwoClass, 6);
