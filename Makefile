@@ -70,7 +70,9 @@ lab: setup
 bench: setup
 	cargo build --bin galaxy-lab
 	$(PY) bench/sersic_vs_numpy.py
-	cargo bench --bench sersic_render
+	@if $(PY) -c 'import torch' 2>/dev/null; then $(PY) bench/torch_reference.py; \
+	else echo "bench: PyTorch not in .venv (\`.venv/bin/pip install torch\`): skipping the q-network step comparison"; fi
+	cargo bench --profile dev --bench sersic_render --bench pair_sim
 
 clean-reproduce:
 	rm -rf target/reproduce target/notebooks-test target/runner-selftest
