@@ -18,7 +18,7 @@ pub enum ClassifyCmd {
 /// Starting point of the settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
-    /// 64 × 64, width 1/8, padded, 6 short epochs (two CPU cores).
+    /// 64 × 64, width 1/8, padded, 12 short epochs (two CPU cores).
     Quick,
     /// The seed's: 256 × 256 AlexNet of Table 4, its epochs and steps per epoch.
     Full,
@@ -51,6 +51,9 @@ pub struct TrainArgs {
     /// Rotation step of the training augmentation in degrees (1 = the seed's 360 rotations).
     #[arg(long)]
     rotation_step: Option<u16>,
+    /// Initial SGD learning rate (the seed: 0.01).
+    #[arg(long)]
+    learning_rate: Option<f64>,
     /// SGD momentum (0: plain SGD as the seed).
     #[arg(long)]
     momentum: Option<f64>,
@@ -103,6 +106,9 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     }
     if let Some(r) = a.rotation_step {
         cfg.augment.rotation_step_deg = r;
+    }
+    if let Some(l) = a.learning_rate {
+        cfg.train.learning_rate = l;
     }
     if let Some(m) = a.momentum {
         cfg.train.momentum = (m > 0.0).then_some(m);
