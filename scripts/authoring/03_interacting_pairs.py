@@ -13,13 +13,11 @@ This notebook shows the ingredients and the images: the galaxy types, the orbit 
 ("code", ':dep galaxy-lab = { path = ".." }'),
 ("code", r"""
 use galaxy_lab::prelude::*;
-use galaxy_lab::sim::pair::*;
-use galaxy_lab::sim::pair::render::{render as render_pair, render_views as render_pair_views};
-use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
+use galaxy_lab::sim::pair::VELOCITY_UNIT_KMS;
 let session = setup();
 let mode = session.mode;
-let particles = mode.pick(5_000, 20_000);
-let size = mode.pick(128, 450);
+let particles: usize = mode.pick(5_000, 20_000);
+let size: usize = mode.pick(128, 450);
 let rcfg = RenderConfig::with_size(size);
 """),
 ("md", r"""

@@ -13,7 +13,6 @@ The seed then says that *ideally* both $i$ and θ should be regressed, which Gal
 ("code", ':dep galaxy-lab = { path = ".." }'),
 ("code", r"""
 use galaxy_lab::prelude::*;
-use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
 use galaxy_lab::models::thetanet::ThetaNetConfig;
 use galaxy_lab::train::theta_experiment::{RegRunConfig, RegTarget, run_regression};
 let session = setup();
