@@ -36,6 +36,34 @@ pub fn write_json<T: serde::Serialize>(path: impl AsRef<Path>, value: &T) -> Res
     write_atomic(path, text.as_bytes())
 }
 
+/// Every `*.json` file in `dir` that parses as `T`, with its file stem, sorted by name. An absent
+/// folder gives an empty list; JSON files of another shape are skipped; unreadable files are errors.
+pub fn load_json_dir<T: serde::de::DeserializeOwned>(
+    dir: impl AsRef<Path>,
+) -> Result<Vec<(String, T)>> {
+    let dir = dir.as_ref();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+        if let Ok(v) = serde_json::from_str::<T>(&text) {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push((stem, v));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -336,21 +336,8 @@ impl QPredictor {
 /// Every `*.json` in `dir` that parses as [`QMetrics`], sorted by file name (an absent folder
 /// gives an empty list; a file that is not a metrics file is skipped).
 pub fn load_metrics_dir(dir: impl AsRef<Path>) -> Result<Vec<QMetrics>> {
-    let dir = dir.as_ref();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-        if let Ok(m) = serde_json::from_str::<QMetrics>(&text) {
-            out.push(m);
-        }
-    }
-    Ok(out)
+    Ok(crate::io::load_json_dir(dir)?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect())
 }

@@ -474,25 +474,5 @@ impl RegRun {
 /// Every `*.json` in `dir` that parses as [`RegMetrics`], with its file stem, sorted by name (an
 /// absent folder gives an empty list; other JSON files are skipped).
 pub fn load_reg_metrics_dir(dir: impl AsRef<Path>) -> Result<Vec<(String, RegMetrics)>> {
-    let dir = dir.as_ref();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut paths: Vec<std::path::PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-        if let Ok(m) = serde_json::from_str::<RegMetrics>(&text) {
-            let stem = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            out.push((stem, m));
-        }
-    }
-    Ok(out)
+    crate::io::load_json_dir(dir)
 }
