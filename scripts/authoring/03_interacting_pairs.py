@@ -26,7 +26,7 @@ let rcfg = RenderConfig::with_size(size);
 Each giant galaxy has a bulge, a halo and (for spirals) a disc. **Notice** the gSa's heavier bulge and the gSb's more massive disc — the difference that makes their tidal features differ.
 """),
 ("code", r"""
-{
+let types_table = {
 let mut t = Table::new("Giant galaxy models", &["type", "total mass [2.3e9 Msun]", "stellar mass", "v_circ(10 kpc) [km/s]"]);
 for m in Morphology::ALL {
     let g = GalaxyModel::giant(m);
@@ -34,7 +34,10 @@ for m in Morphology::ALL {
         format!("{:.0}", g.circular_velocity(10.0) * VELOCITY_UNIT_KMS)])?;
 }
 t
-}
+};
+"""),
+("code", r"""
+{ types_table.clone() }
 """),
 ("md", r"""
 ## 2 · The orbit grid
@@ -42,13 +45,16 @@ t
 Like GalMer, orbits are set by the initial separation (100 kpc), the pericentre distance of the equivalent point-mass orbit and the orbital energy (0 = parabolic, > 0 hyperbolic): 3 pericentres × 4 energies = 12 orbit types.
 """),
 ("code", r"""
-{
+let orbit_table = {
 let mut t = Table::new("Orbit types", &["id", "r_ini [kpc]", "r_peri [kpc]", "energy [v-units²]", "v_∞ [km/s]"]);
 for (id, o) in OrbitSpec::grid() {
     t.push_row(&[id.to_string(), format!("{}", o.r_ini), format!("{}", o.r_peri), format!("{}", o.energy), format!("{:.0}", o.v_infinity_kms())])?;
 }
 t
-}
+};
+"""),
+("code", r"""
+{ orbit_table.clone() }
 """),
 ("md", r"""
 ## 3 · Geometry (seed 000 Fig. 1) and one encounter in time
