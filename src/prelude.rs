@@ -1,50 +1,51 @@
 //! Everything a notebook needs: `use galaxy_lab::prelude::*;`.
 
 pub use crate::augment::{
-    self, AugmentConfig, AugmentSpace, AugmentedSet, Augmentation, Half, SourceSplit, Variant,
+    self, AugmentConfig, AugmentSpace, Augmentation, AugmentedSet, Half, SourceSplit, Variant,
     count_table, split_sources,
 };
-pub use crate::metrics::{
-    self, ClassScores, ClassificationReport, ConfusionMatrix, Rejection, Roc, argmax_rows,
-    classification_report, confusion_figure, prediction_montage, reject, roc_curve, roc_figure,
+pub use crate::data::pairs_h5::{
+    Experiment, PairDatasetConfig, PairGenerateReport, PairH5, PairLabel, SimulationSample,
+    generate_pairs_dataset, generate_simulation,
 };
-pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
-pub use crate::train::class_experiment::{
-    ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SplitBy, class_images,
-    load_class_metrics_dir, run_classification, seed_result, seed_threshold,
-};
-pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};
-pub use crate::train::classify::{
-    ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
-    save_classifier, train_classifier,
+pub use crate::data::q_modes::{
+    Calibration, Normalizer, QMode, Split, calibration, q_datasets, raw_images, split,
 };
 pub use crate::data::sersic_h5::*;
-pub use crate::data::q_modes::{Calibration, Normalizer, QMode, Split, calibration, q_datasets, raw_images, split};
 pub use crate::device::{Device, cpu_device, cuda_available, device, device_name};
 pub use crate::display::{Png, Stretch, Svg, Table, gray_image, gray_png};
 pub use crate::error::{Error, Result};
 pub use crate::figures::{isophotes, montage};
 pub use crate::io::{write_atomic, write_json};
+pub use crate::metrics::{
+    self, ClassScores, ClassificationReport, ConfusionMatrix, Rejection, Roc, argmax_rows,
+    classification_report, confusion_figure, prediction_montage, reject, roc_curve, roc_figure,
+};
 pub use crate::mode::RunMode;
+pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
 pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
-pub use crate::sim::sersic::render::render as render_galaxy;
-pub use crate::sim::sersic::*;
-pub use crate::data::pairs_h5::{
-    Experiment, PairDatasetConfig, PairGenerateReport, PairH5, PairLabel, SimulationSample,
-    generate_pairs_dataset, generate_simulation,
+pub use crate::sdss::{
+    self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
+    cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,
 };
 pub use crate::sim::pair::{
     self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Friction, GalaxyModel,
     Geometry, MassRatio, Morphology, OrbitSpec, PairConfig, PairImage, ParticleKind, Particles,
-    Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles,
-    field_of_view, log_stretch, render as render_pair, render_views as render_pair_views,
-    save_gif, simulate,
+    Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles, field_of_view,
+    log_stretch, render as render_pair, render_views as render_pair_views, save_gif, simulate,
 };
-pub use crate::sdss::{
-    self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
-    cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,
+pub use crate::sim::sersic::render::render as render_galaxy;
+pub use crate::sim::sersic::*;
+pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};
+pub use crate::train::class_experiment::{
+    ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SplitBy, class_images,
+    load_class_metrics_dir, run_classification, seed_result, seed_threshold,
+};
+pub use crate::train::classify::{
+    ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
+    save_classifier, train_classifier,
 };
 pub use crate::train::nll::{gaussian_nll, gaussian_nll_f64};
 pub use crate::train::q::{

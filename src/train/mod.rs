@@ -6,6 +6,6 @@ pub mod classify;
 pub mod nll;
 pub mod q;
 pub mod q_experiment;
-pub mod step_timing;
 pub mod regress;
+pub mod step_timing;
 pub mod theta_experiment;
