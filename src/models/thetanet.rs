@@ -78,7 +78,7 @@ impl ThetaNetConfig {
         check_size("size", self.size, 8)?;
         check_size("targets", self.targets, 1)?;
         check_positive("sigma_floor", self.sigma_floor)?;
-        if self.size % 8 != 0 {
+        if !self.size.is_multiple_of(8) {
             return Err(Error::invalid(
                 "size",
                 self.size,

@@ -18,10 +18,10 @@ use std::path::{Path, PathBuf};
 pub fn thesis_nll(mode: QMode) -> Option<f64> {
     match mode {
         QMode::Four => Some(-2.375),
-        QMode::Inclination(i) if i == 0.0 => Some(0.680),
-        QMode::Inclination(i) if i == 30.0 => Some(-1.458),
-        QMode::Inclination(i) if i == 60.0 => Some(-2.042),
-        QMode::Inclination(i) if i == 90.0 => Some(-2.040),
+        QMode::Inclination(0.0) => Some(0.680),
+        QMode::Inclination(30.0) => Some(-1.458),
+        QMode::Inclination(60.0) => Some(-2.042),
+        QMode::Inclination(90.0) => Some(-2.040),
         QMode::Random {
             uniform_in_cos: false,
         } => Some(-1.657),

@@ -42,7 +42,7 @@ impl RegData {
         check_size("size", size, 1)?;
         check_size("targets", targets, 1)?;
         check_size("dataset length", y.len() / targets, 1)?;
-        if y.len() % targets != 0 {
+        if !y.len().is_multiple_of(targets) {
             return Err(Error::invalid(
                 "target buffer length",
                 y.len(),

@@ -52,6 +52,9 @@ pub enum RegSplit {
     TrainValidTest,
 }
 
+/// One row of [`RegRun::rmse_by_region`]: i range, θ range, images, RMSE per target (degrees).
+pub type RegionRow = (String, String, usize, Vec<f64>);
+
 /// A regression run's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegRunConfig {
@@ -386,11 +389,7 @@ impl RegRun {
 
     /// RMSE of each target in a grid of true (i, θ) cells (`i_edges`, `theta_edges` in degrees):
     /// rows (i range, θ range, count, RMSE per target). Needs both targets.
-    pub fn rmse_by_region(
-        &self,
-        i_edges: &[f64],
-        theta_edges: &[f64],
-    ) -> Result<Vec<(String, String, usize, Vec<f64>)>> {
+    pub fn rmse_by_region(&self, i_edges: &[f64], theta_edges: &[f64]) -> Result<Vec<RegionRow>> {
         let ti = self.column(&self.truth_deg, RegTarget::Inclination)?;
         let theta = if self.metrics.config.targets.contains(&RegTarget::AbsTheta) {
             RegTarget::AbsTheta
