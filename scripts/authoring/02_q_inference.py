@@ -152,7 +152,7 @@ t
 ("md", r"""
 ## 6 · Full-mode results (paper scale)
 
-These numbers come from committed runs of the CLI on the full 10,000-galaxy dataset: `scripts/q_full.sh 40 10 four incl:0 incl:60 incl:90` (at most 40 epochs, early stopping after 10 without improvement, learning rate halved after 3; seed 0), which copies each run's `metrics.json` to `results/q_inference/<mode>.json`. Modes without a file were not run at full scale yet. The cell reads whatever is there.
+These numbers come from committed runs of the CLI on the full 10,000-galaxy dataset: `scripts/q_full.sh 40 10` (all six modes, at most 40 epochs, early stopping after 10 without improvement, learning rate halved after 3; seed 0), which copies each run's `metrics.json` to `results/q_inference/<mode>.json`. The cell reads whatever is there.
 
 **Notice** for the four-projection run: the network's own σ are far too wide (94 % of test galaxies within 1σ), and the validation-fitted scale brings the NLL most of the way to the thesis's value.
 """),
