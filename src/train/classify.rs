@@ -20,7 +20,6 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, SgdConfig};
 use burn::prelude::*;
-use burn::store::ModuleRecord;
 use burn::tensor::activation::softmax;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -304,7 +303,6 @@ pub fn save_classifier(
     config: &AlexNetConfig,
     path: impl AsRef<Path>,
 ) -> Result<()> {
-    let path = path.as_ref();
     if model.input_shape() != (config.channels, config.size) || model.classes() != config.classes {
         return Err(Error::invalid(
             "config",
@@ -315,15 +313,7 @@ pub fn save_classifier(
             "does not describe the model being saved",
         ));
     }
-    crate::io::ensure_parent(path)?;
-    let tmp = path.with_extension("bpk.tmp");
-    model
-        .clone()
-        .into_record()
-        .save(&tmp)
-        .map_err(|e| Error::Model(format!("saving {}: {e}", path.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    crate::io::write_json(path.with_extension("json"), config)
+    super::checkpoint::save_module(model, config, path.as_ref())
 }
 
 /// Loads a checkpoint written by [`save_classifier`]; a missing, corrupt or mismatched file is
@@ -332,23 +322,5 @@ pub fn load_classifier(
     path: impl AsRef<Path>,
     device: &Device,
 ) -> Result<(AlexNet, AlexNetConfig)> {
-    let path = path.as_ref();
-    let cfg_path = path.with_extension("json");
-    let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
-    let config: AlexNetConfig = serde_json::from_str(&text)?;
-    if !path.exists() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ));
-    }
-    let record = ModuleRecord::load(path)
-        .map_err(|e| Error::Model(format!("reading {}: {e}", path.display())))?;
-    let model = config.init(device)?.try_load_record(record).map_err(|e| {
-        Error::Model(format!(
-            "checkpoint {} does not fit the network: {e}",
-            path.display()
-        ))
-    })?;
-    Ok((model, config))
+    super::checkpoint::load_module(path.as_ref(), |c: &AlexNetConfig| c.init(device))
 }

@@ -1,5 +1,6 @@
 //! Training: losses, the loop, checkpoints.
 
+pub mod checkpoint;
 pub mod class_data;
 pub mod class_experiment;
 pub mod classify;

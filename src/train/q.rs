@@ -8,7 +8,6 @@ use crate::models::qnet::{QNet, QNetConfig};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use burn::store::ModuleRecord;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -304,38 +303,11 @@ pub fn train_qnet(
 
 /// Saves the network's weights (burnpack) and its configuration next to them (`.json`).
 pub fn save_checkpoint(model: &QNet, config: &QNetConfig, path: impl AsRef<Path>) -> Result<()> {
-    let path = path.as_ref();
-    crate::io::ensure_parent(path)?;
-    let tmp = path.with_extension("bpk.tmp");
-    model
-        .clone()
-        .into_record()
-        .save(&tmp)
-        .map_err(|e| Error::Model(format!("saving {}: {e}", path.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    crate::io::write_json(path.with_extension("json"), config)
+    super::checkpoint::save_module(model, config, path.as_ref())
 }
 
 /// Loads a checkpoint written by [`save_checkpoint`]; a missing, corrupt or mismatched file is
 /// an error.
 pub fn load_checkpoint(path: impl AsRef<Path>, device: &Device) -> Result<(QNet, QNetConfig)> {
-    let path = path.as_ref();
-    let cfg_path = path.with_extension("json");
-    let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
-    let config: QNetConfig = serde_json::from_str(&text)?;
-    if !path.exists() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ));
-    }
-    let record = ModuleRecord::load(path)
-        .map_err(|e| Error::Model(format!("reading {}: {e}", path.display())))?;
-    let model = config.init(device)?.try_load_record(record).map_err(|e| {
-        Error::Model(format!(
-            "checkpoint {} does not fit the network: {e}",
-            path.display()
-        ))
-    })?;
-    Ok((model, config))
+    super::checkpoint::load_module(path.as_ref(), |c: &QNetConfig| c.init(device))
 }
