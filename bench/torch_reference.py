@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark (issue: q inference): seed 001's q network trained one step at a time
-in PyTorch and in galaxy-lab (burn, `galaxy-lab q bench-step`), same shapes, same thread count,
-in one run. Prints median ms per training step and inference pass, and the burn/PyTorch ratio;
-writes results/q_inference/bench_step.json.
+"""Side-by-side benchmark: seed 001's q network (Adam, Gaussian NLL) and seed 000's AlexNet
+classifier (SGD, cross-entropy) trained one step at a time in PyTorch and in galaxy-lab (burn,
+`galaxy-lab q bench-step` / `galaxy-lab classify bench-step`), same shapes, same thread count, in
+one run. Prints median ms per training step and inference pass, and the burn/PyTorch ratio;
+writes results/q_inference/bench_step.json (q network) and
+results/classification/bench_step.json (AlexNet).
 
 PyTorch is not part of `make setup` (it is large); install it into the venv only to benchmark:
     .venv/bin/pip install torch
-Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--galaxy-lab target/debug/galaxy-lab]
+Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--only qnet|alexnet]
+                                       [--galaxy-lab target/debug/galaxy-lab]
 """
 import argparse, json, os, pathlib, subprocess, sys, tempfile, time
 
@@ -16,6 +19,8 @@ ap.add_argument("--steps", type=int, default=30)
 ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--galaxy-lab", default="target/debug/galaxy-lab")
 ap.add_argument("--out", default="results/q_inference/bench_step.json")
+ap.add_argument("--alexnet-out", default="results/classification/bench_step.json")
+ap.add_argument("--only", choices=["qnet", "alexnet"], default=None)
 args = ap.parse_args()
 os.environ["OMP_NUM_THREADS"] = os.environ["RAYON_NUM_THREADS"] = str(args.threads)
 try:
@@ -70,22 +75,108 @@ def torch_times(c):
     return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
 
 
-rows = []
-for c in (1, 4):
-    pt, pi = torch_times(c)
+def write_rows(rows, out):
+    pathlib.Path(out).parent.mkdir(parents=True, exist_ok=True)
+    tmp = pathlib.Path(out + ".tmp")
+    tmp.write_text(json.dumps(rows, indent=2))
+    tmp.replace(out)
+    print("wrote", out)
+
+
+def burn_times(cmd):
     with tempfile.TemporaryDirectory() as d:
         j = pathlib.Path(d) / "t.json"
-        subprocess.run([args.galaxy_lab, "q", "bench-step", "--channels", str(c), "--batch", str(args.batch),
-                        "--steps", str(args.steps), "--json", str(j)], check=True, env={**os.environ, "GALAXY_LAB_DEVICE": "cpu"})
-        b = json.loads(j.read_text())
-    rows.append({"channels": c, "batch": args.batch, "threads": args.threads,
-                 "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
-                 "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi, "torch": torch.__version__})
-    r = rows[-1]
-    print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, burn {b['train_ms']:.1f} ms "
-          f"(ratio {r['train_ratio']:.2f}); inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
-pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-tmp = pathlib.Path(args.out + ".tmp")
-tmp.write_text(json.dumps(rows, indent=2))
-tmp.replace(args.out)
-print("wrote", args.out)
+        subprocess.run([args.galaxy_lab, *cmd, "--batch", str(args.batch), "--steps", str(args.steps), "--json", str(j)],
+                       check=True, env={**os.environ, "GALAXY_LAB_DEVICE": "cpu"})
+        return json.loads(j.read_text())
+
+
+def run_qnet():
+    rows = []
+    for c in (1, 4):
+        pt, pi = torch_times(c)
+        b = burn_times(["q", "bench-step", "--channels", str(c)])
+        rows.append({"channels": c, "batch": args.batch, "threads": args.threads,
+                     "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
+                     "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi, "torch": torch.__version__})
+        r = rows[-1]
+        print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, burn {b['train_ms']:.1f} ms "
+              f"(ratio {r['train_ratio']:.2f}); inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
+    write_rows(rows, args.out)
+
+
+class AlexNet(nn.Module):
+    """galaxy-lab's AlexNet (models/alexnet.rs): conv → ReLU → batch norm, 3×3/2 pools after
+    conv 1, 2, 5, dense h, h with dropout 0.5; every width × `width` (rounded, ≥ 1)."""
+
+    def __init__(self, c, size, width, classes=2):
+        super().__init__()
+        sc = lambda n: max(1, round(n * width))
+        f = [sc(n) for n in (96, 256, 384, 384, 256)]
+        k, st = (11, 5, 3, 3, 3), (4, 1, 1, 1, 1)
+        pads = (0,) * 5 if size >= 195 else (2, 2, 1, 1, 1)
+        layers, cin = [], c
+        for l in range(5):
+            layers += [nn.Conv2d(cin, f[l], k[l], st[l], pads[l]), nn.ReLU(), nn.BatchNorm2d(f[l])]
+            if l in (0, 1, 4):
+                layers.append(nn.MaxPool2d(3, 2))
+            cin = f[l]
+        self.f = nn.Sequential(*layers, nn.Flatten())
+        with torch.no_grad():
+            flat = self.f(torch.zeros(1, c, size, size)).shape[1]
+        h = sc(4096)
+        self.head = nn.Sequential(nn.Linear(flat, h), nn.ReLU(), nn.Dropout(0.5), nn.Linear(h, h), nn.ReLU(),
+                                  nn.Dropout(0.5), nn.Linear(h, classes))
+
+    def forward(self, x):
+        return self.head(self.f(x))
+
+
+def torch_alexnet_times(size, width):
+    torch.manual_seed(0)
+    net = AlexNet(1, size, width)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    x = torch.randn(args.batch, 1, size, size)
+    y = torch.arange(args.batch) % 2
+    loss_fn = nn.CrossEntropyLoss()
+    tr = []
+    for k in range(args.steps + 3):
+        t = time.perf_counter()
+        loss = loss_fn(net(x), y)
+        loss.item()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if k >= 3:
+            tr.append((time.perf_counter() - t) * 1e3)
+    net.eval()
+    inf = []
+    with torch.no_grad():
+        for k in range(args.steps + 3):
+            t = time.perf_counter()
+            net(x)
+            if k >= 3:
+                inf.append((time.perf_counter() - t) * 1e3)
+    return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
+
+
+def run_alexnet():
+    rows = []
+    # The quick-mode network, the CLI runs' 1/4 width, and the seed's Table 4 network at 256 × 256.
+    for size, width in ((64, 0.125), (64, 0.25), (256, 1.0)):
+        pt, pi = torch_alexnet_times(size, width)
+        b = burn_times(["classify", "bench-step", "--size", str(size), "--width", str(width)])
+        rows.append({"size": size, "width": width, "batch": args.batch, "threads": args.threads,
+                     "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
+                     "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi, "torch": torch.__version__})
+        r = rows[-1]
+        print(f"alexnet 1x{size}x{size} width {width} batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, "
+              f"burn {b['train_ms']:.1f} ms (ratio {r['train_ratio']:.2f}); inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms "
+              f"(ratio {r['infer_ratio']:.2f})")
+    write_rows(rows, args.alexnet_out)
+
+
+if args.only in (None, "qnet"):
+    run_qnet()
+if args.only in (None, "alexnet"):
+    run_alexnet()

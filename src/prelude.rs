@@ -32,13 +32,17 @@ pub use crate::sdss::{
 };
 pub use crate::sim::pair::{
     self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Friction, GalaxyModel,
-    Geometry, MassRatio, Morphology, OrbitSpec, PairConfig, PairImage, ParticleKind, Particles,
-    Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles, field_of_view,
-    log_stretch, render as render_pair, render_views as render_pair_views, save_gif, simulate,
+    Geometry, MassRatio, Morphology, Observation, ObservationDraw, OrbitSpec, PairConfig,
+    PairImage, ParticleKind, Particles, Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime,
+    Spin, ViewAngles, field_of_view, log_stretch, render as render_pair,
+    render_views as render_pair_views, save_gif, simulate,
 };
 pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
 pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};
+pub use crate::train::class_eval::{
+    ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_run_dir, seed_real_data_result,
+};
 pub use crate::train::class_experiment::{
     ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SplitBy, class_images,
     load_class_metrics_dir, run_classification, seed_result, seed_threshold,

@@ -389,7 +389,7 @@ fn dataset_round_trips_and_is_thread_independent() {
     assert_eq!(a.image(8).unwrap().data, s.images[2]);
     let img = a.image(3).unwrap();
     assert!(img.data.iter().all(|v| (0.0..=1.0).contains(v)));
-    assert!(img.data.iter().any(|&v| v == 1.0));
+    assert!(img.data.contains(&1.0));
     a.close().unwrap();
     // Missing, corrupt and foreign files are errors naming the file.
     let e = err_text(PairH5::open(dir.path().join("none.h5")));

@@ -1,6 +1,6 @@
 //! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class AlexNet experiments.
 
-use crate::data::pairs_h5::PairH5;
+use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result};
 use crate::models::alexnet::Padding;
 use crate::train::class_experiment::{ClassRunConfig, SplitBy, run_classification};
@@ -13,6 +13,59 @@ pub enum ClassifyCmd {
     /// Train AlexNet on a pairs HDF5 file (two-, three- or nine-class); writes metrics.json,
     /// curves, confusion matrix, ROC (two classes), montage and weights.
     Train(TrainArgs),
+    /// Apply a trained network (a `classify train` folder) to another pairs file, e.g. the
+    /// mock-observed set of the seed's real-data test; writes eval.json (Tables 12, 13 beside
+    /// ours), predictions, confusion matrix (Fig. 7), montage (Fig. A4) and ROC.
+    Evaluate(EvaluateArgs),
+    /// Time AlexNet training steps and inference passes on random data (for
+    /// bench/torch_reference.py).
+    BenchStep(BenchStepArgs),
+}
+
+/// Arguments of `classify bench-step`.
+#[derive(Debug, Args)]
+pub struct BenchStepArgs {
+    /// Input side in pixels (unpadded Table 4 layout from 195 up, padded below).
+    #[arg(long, default_value_t = 64)]
+    size: usize,
+    /// Width factor (1 = Table 4).
+    #[arg(long, default_value_t = 0.125)]
+    width: f64,
+    /// Input channels.
+    #[arg(long, default_value_t = 1)]
+    channels: usize,
+    /// Classes.
+    #[arg(long, default_value_t = 2)]
+    classes: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Timed repetitions.
+    #[arg(long, default_value_t = 20)]
+    steps: usize,
+    /// Write the timing as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// Arguments of `classify evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Run folder written by `classify train` (holds model.bpk).
+    #[arg(long)]
+    model: PathBuf,
+    /// Pairs dataset with the same classes.
+    #[arg(long)]
+    data: PathBuf,
+    /// Rejection threshold (the seed's real-data test: 0.8).
+    #[arg(long, default_value_t = 0.8)]
+    threshold: f64,
+    /// Use only the first N images of the file.
+    #[arg(long)]
+    max_images: Option<usize>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 /// Starting point of the settings.
@@ -30,6 +83,10 @@ pub struct TrainArgs {
     /// Pairs dataset (`galaxy-lab pairs generate --experiment two-class|three-class|nine-class`).
     #[arg(long)]
     data: PathBuf,
+    /// The experiment the file must hold (two-class, three-class or nine-class); a file of
+    /// another experiment is an error. Default: whatever the file holds.
+    #[arg(long)]
+    experiment: Option<String>,
     /// Settings to start from; the options below override them.
     #[arg(long, value_enum, default_value_t = Preset::Full)]
     preset: Preset,
@@ -76,9 +133,23 @@ pub struct TrainArgs {
 
 /// Runs a `classify` subcommand.
 pub fn run(cmd: ClassifyCmd) -> Result<()> {
-    let ClassifyCmd::Train(a) = cmd;
+    let a = match cmd {
+        ClassifyCmd::Train(a) => a,
+        ClassifyCmd::Evaluate(a) => return evaluate(a),
+        ClassifyCmd::BenchStep(a) => return bench_step(a),
+    };
     let ds = PairH5::open(&a.data)?;
     let experiment = ds.config.experiment;
+    if let Some(name) = &a.experiment {
+        let wanted = Experiment::parse(name)?;
+        if wanted != experiment {
+            return Err(Error::invalid(
+                "--experiment",
+                name,
+                format!("{} holds a {} dataset", a.data.display(), experiment.name()),
+            ));
+        }
+    }
     let mut cfg = match a.preset {
         Preset::Quick => ClassRunConfig::quick(experiment),
         Preset::Full => ClassRunConfig::full(experiment),
@@ -171,4 +242,55 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     );
     println!("wrote {}", a.out.display());
     Ok(())
+}
+
+fn evaluate(a: EvaluateArgs) -> Result<()> {
+    let device = crate::device::device();
+    let e = crate::train::class_eval::evaluate_run_dir(
+        &a.model,
+        &a.data,
+        a.threshold,
+        a.max_images,
+        &device,
+    )?;
+    e.save(&a.out)?;
+    let m = &e.metrics;
+    println!(
+        "classify evaluate: {} images of {}, {} rejected below {:.0} %; kept: weighted F1 {:.3} \
+         (seed's SDSS test {:.2}), accuracy {:.3}; all: F1 {:.3}{}",
+        m.n,
+        a.data.display(),
+        m.rejected,
+        100.0 * m.threshold,
+        m.overall.f1,
+        m.seed.overall.f1,
+        m.accuracy,
+        m.f1_no_rejection,
+        m.auc.map(|v| format!(", AUC {v:.3}")).unwrap_or_default()
+    );
+    println!("wrote {}", a.out.display());
+    Ok(())
+}
+
+fn bench_step(a: BenchStepArgs) -> Result<()> {
+    let net = crate::models::alexnet::AlexNetConfig::new()
+        .with_classes(a.classes)
+        .with_channels(a.channels)
+        .with_size(a.size)
+        .with_width(a.width)
+        .with_padding(if a.size >= 195 {
+            Padding::Valid
+        } else {
+            Padding::Padded
+        });
+    let d = crate::device::device();
+    let t = crate::train::step_timing::time_alexnet_step(&net, a.batch, a.steps, &d)?;
+    println!(
+        "{} {:?} on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+        t.network, t.input, t.device, t.train_ms, t.infer_ms, t.steps
+    );
+    match a.json {
+        Some(p) => crate::io::write_json(p, &t),
+        None => Ok(()),
+    }
 }

@@ -11,6 +11,13 @@
 //! * `Joint` (beyond the seed): i uniform in [0°, 90°] per simulation, θ uniform in [−90°, 90°],
 //!   16 views per simulation, gSa/gSb pairs: for the joint (i, θ) regression.
 //!
+//! Beyond the seed, three options (all off by default) make the **mock-observed** sets of the
+//! real-data test: `mass_ratio_range` (M₁/M₂ drawn log-uniformly, e.g. 1–12 like the seed's
+//! SDSS pairs), `inclination_jitter_deg` (i drawn within ± this of its class, the seed's ±15°
+//! labelling window) and `observation` (every view gets a random isotropic direction and sky
+//! orientation and is observed as SDSS would: PSF, sky, Poisson noise, asinh stretch, median
+//! filter — [`Observation`]).
+//!
 //! Each simulation draws (from its own ChaCha8 stream `simulation index`, so the file does not
 //! depend on the thread count): the morphological pair (gSa–gSa, gSa–gSb or gSb–gSb for the
 //! classification experiments, as in the seed), an orbit of the 12-orbit grid, the spin, its
@@ -23,14 +30,15 @@
 //!   image maximum), chunked per image, shuffle + deflate;
 //! * labels, one dataset each, length N: `class` i32, `i_deg`, `theta_deg`, `phi_deg`,
 //!   `t_from_peri_myr`, `mass_ratio`, `r_peri_kpc`, `energy`, `pericentre_kpc`,
-//!   `fov_half_width_kpc`, `fraction_outside` f32; `orbit_id`, `spin` (0 prograde, 1 retrograde),
+//!   `fov_half_width_kpc`, `fraction_outside`, `redshift`, `peak_snr`, `roll_deg` f32 (the last
+//!   three 0 for unobserved images; files written before they existed read as 0); `orbit_id`, `spin` (0 prograde, 1 retrograde),
 //!   `morph1`, `morph2` (0 gE0, 1 gSa, 2 gSb) u8; `simulation` u32;
 //! * attributes `seed` (u64), `generator`, `experiment`, `class_names` (JSON list), `config` (JSON).
 
-use crate::error::{Error, Result, check_finite, check_positive, check_size};
+use crate::error::{Error, Result, check_finite, check_positive, check_range, check_size};
 use crate::sim::pair::{
-    Encounter, MassRatio, Morphology, PairConfig, RenderConfig, SimConfig, SnapshotTime, Spin,
-    ViewAngles, render_views,
+    Encounter, FieldOfView, GalaxyModel, MassRatio, Morphology, Observation, PairConfig, PairImage,
+    RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles, render, render_views,
 };
 use crate::sim::sersic::Image;
 use hdf5::types::VarLenUnicode;
@@ -166,6 +174,18 @@ pub struct PairDatasetConfig {
     pub orbits: Vec<usize>,
     /// Spins drawn from (uniformly).
     pub spins: Vec<Spin>,
+    /// M₁/M₂ drawn log-uniformly in `[low, high]` per simulation (1 ≤ low ≤ high ≤ 100),
+    /// overriding `mass_ratio`; `None`: GalMer's `mass_ratio`.
+    #[serde(default)]
+    pub mass_ratio_range: Option<[f64; 2]>,
+    /// Relative inclination drawn uniformly within ± this of its class (folded into [0°, 90°]),
+    /// in [0°, 15°]; 0: exactly the class's. Two- and three-class only.
+    #[serde(default)]
+    pub inclination_jitter_deg: f64,
+    /// Observe every view as SDSS would (random isotropic direction and sky orientation
+    /// replace the experiment's θ grid). Two- and three-class only.
+    #[serde(default)]
+    pub observation: Option<Observation>,
 }
 
 impl PairDatasetConfig {
@@ -196,6 +216,29 @@ impl PairDatasetConfig {
             mass_ratio: MassRatio::OneToOne,
             orbits: (1..=12).collect(),
             spins: vec![Spin::Prograde, Spin::Retrograde],
+            mass_ratio_range: None,
+            inclination_jitter_deg: 0.0,
+            observation: None,
+        }
+    }
+
+    /// The mock-observed stand-in for the seed's SDSS test: this set-up with M₁/M₂ log-uniform in
+    /// [1, 12], i within ±15° of its class, and SDSS-like observation ([`Observation::default`]).
+    pub fn mock_observed(self) -> Self {
+        PairDatasetConfig {
+            mass_ratio_range: Some([1.0, 12.0]),
+            inclination_jitter_deg: 15.0,
+            observation: Some(Observation::default()),
+            ..self
+        }
+    }
+
+    /// Realism augmentation: the same simulations (1:1, exact i) but every view observed as SDSS
+    /// would ([`Observation::default`]).
+    pub fn observed(self) -> Self {
+        PairDatasetConfig {
+            observation: Some(Observation::default()),
+            ..self
         }
     }
 
@@ -235,6 +278,38 @@ impl PairDatasetConfig {
         check_size("spins", self.spins.len(), 1)?;
         for &o in &self.orbits {
             crate::sim::pair::OrbitSpec::galmer(o)?;
+        }
+        if let Some([lo, hi]) = self.mass_ratio_range {
+            check_range("mass ratio M1/M2 (low)", lo, 1.0, 100.0)?;
+            check_range("mass ratio M1/M2 (high)", hi, 1.0, 100.0)?;
+            if hi < lo {
+                return Err(Error::invalid(
+                    "mass ratio range",
+                    format!("[{lo}, {hi}]"),
+                    "needs low ≤ high",
+                ));
+            }
+        }
+        check_range(
+            "inclination_jitter_deg",
+            self.inclination_jitter_deg,
+            0.0,
+            15.0,
+        )?;
+        let classes_by_i = matches!(
+            self.experiment,
+            Experiment::TwoClass | Experiment::ThreeClass
+        );
+        if let Some(o) = &self.observation {
+            o.validate()?;
+        }
+        if (self.observation.is_some() || self.inclination_jitter_deg > 0.0) && !classes_by_i {
+            return Err(Error::invalid(
+                "experiment",
+                self.experiment.name(),
+                "observation and inclination jitter need two-class or three-class (their labels \
+                 depend on i alone)",
+            ));
         }
         Ok(())
     }
@@ -282,6 +357,12 @@ pub struct PairLabel {
     pub fov_half_width_kpc: f32,
     /// Mass fraction outside the frame.
     pub fraction_outside: f32,
+    /// Redshift of an observed image (0: not observed).
+    pub redshift: f32,
+    /// Peak signal-to-noise of an observed image (0: not observed).
+    pub peak_snr: f32,
+    /// Sky rotation of an observed image (degrees; 0: not observed).
+    pub roll_deg: f32,
 }
 
 /// The images and labels of one simulation.
@@ -309,15 +390,62 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
         Experiment::Joint => rng.random_range(0.0..=90.0),
         _ => incl[i_idx],
     };
-    let pc = PairConfig::galmer(m1, m2, config.mass_ratio, orbit_id, i_deg, spin)?
+    // The options beyond the seed draw last, and only when set, for the same reason.
+    let j = config.inclination_jitter_deg;
+    let i_deg = if j > 0.0 {
+        let i = (i_deg + rng.random_range(-j..=j)).abs();
+        if i > 90.0 { 180.0 - i } else { i }
+    } else {
+        i_deg
+    };
+    let m2_over_m1 = match config.mass_ratio_range {
+        Some([lo, hi]) if hi > lo => 1.0 / rng.random_range(lo.ln()..=hi.ln()).exp(),
+        Some([lo, _]) => 1.0 / lo,
+        None => config.mass_ratio.value(),
+    };
+    let mut pc = PairConfig::galmer(m1, m2, config.mass_ratio, orbit_id, i_deg, spin)?
         .with_particles(config.particles)
         .with_seed(sim_seed);
+    if config.mass_ratio_range.is_some() {
+        pc.galaxy2 = GalaxyModel::with_mass_ratio(m2, m2_over_m1)?;
+        pc.validate()?;
+    }
     let enc = Encounter::new(pc, config.sim)?;
     let snap = enc
         .snapshots(&[SnapshotTime::Pericentre {
             jitter_myr: config.jitter_myr,
         }])?
         .remove(0);
+    let spec = enc.config.orbit;
+    // What every view of this simulation shares.
+    let base = PairLabel {
+        class: -1,
+        i_deg: i_deg as f32,
+        theta_deg: 0.0,
+        phi_deg: 0.0,
+        t_from_peri_myr: snap.time_from_pericentre_myr.unwrap_or(0.0) as f32,
+        mass_ratio: m2_over_m1 as f32,
+        orbit_id: orbit_id as u8,
+        r_peri_kpc: spec.r_peri as f32,
+        energy: spec.energy as f32,
+        pericentre_kpc: enc.pericentre_kpc as f32,
+        spin: spin.code(),
+        morph1: m1.code(),
+        morph2: m2.code(),
+        simulation: index as u32,
+        fov_half_width_kpc: 0.0,
+        fraction_outside: 0.0,
+        redshift: 0.0,
+        peak_snr: 0.0,
+        roll_deg: 0.0,
+    };
+    if let Some(obs) = &config.observation {
+        let base = PairLabel {
+            class: i_idx as i32,
+            ..base
+        };
+        return observe_views(config, obs, &snap, base, rng);
+    }
     // Views and classes.
     let mut views = Vec::new();
     let mut classes = Vec::new();
@@ -355,7 +483,6 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
         }
     }
     let imgs = render_views(&snap, &views, &config.render_config())?;
-    let spec = enc.config.orbit;
     let mut out = SimulationSample {
         images: Vec::with_capacity(imgs.len()),
         labels: Vec::with_capacity(imgs.len()),
@@ -364,21 +491,59 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
         out.images.push(img.stretched(config.decades)?);
         out.labels.push(PairLabel {
             class,
-            i_deg: i_deg as f32,
             theta_deg: img.view.theta_deg as f32,
             phi_deg: img.view.phi_deg as f32,
-            t_from_peri_myr: snap.time_from_pericentre_myr.unwrap_or(0.0) as f32,
-            mass_ratio: config.mass_ratio.value() as f32,
-            orbit_id: orbit_id as u8,
-            r_peri_kpc: spec.r_peri as f32,
-            energy: spec.energy as f32,
-            pericentre_kpc: enc.pericentre_kpc as f32,
-            spin: spin.code(),
-            morph1: m1.code(),
-            morph2: m2.code(),
-            simulation: index as u32,
             fov_half_width_kpc: img.half_width_kpc as f32,
             fraction_outside: img.fraction_outside as f32,
+            ..base
+        });
+    }
+    Ok(out)
+}
+
+/// The views of an observed simulation: each with a random isotropic line of sight (cos θ
+/// uniform, either sign), azimuth, sky rotation, redshift and S/N, rendered on the cutout's field
+/// of view and observed.
+fn observe_views(
+    config: &PairDatasetConfig,
+    obs: &Observation,
+    snap: &Snapshot,
+    base: PairLabel,
+    mut rng: ChaCha8Rng,
+) -> Result<SimulationSample> {
+    let n = config.experiment.views_per_simulation();
+    let mut out = SimulationSample {
+        images: Vec::with_capacity(n),
+        labels: Vec::with_capacity(n),
+    };
+    for _ in 0..n {
+        let cos_theta: f64 = rng.random_range(0.0..=1.0);
+        let sign = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+        let view = ViewAngles::new(
+            sign * cos_theta.acos().to_degrees(),
+            rng.random_range(0.0..360.0),
+        )?;
+        let roll: i32 = rng.random_range(0..360);
+        let draw = obs.draw(&mut rng);
+        let cfg = RenderConfig {
+            fov: FieldOfView::HalfWidth(obs.half_width_kpc(draw.redshift)?),
+            ..config.render_config()
+        };
+        let density = render(snap, view, &cfg)?;
+        let rotated = PairImage {
+            image: crate::augment::rotate_deg(&density.image, roll)?,
+            ..density.clone()
+        };
+        out.images.push(obs.apply(&rotated, draw, &mut rng)?.data);
+        out.labels.push(PairLabel {
+            theta_deg: view.theta_deg as f32,
+            phi_deg: view.phi_deg as f32,
+            fov_half_width_kpc: density.half_width_kpc as f32,
+            fraction_outside: density.fraction_outside as f32,
+            redshift: draw.redshift as f32,
+            peak_snr: draw.peak_snr as f32,
+            roll_deg: roll as f32,
+            ..base
         });
     }
     Ok(out)
@@ -516,6 +681,9 @@ fn write_file(
     col!("simulation", simulation);
     col!("fov_half_width_kpc", fov_half_width_kpc);
     col!("fraction_outside", fraction_outside);
+    col!("redshift", redshift);
+    col!("peak_snr", peak_snr);
+    col!("roll_deg", roll_deg);
     file.new_attr::<u64>()
         .create("seed")
         .and_then(|a| a.write_scalar(&config.seed))
@@ -636,6 +804,19 @@ impl PairH5 {
             f("fov_half_width_kpc")?,
             f("fraction_outside")?,
         );
+        // Written since the mock-observed sets; older files read as 0 (not observed).
+        let optional = |name: &str| -> Result<Vec<f32>> {
+            if file.link_exists(name) {
+                f(name)
+            } else {
+                Ok(vec![0.0; count])
+            }
+        };
+        let (zs, snr, roll) = (
+            optional("redshift")?,
+            optional("peak_snr")?,
+            optional("roll_deg")?,
+        );
         let u = |name: &str| read::<u8>(&file, p, name, count);
         let (orbit, spin, m1, m2) = (u("orbit_id")?, u("spin")?, u("morph1")?, u("morph2")?);
         let sim = read::<u32>(&file, p, "simulation", count)?;
@@ -657,6 +838,9 @@ impl PairH5 {
                 simulation: sim[k],
                 fov_half_width_kpc: fov[k],
                 fraction_outside: fo[k],
+                redshift: zs[k],
+                peak_snr: snr[k],
+                roll_deg: roll[k],
             })
             .collect();
         let seed = file

@@ -162,9 +162,7 @@ fn attempt(
                 ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
                     Failure::Unreachable(msg)
                 }
-                ureq::Error::Timeout(t)
-                    if matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect) =>
-                {
+                ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
                     Failure::Unreachable(msg)
                 }
                 ureq::Error::Io(ref io) if unreachable(io) => Failure::Unreachable(msg),

@@ -658,37 +658,7 @@ pub fn run_classification(
         valid_set.class_counts(k)?,
         test_set.class_counts(k)?,
     ];
-    let rejected_per_class = report
-        .rejection
-        .as_ref()
-        .map(|r| r.rejected_per_class.clone())
-        .unwrap_or_else(|| vec![0; k]);
-    let row = |class: &str, s: &ClassScores, rejected: u64, data: [u64; 3]| ClassRow {
-        class: class.to_string(),
-        precision: s.precision,
-        recall: s.recall,
-        f1: s.f1,
-        support: s.support,
-        rejected,
-        data,
-    };
-    let per_class: Vec<ClassRow> = (0..k)
-        .map(|c| {
-            row(
-                &names[c],
-                &report.per_class[c],
-                rejected_per_class[c],
-                [counts[0][c], counts[1][c], counts[2][c]],
-            )
-        })
-        .collect();
-    let total = |p: usize| counts[p].iter().sum::<u64>();
-    let overall = row(
-        "overall",
-        &report.overall,
-        rejected_per_class.iter().sum(),
-        [total(0), total(1), total(2)],
-    );
+    let (per_class, overall) = class_rows(&report, &names, &counts);
     let metrics = ClassMetrics {
         experiment: experiment.name().into(),
         data: ds.path().to_path_buf(),
@@ -736,8 +706,134 @@ pub fn run_classification(
     })
 }
 
+/// Per-class rows and the overall row of `report`, with the per-class image counts of the
+/// training, validation and test sets.
+pub(crate) fn class_rows(
+    report: &ClassificationReport,
+    names: &[String],
+    counts: &[Vec<u64>; 3],
+) -> (Vec<ClassRow>, ClassRow) {
+    let k = names.len();
+    let rejected_per_class = report
+        .rejection
+        .as_ref()
+        .map(|r| r.rejected_per_class.clone())
+        .unwrap_or_else(|| vec![0; k]);
+    let row = |class: &str, s: &ClassScores, rejected: u64, data: [u64; 3]| ClassRow {
+        class: class.to_string(),
+        precision: s.precision,
+        recall: s.recall,
+        f1: s.f1,
+        support: s.support,
+        rejected,
+        data,
+    };
+    let per_class: Vec<ClassRow> = (0..k)
+        .map(|c| {
+            row(
+                &names[c],
+                &report.per_class[c],
+                rejected_per_class[c],
+                [counts[0][c], counts[1][c], counts[2][c]],
+            )
+        })
+        .collect();
+    let total = |p: usize| counts[p].iter().sum::<u64>();
+    let overall = row(
+        "overall",
+        &report.overall,
+        rejected_per_class.iter().sum(),
+        [total(0), total(1), total(2)],
+    );
+    (per_class, overall)
+}
+
 fn pct(v: f64) -> String {
     format!("{v:.2}")
+}
+
+/// What the score and rejection tables show: our rows beside the seed's.
+pub(crate) struct ScoreView<'a> {
+    pub per_class: &'a [ClassRow],
+    pub overall: &'a ClassRow,
+    pub seed: &'a SeedResult,
+    pub threshold: f64,
+    pub n_test: usize,
+}
+
+impl ScoreView<'_> {
+    /// Precision, recall, F1 and kept images per class and overall, ours beside the seed's.
+    pub fn scores_table(&self) -> Result<Table> {
+        let mut t = Table::new(
+            format!(
+                "Test scores after rejection at {:.0} % — ours ({} test images, {} kept) beside the \
+                 seed's ({})",
+                100.0 * self.threshold,
+                self.n_test,
+                self.overall.support,
+                self.seed.tables
+            ),
+            &[
+                "class",
+                "precision",
+                "recall",
+                "F1",
+                "kept",
+                "seed precision",
+                "seed recall",
+                "seed F1",
+                "seed total",
+            ],
+        );
+        for (r, s) in self.rows() {
+            t.push_row(&[
+                r.class.clone(),
+                pct(r.precision),
+                pct(r.recall),
+                pct(r.f1),
+                r.support.to_string(),
+                pct(s.precision),
+                pct(s.recall),
+                pct(s.f1),
+                s.support.to_string(),
+            ])?;
+        }
+        Ok(t)
+    }
+
+    /// Rejections per class, ours beside the seed's.
+    pub fn rejection_table(&self) -> Result<Table> {
+        let mut t = Table::new(
+            format!(
+                "Rejected test images (top softmax probability below {:.0} %)",
+                100.0 * self.threshold
+            ),
+            &[
+                "class",
+                "rejected",
+                "of test images",
+                "seed rejected",
+                "seed test images",
+            ],
+        );
+        for (r, s) in self.rows() {
+            t.push_row(&[
+                r.class.clone(),
+                r.rejected.to_string(),
+                (r.support + r.rejected).to_string(),
+                s.rejected.to_string(),
+                (s.support + s.rejected).to_string(),
+            ])?;
+        }
+        Ok(t)
+    }
+
+    fn rows(&self) -> impl Iterator<Item = (&ClassRow, &SeedRow)> {
+        self.per_class
+            .iter()
+            .chain([self.overall])
+            .zip(self.seed.rows.iter().chain([&self.seed.overall]))
+    }
 }
 
 impl ClassRun {
@@ -803,80 +899,23 @@ impl ClassRun {
     /// Precision, recall, F1 and kept images per class and overall, ours beside the seed's
     /// (Tables 6, 8, 10).
     pub fn scores_table_with_seed(&self) -> Result<Table> {
-        let m = &self.metrics;
-        let mut t = Table::new(
-            format!(
-                "Test scores after rejection at {:.0} % — ours ({} test images, {} kept) beside the \
-                 seed's ({})",
-                100.0 * m.threshold,
-                m.n_test,
-                m.overall.support,
-                m.seed.tables
-            ),
-            &[
-                "class",
-                "precision",
-                "recall",
-                "F1",
-                "kept",
-                "seed precision",
-                "seed recall",
-                "seed F1",
-                "seed total",
-            ],
-        );
-        for (r, s) in m
-            .per_class
-            .iter()
-            .chain([&m.overall])
-            .zip(m.seed.rows.iter().chain([&m.seed.overall]))
-        {
-            t.push_row(&[
-                r.class.clone(),
-                pct(r.precision),
-                pct(r.recall),
-                pct(r.f1),
-                r.support.to_string(),
-                pct(s.precision),
-                pct(s.recall),
-                pct(s.f1),
-                s.support.to_string(),
-            ])?;
-        }
-        Ok(t)
+        self.score_view().scores_table()
     }
 
     /// Rejections per class, ours beside the seed's (Tables 7, 9, 11).
     pub fn rejection_table_with_seed(&self) -> Result<Table> {
+        self.score_view().rejection_table()
+    }
+
+    fn score_view(&self) -> ScoreView<'_> {
         let m = &self.metrics;
-        let mut t = Table::new(
-            format!(
-                "Rejected test images (top softmax probability below {:.0} %)",
-                100.0 * m.threshold
-            ),
-            &[
-                "class",
-                "rejected",
-                "of test images",
-                "seed rejected",
-                "seed test images",
-            ],
-        );
-        for (r, s) in m
-            .per_class
-            .iter()
-            .chain([&m.overall])
-            .zip(m.seed.rows.iter().chain([&m.seed.overall]))
-        {
-            t.push_row(&[
-                r.class.clone(),
-                r.rejected.to_string(),
-                (r.support + r.rejected).to_string(),
-                s.rejected.to_string(),
-                (s.support + s.rejected).to_string(),
-            ])?;
+        ScoreView {
+            per_class: &m.per_class,
+            overall: &m.overall,
+            seed: &m.seed,
+            threshold: m.threshold,
+            n_test: m.n_test,
         }
-        Ok(t)
     }
 
     /// Learning curves (Fig. 3).

@@ -2,6 +2,7 @@
 
 pub mod checkpoint;
 pub mod class_data;
+pub mod class_eval;
 pub mod class_experiment;
 pub mod classify;
 pub mod nll;

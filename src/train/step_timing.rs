@@ -1,12 +1,15 @@
-//! Timing one training step (forward, NLL, backward, Adam update) and one inference pass of the q
-//! network on random data, for the side-by-side comparison with PyTorch
-//! (`bench/torch_reference.py` runs both in one go and prints the ratio).
+//! Timing one training step and one inference pass on random data, for the side-by-side
+//! comparison with PyTorch (`bench/torch_reference.py` runs both in one go and prints the ratio):
+//! the q network (forward, NLL, backward, Adam update) and the AlexNet classifier (forward,
+//! cross-entropy, backward, SGD update — the seed's optimiser).
 
 use super::nll::gaussian_nll;
 use crate::error::{Result, check_size};
+use crate::models::alexnet::AlexNetConfig;
 use crate::models::qnet::QNetConfig;
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams, SgdConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -76,6 +79,61 @@ pub fn time_qnet_step(
     }
     Ok(StepTiming {
         network: "qnet".into(),
+        input: shape,
+        train_ms: median(train),
+        infer_ms: median(infer),
+        steps,
+        device: crate::device::device_name(device),
+    })
+}
+
+/// Times `steps` training steps (as [`crate::train::classify::train_classifier`] does them: forward,
+/// cross-entropy, loss read back, backward, plain SGD at 0.01) and inference passes of the
+/// AlexNet `net` on a random batch, after 3 warm-up steps.
+pub fn time_alexnet_step(
+    net: &AlexNetConfig,
+    batch: usize,
+    steps: usize,
+    device: &Device,
+) -> Result<StepTiming> {
+    check_size("batch", batch, 1)?;
+    check_size("steps", steps, 1)?;
+    net.validate()?;
+    let ad = device.clone().autodiff();
+    ad.seed(0);
+    let mut model = net.init(&ad)?;
+    let mut optim = SgdConfig::new().init();
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let shape = [batch, net.channels, net.size, net.size];
+    let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
+    let labels: Vec<i64> = (0..batch).map(|k| (k % net.classes) as i64).collect();
+    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
+    let mut train = Vec::with_capacity(steps);
+    for k in 0..steps + 3 {
+        let t = std::time::Instant::now();
+        let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
+        let _: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(0.01, model, grads);
+        if k >= 3 {
+            train.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let infer_model = model.valid();
+    let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
+    let mut infer = Vec::with_capacity(steps);
+    for k in 0..steps + 3 {
+        let t = std::time::Instant::now();
+        let _ = infer_model.forward(xi.clone()).into_data();
+        if k >= 3 {
+            infer.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    Ok(StepTiming {
+        network: format!(
+            "alexnet (width {}, {:?} padding, {:?} norm)",
+            net.width, net.padding, net.norm
+        ),
         input: shape,
         train_ms: median(train),
         infer_ms: median(infer),

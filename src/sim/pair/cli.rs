@@ -43,6 +43,18 @@ pub struct GenerateArgs {
     /// Snapshot at pericentre ± this many Myr.
     #[arg(long, default_value_t = 25.0)]
     jitter_myr: f64,
+    /// The mock-observed stand-in for the seed's SDSS test (two- or three-class): M1/M2
+    /// log-uniform in [1, 12], i within ±15° of its class, every view observed as SDSS would
+    /// (random orientation, 136″ cutout at z 0.02–0.05, 1.4″ seeing, sky + Poisson noise, asinh
+    /// stretch, 3×3 median filter).
+    #[arg(long, conflicts_with = "observed")]
+    mock_observed: bool,
+    /// Realism augmentation: the seed's 1:1 pairs at exact i, every view observed as SDSS would.
+    #[arg(long)]
+    observed: bool,
+    /// Peak signal-to-noise range of observed images (with --mock-observed or --observed).
+    #[arg(long, num_args = 2, value_names = ["LOW", "HIGH"])]
+    peak_snr: Option<Vec<f64>>,
     /// Output HDF5 file.
     #[arg(long)]
     out: PathBuf,
@@ -110,6 +122,23 @@ fn generate(a: GenerateArgs) -> Result<()> {
     config.particles = a.particles;
     config.sim.dt_myr = a.dt_myr;
     config.jitter_myr = a.jitter_myr;
+    if a.mock_observed {
+        config = config.mock_observed();
+    } else if a.observed {
+        config = config.observed();
+    }
+    if let Some(snr) = &a.peak_snr {
+        match config.observation.as_mut() {
+            Some(o) => o.peak_snr = [snr[0], snr[1]],
+            None => {
+                return Err(crate::error::Error::invalid(
+                    "--peak-snr",
+                    format!("{snr:?}"),
+                    "applies to observed images only (add --mock-observed or --observed)",
+                ));
+            }
+        }
+    }
     config.validate()?;
     let bar = indicatif::ProgressBar::new(config.count as u64);
     bar.set_style(

@@ -194,6 +194,26 @@ impl GalaxyModel {
         }
     }
 
+    /// A galaxy of type `m` scaled to `m2_over_m1` ∈ (0, 1] of the giant's mass, with lengths ×
+    /// √(M₂/M₁) as [`Self::of_type`]: for mass ratios between GalMer's three (the seed's real
+    /// pairs span 1:1 to 1:12).
+    pub fn with_mass_ratio(m: Morphology, m2_over_m1: f64) -> Result<Self> {
+        crate::error::check_range("mass ratio M2/M1", m2_over_m1, 0.0, 1.0)?;
+        if m2_over_m1 <= 0.0 {
+            return Err(Error::invalid(
+                "mass ratio M2/M1",
+                m2_over_m1,
+                "must be > 0",
+            ));
+        }
+        let g = Self::giant(m);
+        if m2_over_m1 == 1.0 {
+            return Ok(g);
+        }
+        let name = format!("{}/{:.1}", m.name(), 1.0 / m2_over_m1);
+        Ok(g.scaled(m2_over_m1, m2_over_m1.sqrt(), &name))
+    }
+
     /// The same galaxy with masses × `m` and lengths × `l`.
     pub fn scaled(&self, m: f64, l: f64, name: &str) -> Self {
         GalaxyModel {

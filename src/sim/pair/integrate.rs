@@ -722,6 +722,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn avx2_path_is_bit_identical_to_the_portable_one() {
         use super::super::galaxy::{GalaxyModel, Morphology};
         let g = GalaxyModel::giant(Morphology::GSa);

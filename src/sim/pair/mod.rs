@@ -12,6 +12,7 @@
 //! | `integrate` | KDK leapfrog: centres (+ dynamical friction), particles (rayon, chunked) |
 //! | `encounter` | one pair: set-up, pericentre, snapshots (with jitter) |
 //! | `render` | projection for (θ, φ), surface-density images, field of view, PNG/GIF |
+//! | `observe` | an SDSS-like observation of a rendered image: distance, PSF, sky, Poisson noise, asinh |
 //! | `cli` | `galaxy-lab pairs …` |
 //!
 //! ```no_run
@@ -37,6 +38,7 @@ pub mod cli;
 pub mod encounter;
 pub mod galaxy;
 pub mod integrate;
+pub mod observe;
 pub mod orbit;
 pub mod potential;
 pub mod render;
@@ -47,6 +49,10 @@ pub use galaxy::{GalaxyModel, LocalParticles, MassRatio, Morphology, ParticleKin
 pub use integrate::{
     Body, CentreTrack, Friction, Particles, SimConfig, Snapshot, System, centre_energy, evolve,
     integrate_centres, isolated,
+};
+pub use observe::{
+    Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
+    kpc_per_arcsec, observation_rng, peak_counts, psf_sigma_px,
 };
 pub use orbit::{Geometry, Kepler, OrbitSpec, Spin};
 pub use potential::Potential;

@@ -1,0 +1,290 @@
+//! A trained classifier applied to another labelled set: seed 000's real-data test (Tables 12
+//! and 13, Fig. 7, Fig. A4), run here on our mock-observed pairs
+//! ([`PairDatasetConfig::mock_observed`](crate::data::pairs_h5::PairDatasetConfig::mock_observed))
+//! since the 30 SDSS cutouts cannot be downloaded on our machines. The CLI
+//! (`galaxy-lab classify evaluate`) and notebook 09 both call [`evaluate_on_pairs`].
+//!
+//! Every image of the file is resized to the network's input, passed through the softmax, and
+//! scored with the seed's 80 % rejection threshold (per-class precision, recall, F1 of the kept
+//! images, rejections per class, confusion matrix of the kept images) and without it; for two
+//! classes also the ROC curve.
+
+use super::class_data::ClassData;
+use super::class_experiment::{ClassRow, ScoreView, SeedResult, SeedRow, class_images, class_rows};
+use super::classify::{load_classifier, predict_proba};
+use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
+use crate::display::{Png, Stretch, Table};
+use crate::error::{Error, Result, check_range, check_size};
+use crate::metrics::{ClassificationReport, Roc, classification_report};
+use crate::models::alexnet::{AlexNet, AlexNetConfig};
+use crate::sim::sersic::Image;
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The seed's real-data numbers: Table 12 (precision, recall, F1, kept images) and Table 13
+/// (rejections at 80 %), 30 SDSS pairs of which 27 were kept.
+pub fn seed_real_data_result() -> SeedResult {
+    let row = |class: &str, p, r, f1, support, rejected| SeedRow {
+        class: class.into(),
+        precision: p,
+        recall: r,
+        f1,
+        support,
+        rejected,
+        data: [0, 0, support + rejected],
+    };
+    SeedResult {
+        tables: "Tables 12, 13: 30 SDSS pairs".into(),
+        threshold: 0.8,
+        rows: vec![
+            row("0°", 0.82, 0.69, 0.75, 13, 2),
+            row("45°", 0.75, 0.86, 0.80, 14, 1),
+        ],
+        overall: row("Overall", 0.78, 0.78, 0.78, 27, 3),
+        auc: None,
+        epochs: 0,
+        steps_per_epoch: 0,
+    }
+}
+
+/// The numbers of one evaluation (`eval.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalMetrics {
+    /// Model checkpoint evaluated.
+    pub model: PathBuf,
+    /// Dataset evaluated.
+    pub data: PathBuf,
+    /// Its seed.
+    pub data_seed: u64,
+    /// Its configuration (mass ratios, inclination window, observation).
+    pub data_config: PairDatasetConfig,
+    /// Class names, in class order.
+    pub class_names: Vec<String>,
+    /// Rejection threshold applied.
+    pub threshold: f64,
+    /// Images evaluated.
+    pub n: usize,
+    /// Images rejected.
+    pub rejected: u64,
+    /// Per-class scores of the kept images (`data[2]`: images of the class).
+    pub per_class: Vec<ClassRow>,
+    /// Support-weighted overall row of the kept images.
+    pub overall: ClassRow,
+    /// Accuracy of the kept images.
+    pub accuracy: f64,
+    /// Weighted F1 of all images (no rejection).
+    pub f1_no_rejection: f64,
+    /// Accuracy of all images (no rejection).
+    pub accuracy_no_rejection: f64,
+    /// Area under the ROC curve (two classes; all images).
+    pub auc: Option<f64>,
+    /// The seed's real-data numbers (Tables 12, 13).
+    pub seed: SeedResult,
+    /// Wall time (s).
+    pub wall_seconds: f64,
+}
+
+/// A finished evaluation: the images as the network saw them, its outputs and the reports.
+#[derive(Debug, Clone)]
+pub struct ClassEval {
+    /// Every image, resized to the network's input.
+    pub images: Vec<Image>,
+    /// True classes.
+    pub truth: Vec<usize>,
+    /// Softmax output, row-major `[n, classes]`.
+    pub probs: Vec<f32>,
+    /// Report at the rejection threshold.
+    pub report: ClassificationReport,
+    /// Report without rejection.
+    pub report_all: ClassificationReport,
+    /// ROC curve (two classes).
+    pub roc: Option<Roc>,
+    /// Summary numbers.
+    pub metrics: EvalMetrics,
+}
+
+/// Evaluates `model` (configuration `net`) on every image of `ds` (or its first `max`) with
+/// rejection `threshold` in [0, 1]. The file's classes must be the network's.
+pub fn evaluate_on_pairs(
+    model: &AlexNet,
+    net: &AlexNetConfig,
+    ds: &PairH5,
+    threshold: f64,
+    max: Option<usize>,
+    device: &Device,
+) -> Result<ClassEval> {
+    let start = std::time::Instant::now();
+    check_range("threshold", threshold, 0.0, 1.0)?;
+    let names = ds.class_names.clone();
+    if names.len() != net.classes {
+        return Err(Error::invalid(
+            "dataset classes",
+            format!("{names:?}"),
+            format!(
+                "the network has {} classes; evaluate it on a file of the same experiment",
+                net.classes
+            ),
+        ));
+    }
+    if net.channels != 1 {
+        return Err(Error::invalid(
+            "network channels",
+            net.channels,
+            "pair images have one channel",
+        ));
+    }
+    let (sources, truth) = class_images(ds, max)?;
+    check_size("images", sources.len(), 1)?;
+    let images: Vec<Image> = sources
+        .iter()
+        .map(|img| {
+            if img.width == net.size {
+                Ok(img.clone())
+            } else {
+                crate::augment::resize(img, net.size, net.size)
+            }
+        })
+        .collect::<Result<_>>()?;
+    let k = names.len();
+    let data = ClassData::from_images(&images, truth.clone(), k)?;
+    let probs = predict_proba(model, &data, device)?;
+    let report = classification_report(&probs, &truth, &names, Some(threshold))?;
+    let report_all = classification_report(&probs, &truth, &names, None)?;
+    let roc = if k == 2 {
+        Some(Roc::from_probs(&probs, &truth, 1)?)
+    } else {
+        None
+    };
+    let mut per = vec![0u64; k];
+    for &t in &truth {
+        per[t] += 1;
+    }
+    let (per_class, overall) = class_rows(&report, &names, &[vec![0; k], vec![0; k], per]);
+    let metrics = EvalMetrics {
+        model: PathBuf::new(),
+        data: ds.path().to_path_buf(),
+        data_seed: ds.seed,
+        data_config: ds.config.clone(),
+        class_names: names,
+        threshold,
+        n: truth.len(),
+        rejected: overall.rejected,
+        per_class,
+        overall,
+        accuracy: report.accuracy,
+        f1_no_rejection: report_all.overall.f1,
+        accuracy_no_rejection: report_all.accuracy,
+        auc: roc.as_ref().map(|r| r.auc),
+        seed: seed_real_data_result(),
+        wall_seconds: start.elapsed().as_secs_f64(),
+    };
+    Ok(ClassEval {
+        images,
+        truth,
+        probs,
+        report,
+        report_all,
+        roc,
+        metrics,
+    })
+}
+
+/// [`evaluate_on_pairs`] with the model read from a run folder (`model_dir/model.bpk`, as
+/// `classify train` writes it) and the data from `data`.
+pub fn evaluate_run_dir(
+    model_dir: impl AsRef<Path>,
+    data: impl AsRef<Path>,
+    threshold: f64,
+    max: Option<usize>,
+    device: &Device,
+) -> Result<ClassEval> {
+    let path = model_dir.as_ref().join("model.bpk");
+    let (model, net) = load_classifier(&path, device)?;
+    let ds = PairH5::open(data)?;
+    let mut e = evaluate_on_pairs(&model, &net, &ds, threshold, max, device)?;
+    e.metrics.model = path;
+    Ok(e)
+}
+
+impl ClassEval {
+    fn score_view(&self) -> ScoreView<'_> {
+        let m = &self.metrics;
+        ScoreView {
+            per_class: &m.per_class,
+            overall: &m.overall,
+            seed: &m.seed,
+            threshold: m.threshold,
+            n_test: m.n,
+        }
+    }
+
+    /// Precision, recall, F1 and kept images, ours beside the seed's Table 12.
+    pub fn scores_table_with_seed(&self) -> Result<Table> {
+        self.score_view().scores_table()
+    }
+
+    /// Rejections per class, ours beside the seed's Table 13.
+    pub fn rejection_table_with_seed(&self) -> Result<Table> {
+        self.score_view().rejection_table()
+    }
+
+    /// Confusion matrix of the kept images (Fig. 7).
+    pub fn confusion_figure(&self) -> Result<Png> {
+        self.report.confusion_figure()
+    }
+
+    /// Up to `n` images, evenly spread, with the true class on top and the predicted one below
+    /// (Fig. A4).
+    pub fn montage(&self, n: usize, cols: usize) -> Result<Png> {
+        check_size("n", n, 1)?;
+        let total = self.images.len();
+        let n = n.min(total);
+        let k = self.metrics.class_names.len();
+        let pred = crate::metrics::argmax_rows(&self.probs, k)?;
+        let idx: Vec<usize> = (0..n).map(|j| j * total / n).collect();
+        let imgs: Vec<Image> = idx.iter().map(|&i| self.images[i].clone()).collect();
+        let truth: Vec<usize> = idx.iter().map(|&i| self.truth[i]).collect();
+        let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
+        let size = self.images[0].width;
+        let zoom = (160 / size.max(1)).clamp(1, 4) as u32;
+        crate::metrics::prediction_montage(
+            &imgs,
+            &truth,
+            &p,
+            &self.metrics.class_names,
+            cols,
+            zoom,
+            Stretch::Linear,
+        )
+    }
+
+    /// Writes `eval.json`, `predictions.csv`, `confusion.png`, `montage.png` (and `roc.svg` for
+    /// two classes) into `dir`.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::io::write_json(dir.join("eval.json"), &self.metrics)?;
+        let k = self.metrics.class_names.len();
+        let pred = crate::metrics::argmax_rows(&self.probs, k)?;
+        let mut csv = String::from("image,truth,predicted");
+        for c in 0..k {
+            csv += &format!(",p{c}");
+        }
+        csv += "\n";
+        for (j, row) in self.probs.chunks(k).enumerate() {
+            csv += &format!("{j},{},{}", self.truth[j], pred[j]);
+            for p in row {
+                csv += &format!(",{p}");
+            }
+            csv += "\n";
+        }
+        crate::io::write_atomic(dir.join("predictions.csv"), csv.as_bytes())?;
+        self.confusion_figure()?.save(dir.join("confusion.png"))?;
+        self.montage(24, 8)?.save(dir.join("montage.png"))?;
+        if let Some(r) = &self.roc {
+            crate::metrics::roc_figure(r)?.save(dir.join("roc.svg"))?;
+        }
+        Ok(())
+    }
+}
