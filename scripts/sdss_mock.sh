@@ -3,28 +3,33 @@
 # two two-class AlexNets (1/4 width, 64 × 64 input, 30 epochs of 80 batches) — one trained on clean
 # 1:1 images (the seed's set-up), one on the same kind of simulations observed as SDSS would
 # (realism augmentation) — each applied to one mock-observed set (M1/M2 in [1, 12], i within ±15°,
-# PSF, sky, Poisson noise, asinh stretch). Run folders go to target/sdss_runs/; each eval.json is
-# copied to results/sdss/mock_eval_<trained-on>.json and each training metrics.json to
-# results/classification/two_class_<trained-on>.json (what notebook 09 and README quote).
-# Usage: scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES] [EPOCHS]   (defaults: 3000 1200 30)
+# random orientation, PSF, sky, Poisson noise, asinh stretch). Cutouts frame the pair; with
+# CUTOUT_ARCSEC=136 they have SkyServer's fixed 340 px × 0.4″ instead (names get a _fixed136 tag).
+# Run folders go to target/sdss_runs/; each eval.json is copied to
+# results/sdss/mock_eval_<trained-on><tag>.json and each training metrics.json to
+# results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote).
+# Usage: [CUTOUT_ARCSEC=136] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES] [EPOCHS]
+#        (defaults: 6000 1200 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NTRAIN=${1:-3000}; NMOCK=${2:-1200}; EPOCHS=${3:-30}
+NTRAIN=${1:-6000}; NMOCK=${2:-1200}; EPOCHS=${3:-30}
 BIN=target/debug/galaxy-lab
-D=data/generated/sdss_mock
-R=target/sdss_runs
-COMMON="--experiment two-class --size 64 --particles 3000 --dt-myr 1"
+TAG=""; FRAME=()
+if [ -n "${CUTOUT_ARCSEC:-}" ]; then TAG="_fixed$CUTOUT_ARCSEC"; FRAME=(--cutout-arcsec "$CUTOUT_ARCSEC"); fi
+D=data/generated/sdss_mock$TAG
+R=target/sdss_runs$TAG
+COMMON=(--experiment two-class --size 64)
 cargo build --bin galaxy-lab
 mkdir -p "$D" "$R" results/sdss results/classification
-[ -f "$D/clean.h5" ] || $BIN pairs generate $COMMON --count "$NTRAIN" --seed 5 --out "$D/clean.h5"
-[ -f "$D/observed.h5" ] || $BIN pairs generate $COMMON --count "$NTRAIN" --seed 6 --observed --out "$D/observed.h5"
-[ -f "$D/mock.h5" ] || $BIN pairs generate $COMMON --count "$NMOCK" --seed 9 --mock-observed --out "$D/mock.h5"
+[ -f "$D/clean.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5"
+[ -f "$D/observed.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5"
+[ -f "$D/mock.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 9 --mock-observed "${FRAME[@]}" --out "$D/mock.h5"
 for kind in clean observed; do
   $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset quick --width 0.25 \
     --epochs "$EPOCHS" --steps-per-epoch 80 --seed 0 --out "$R/train_$kind"
   $BIN classify evaluate --model "$R/train_$kind" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$kind"
-  cp "$R/eval_$kind/eval.json" "results/sdss/mock_eval_$kind.json.tmp"
-  mv "results/sdss/mock_eval_$kind.json.tmp" "results/sdss/mock_eval_$kind.json"
-  cp "$R/train_$kind/metrics.json" "results/classification/two_class_$kind.json.tmp"
-  mv "results/classification/two_class_$kind.json.tmp" "results/classification/two_class_$kind.json"
+  cp "$R/eval_$kind/eval.json" "results/sdss/mock_eval_$kind$TAG.json.tmp"
+  mv "results/sdss/mock_eval_$kind$TAG.json.tmp" "results/sdss/mock_eval_$kind$TAG.json"
+  cp "$R/train_$kind/metrics.json" "results/classification/two_class_$kind$TAG.json.tmp"
+  mv "results/classification/two_class_$kind$TAG.json.tmp" "results/classification/two_class_$kind$TAG.json"
 done

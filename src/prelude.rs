@@ -32,7 +32,7 @@ pub use crate::sdss::{
 };
 pub use crate::sim::pair::{
     self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Friction, GalaxyModel,
-    Geometry, MassRatio, Morphology, Observation, ObservationDraw, OrbitSpec, PairConfig,
+    Framing, Geometry, MassRatio, Morphology, Observation, ObservationDraw, OrbitSpec, PairConfig,
     PairImage, ParticleKind, Particles, Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime,
     Spin, ViewAngles, field_of_view, log_stretch, render as render_pair,
     render_views as render_pair_views, save_gif, simulate,

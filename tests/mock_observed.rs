@@ -4,7 +4,7 @@
 use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
 use galaxy_lab::models::alexnet::{AlexNetConfig, Padding};
 use galaxy_lab::sim::pair::{
-    Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
+    FieldOfView, Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
     kpc_per_arcsec, peak_counts, psf_sigma_px,
 };
 use galaxy_lab::sim::sersic::Image;
@@ -138,8 +138,22 @@ fn observation_draws_stay_in_their_ranges_and_bad_settings_fail() {
         assert!((0.02..=0.05).contains(&redshift));
         assert!((20.0..=200.0).contains(&peak_snr));
     }
-    // 136″ at z = 0.03: 81.7 kpc across.
-    assert!((o.half_width_kpc(0.03).unwrap() - 68.0 * 0.600_650_2).abs() < 1e-4);
+    // 136″ at z = 0.03: 81.7 kpc across; framing the pair keeps the render's field of view.
+    let fixed = Observation {
+        framing: Framing::FixedArcsec(136.0),
+        ..o
+    };
+    let auto = galaxy_lab::sim::pair::RenderConfig::default().fov;
+    match fixed.field_of_view(0.03, auto).unwrap() {
+        FieldOfView::HalfWidth(h) => assert!((h - 68.0 * 0.600_650_2).abs() < 1e-4),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(o.field_of_view(0.03, auto).unwrap(), auto);
+    let bad = Observation {
+        framing: Framing::FixedArcsec(-1.0),
+        ..o
+    };
+    assert!(bad.validate().is_err());
     let bad = Observation {
         peak_snr: [50.0, 10.0],
         ..o
@@ -178,11 +192,7 @@ fn mock_observed_sets_have_their_labels_and_are_reproducible() {
         );
         assert!((0.02..=0.05).contains(&(l.redshift as f64)), "{l:?}");
         assert!(l.peak_snr >= 20.0 && l.peak_snr <= 200.0);
-        // The frame is the 136″ cutout at that redshift.
-        let hw = Observation::default()
-            .half_width_kpc(l.redshift as f64)
-            .unwrap();
-        assert!((l.fov_half_width_kpc as f64 / hw - 1.0).abs() < 1e-5);
+        assert!(l.fov_half_width_kpc > 0.0);
         thetas.push(l.theta_deg);
     }
     // Random orientations, not the θ grid: 24 distinct viewing angles.
@@ -197,6 +207,17 @@ fn mock_observed_sets_have_their_labels_and_are_reproducible() {
     let ds2 = PairH5::open(&p2).unwrap();
     assert_eq!(ds2.read_range(0, 24).unwrap(), raw);
     assert_eq!(ds2.labels, ds.labels);
+    // Fixed 136″ cutouts: the frame follows the redshift.
+    let mut fixed = tiny(Experiment::TwoClass, 6).mock_observed();
+    if let Some(o) = fixed.observation.as_mut() {
+        o.framing = Framing::FixedArcsec(136.0);
+    }
+    let p3 = dir.path().join("fixed.h5");
+    generate_pairs_dataset(&fixed, &p3, &mut |_| {}).unwrap();
+    for l in &PairH5::open(&p3).unwrap().labels {
+        let want = 68.0 * kpc_per_arcsec(l.redshift as f64).unwrap();
+        assert!((l.fov_half_width_kpc as f64 / want - 1.0).abs() < 1e-5, "{l:?}");
+    }
     // Observation needs labels that depend on i alone.
     let bad = tiny(Experiment::NineClass, 6).observed();
     assert!(

@@ -18,6 +18,8 @@ This notebook rebuilds the catalogue and the labelling, shows how to fetch and p
 ("code", r"""
 use galaxy_lab::prelude::*;
 let session = setup();
+let mode = session.mode;
+let device = session.device.clone();
 """),
 ("md", r"""
 ## 1 · The catalogue (Tables B1 and B2)
@@ -118,7 +120,7 @@ let mut pc = pc;
 pc.galaxy2 = GalaxyModel::with_mass_ratio(Morphology::GSb, 1.0 / 4.0)?;
 let snap = Encounter::new(pc, SimConfig { dt_myr: 1.0, ..SimConfig::default() })?.at_pericentre()?;
 let z = 0.03;
-let cfg = RenderConfig { fov: FieldOfView::HalfWidth(obs.half_width_kpc(z)?), ..RenderConfig::with_size(128) };
+let cfg = RenderConfig::with_size(128);
 let density = render_pair(&snap, ViewAngles::new(40.0, 30.0)?, &cfg)?;
 let sigma = pair::psf_sigma_px(obs.seeing_fwhm_arcsec, z, density.pixel_kpc)?;
 let blurred = pair::gaussian_blur_image(&density.image, sigma)?;
@@ -128,11 +130,12 @@ let noisy = pair::add_photon_noise(&blurred, snr, obs.sky_counts, &mut rng)?;
 let beta = obs.asinh_softening_sigma * obs.sky_counts.sqrt();
 let stretched = pair::asinh_stretch(&noisy, beta, pair::peak_counts(snr, obs.sky_counts)?)?;
 let filtered = galaxy_lab::augment::median_filter(&stretched, obs.median_radius)?;
-println!("z = {z}: {:.3} kpc per arcsec, frame {:.1} kpc across, pixel {:.2} kpc, PSF σ = {:.2} px; peak S/N {snr}", pair::kpc_per_arcsec(z)?, 2.0 * density.half_width_kpc, density.pixel_kpc, sigma);
+println!("z = {z}: {:.3} kpc per arcsec; frame {:.1} kpc = {:.0}″ across, pixel {:.2} kpc = {:.2}″, PSF σ = {:.2} px; peak S/N {snr}", pair::kpc_per_arcsec(z)?, 2.0 * density.half_width_kpc, 2.0 * density.half_width_kpc / pair::kpc_per_arcsec(z)?, density.pixel_kpc, density.pixel_kpc / pair::kpc_per_arcsec(z)?, sigma);
 let log = Image { width: 128, height: 128, data: density.stretched(4.0)? };
 let panels = vec![log, Image { width: 128, height: 128, data: pair::log_stretch(&blurred.data, 4.0)? }, stretched, filtered];
 let labels: Vec<String> = ["density (log, as trained)", "with 1.4\" PSF (log)", "noise + asinh", "median 3x3"].iter().map(|s| s.to_string()).collect();
-montage(&panels, 4, 2, Stretch::Linear, Some(&labels), None)?
+let fig = montage(&panels, 4, 2, Stretch::Linear, Some(&labels), None)?;
+fig
 }
 """),
 ("md", r"""
@@ -144,7 +147,7 @@ Now the mock test set. It is generated once per mode and kept under `data/genera
 let mock_path = std::path::PathBuf::from(format!("../data/generated/pairs_mock_sdss_{mode}.h5"));
 let mock_cfg = match mode {
     RunMode::Quick => PairDatasetConfig { seed: 9, ..PairDatasetConfig::quick(Experiment::TwoClass, 120) }.mock_observed(),
-    RunMode::Full => PairDatasetConfig { seed: 9, ..PairDatasetConfig::quick(Experiment::TwoClass, 1200) }.mock_observed(),
+    RunMode::Full => PairDatasetConfig { seed: 9, size: 64, render: RenderConfig::with_size(64), ..PairDatasetConfig::new(Experiment::TwoClass, 1200) }.mock_observed(),
 };
 fn fresh(path: &std::path::Path, cfg: &PairDatasetConfig) -> Result<PairH5> {
     if let Ok(ds) = PairH5::open(path) { if &ds.config == cfg { return Ok(ds); } }
@@ -161,7 +164,8 @@ let picks: Vec<usize> = (0..12).map(|j| j * mock.count / 12).collect();
 let imgs: Vec<Image> = picks.iter().map(|&k| mock.image(k)).collect::<Result<_>>()?;
 let top: Vec<String> = picks.iter().map(|&k| { let l = &mock.labels[k]; format!("i={:.0} 1:{:.0}", l.i_deg, 1.0 / l.mass_ratio) }).collect();
 let bottom: Vec<String> = picks.iter().map(|&k| { let l = &mock.labels[k]; format!("z={:.3} S/N={:.0}", l.redshift, l.peak_snr) }).collect();
-montage(&imgs, 6, 2, Stretch::Linear, Some(&top), Some(&bottom))?
+let fig = montage(&imgs, 6, 2, Stretch::Linear, Some(&top), Some(&bottom))?;
+fig
 }
 """),
 ("md", r"""
@@ -170,11 +174,14 @@ As in the seed, the two-class network is trained on clean images of equal-mass p
 """),
 ("code", r"""
 let clean_path = std::path::PathBuf::from(format!("../data/generated/pairs_two_class_clean_{mode}.h5"));
-let n_train: usize = mode.pick(480, 3000);
-let clean = fresh(&clean_path, &PairDatasetConfig { seed: 5, ..PairDatasetConfig::quick(Experiment::TwoClass, n_train) })?;
+let train_cfg = match mode {
+    RunMode::Quick => PairDatasetConfig::quick(Experiment::TwoClass, 480),
+    RunMode::Full => PairDatasetConfig { size: 64, render: RenderConfig::with_size(64), ..PairDatasetConfig::new(Experiment::TwoClass, 6000) },
+};
+let clean = fresh(&clean_path, &PairDatasetConfig { seed: 5, ..train_cfg.clone() })?;
 let cfg = ClassRunConfig::quick(Experiment::TwoClass);
 let cfg = match mode { RunMode::Quick => cfg, RunMode::Full => ClassRunConfig { width: 0.25, train: ClassifyConfig { epochs: 30, steps_per_epoch: Some(80), ..cfg.train.clone() }, ..cfg } };
-let progress = |h: &ClassHistory| { let e = h.train_loss.len(); if e % 4 == 0 { println!("epoch {e:>2}: train acc {:.3}, valid acc {:.3} ({:.0} s)", h.train_accuracy[e - 1], h.valid_accuracy[e - 1], h.seconds); } };
+fn progress(h: &ClassHistory) { let e = h.train_loss.len(); if e % 4 == 0 { println!("epoch {e:>2}: train acc {:.3}, valid acc {:.3} ({:.0} s)", h.train_accuracy[e - 1], h.valid_accuracy[e - 1], h.seconds); } }
 let clean_run = run_classification(&clean, &cfg, &device, &mut |h| progress(h))?;
 println!("clean network: F1 on its own (clean) test set {:.2} kept / {:.2} all, AUC {:.2}", clean_run.metrics.overall.f1, clean_run.metrics.f1_no_rejection, clean_run.metrics.auc.unwrap_or(f64::NAN));
 let eval_clean = evaluate_on_pairs(&clean_run.model, &clean_run.net, &mock, 0.8, None, &device)?;
@@ -206,7 +213,7 @@ The obvious remedy is to show the network what observed images look like while i
 """),
 ("code", r"""
 let obs_path = std::path::PathBuf::from(format!("../data/generated/pairs_two_class_observed_{mode}.h5"));
-let observed = fresh(&obs_path, &PairDatasetConfig { seed: 6, ..PairDatasetConfig::quick(Experiment::TwoClass, n_train) }.observed())?;
+let observed = fresh(&obs_path, &PairDatasetConfig { seed: 6, ..train_cfg.clone() }.observed())?;
 let obs_run = run_classification(&observed, &cfg, &device, &mut |h| progress(h))?;
 let eval_obs = evaluate_on_pairs(&obs_run.model, &obs_run.net, &mock, 0.8, None, &device)?;
 let comparison = {
@@ -225,7 +232,7 @@ let comparison = {
 """),
 ("md", r"""
 ## 8 · Larger runs (CLI)
-`scripts/sdss_mock.sh` runs the same comparison at a larger scale from the command line (3,000 training images per network, AlexNet at 1/4 width, 30 epochs, 1,200 mock images) and copies each `eval.json` to `results/sdss/`. This cell shows what is committed there.
+`scripts/sdss_mock.sh` runs the same comparison at a larger scale from the command line (6,000 training images of 20,000-particle simulations per network, AlexNet at 1/4 width, 30 epochs of 80 batches, 1,200 mock images; the notebook's full mode does the same) and copies each `eval.json` to `results/sdss/`. This cell shows what is committed there.
 """),
 ("code", r"""
 {

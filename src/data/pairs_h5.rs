@@ -37,7 +37,7 @@
 
 use crate::error::{Error, Result, check_finite, check_positive, check_range, check_size};
 use crate::sim::pair::{
-    Encounter, FieldOfView, GalaxyModel, MassRatio, Morphology, Observation, PairConfig, PairImage,
+    Encounter, GalaxyModel, MassRatio, Morphology, Observation, PairConfig, PairImage,
     RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles, render, render_views,
 };
 use crate::sim::sersic::Image;
@@ -525,9 +525,10 @@ fn observe_views(
         )?;
         let roll: i32 = rng.random_range(0..360);
         let draw = obs.draw(&mut rng);
+        let settings = config.render_config();
         let cfg = RenderConfig {
-            fov: FieldOfView::HalfWidth(obs.half_width_kpc(draw.redshift)?),
-            ..config.render_config()
+            fov: obs.field_of_view(draw.redshift, settings.fov)?,
+            ..settings
         };
         let density = render(snap, view, &cfg)?;
         let rotated = PairImage {

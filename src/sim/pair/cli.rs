@@ -45,8 +45,8 @@ pub struct GenerateArgs {
     jitter_myr: f64,
     /// The mock-observed stand-in for the seed's SDSS test (two- or three-class): M1/M2
     /// log-uniform in [1, 12], i within ±15° of its class, every view observed as SDSS would
-    /// (random orientation, 136″ cutout at z 0.02–0.05, 1.4″ seeing, sky + Poisson noise, asinh
-    /// stretch, 3×3 median filter).
+    /// (random orientation, cutout framing the pair at z 0.02–0.05, 1.4″ seeing, sky + Poisson
+    /// noise, asinh stretch, 3×3 median filter).
     #[arg(long, conflicts_with = "observed")]
     mock_observed: bool,
     /// Realism augmentation: the seed's 1:1 pairs at exact i, every view observed as SDSS would.
@@ -55,6 +55,17 @@ pub struct GenerateArgs {
     /// Peak signal-to-noise range of observed images (with --mock-observed or --observed).
     #[arg(long, num_args = 2, value_names = ["LOW", "HIGH"])]
     peak_snr: Option<Vec<f64>>,
+    /// Fixed cutout side in arcsec for observed images (SkyServer's 340 px × 0.4″ = 136) instead
+    /// of framing the pair.
+    #[arg(long)]
+    cutout_arcsec: Option<f64>,
+    /// M1/M2 drawn log-uniformly in [1, this] (overrides --mock-observed's 12).
+    #[arg(long)]
+    mass_ratio_max: Option<f64>,
+    /// Relative inclination drawn within ± this many degrees of its class (0–15; overrides
+    /// --mock-observed's 15).
+    #[arg(long)]
+    inclination_jitter: Option<f64>,
     /// Output HDF5 file.
     #[arg(long)]
     out: PathBuf,
@@ -127,17 +138,30 @@ fn generate(a: GenerateArgs) -> Result<()> {
     } else if a.observed {
         config = config.observed();
     }
+    let observed_only = |flag: &str, value: String| {
+        crate::error::Error::invalid(
+            flag,
+            value,
+            "applies to observed images only (add --mock-observed or --observed)",
+        )
+    };
     if let Some(snr) = &a.peak_snr {
         match config.observation.as_mut() {
             Some(o) => o.peak_snr = [snr[0], snr[1]],
-            None => {
-                return Err(crate::error::Error::invalid(
-                    "--peak-snr",
-                    format!("{snr:?}"),
-                    "applies to observed images only (add --mock-observed or --observed)",
-                ));
-            }
+            None => return Err(observed_only("--peak-snr", format!("{snr:?}"))),
         }
+    }
+    if let Some(arcsec) = a.cutout_arcsec {
+        match config.observation.as_mut() {
+            Some(o) => o.framing = super::observe::Framing::FixedArcsec(arcsec),
+            None => return Err(observed_only("--cutout-arcsec", arcsec.to_string())),
+        }
+    }
+    if let Some(r) = a.mass_ratio_max {
+        config.mass_ratio_range = Some([1.0, r]);
+    }
+    if let Some(j) = a.inclination_jitter {
+        config.inclination_jitter_deg = j;
     }
     config.validate()?;
     let bar = indicatif::ProgressBar::new(config.count as u64);

@@ -51,7 +51,7 @@ pub use integrate::{
     integrate_centres, isolated,
 };
 pub use observe::{
-    Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
+    Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
     kpc_per_arcsec, observation_rng, peak_counts, psf_sigma_px,
 };
 pub use orbit::{Geometry, Kepler, OrbitSpec, Spin};

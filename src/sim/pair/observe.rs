@@ -3,11 +3,14 @@
 //! cutout (what the camera and the SkyServer JPEG make of it).
 //!
 //! The steps, each a separate function so a notebook can show them one by one:
-//! 1. **Distance.** A redshift z sets the physical scale: kpc per arcsec from the angular-diameter
-//!    distance of a flat ΛCDM universe (H₀ = 70 km/s/Mpc, Ω_m = 0.3) — [`kpc_per_arcsec`]. The
-//!    cutout keeps SDSS's angular size (340 px × 0.4″ = 136″, the seed's cutouts), so a nearer
-//!    pair fills more of the frame; the render's field of view follows from it
-//!    ([`Observation::half_width_kpc`]).
+//! 1. **Distance and framing.** A redshift z sets the physical scale: kpc per arcsec from the
+//!    angular-diameter distance of a flat ΛCDM universe (H₀ = 70 km/s/Mpc, Ω_m = 0.3) —
+//!    [`kpc_per_arcsec`]. The cutout either frames the pair as the training images do
+//!    ([`Framing::Pair`], the default: the seed's real images were chosen through Galaxy Zoo
+//!    votes, and Galaxy Zoo's cutouts are scaled to the galaxies' size) or has a fixed angular size
+//!    ([`Framing::FixedArcsec`], e.g. SkyServer's 340 px × 0.4″ = 136″), so a nearer pair fills
+//!    more of the frame ([`Observation::field_of_view`]). Either way z sets the PSF's size in
+//!    pixels.
 //! 2. **Seeing.** A circular Gaussian PSF of FWHM `seeing_fwhm_arcsec` (SDSS r-band median ≈ 1.4″)
 //!    convolves the image ([`psf_sigma_px`], [`gaussian_blur_image`]: kernel to 4σ; imageproc's
 //!    blur stops at 2σ and comes out 5 % narrow).
@@ -25,7 +28,7 @@
 //! dust, no star formation); the pixel grid is the render's, not SDSS's native 0.396″ (the noise
 //! is drawn per render pixel); no foreground stars or neighbours.
 
-use super::render::{PairImage, gaussian_blur_image};
+use super::render::{FieldOfView, PairImage, gaussian_blur_image};
 use crate::error::{Error, Result, check_finite, check_positive, check_range};
 use crate::sim::sersic::Image;
 use rand::Rng;
@@ -70,11 +73,20 @@ pub fn observation_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
     rand_chacha::ChaCha8Rng::seed_from_u64(seed)
 }
 
+/// How the cutout is framed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Framing {
+    /// Around the pair, as the training images ([`FieldOfView::Auto`] of the render settings).
+    Pair,
+    /// A fixed angular side (arcsec): SkyServer's 340 px × 0.4″ = 136″.
+    FixedArcsec(f64),
+}
+
 /// How the pair is observed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
-    /// Side of the square cutout (arcsec). The seed's: 340 px × 0.4″ = 136″.
-    pub cutout_arcsec: f64,
+    /// Field of the cutout.
+    pub framing: Framing,
     /// Redshift range, drawn uniformly per image. SDSS interacting pairs like the seed's lie at
     /// z ≈ 0.01–0.05.
     pub redshift: [f64; 2],
@@ -91,11 +103,11 @@ pub struct Observation {
 }
 
 impl Default for Observation {
-    /// SDSS-like: 136″ cutouts, z ∈ [0.02, 0.05], 1.4″ seeing, 100 sky counts, peak S/N 20–200,
-    /// asinh softening 3σ, 3 × 3 median filter.
+    /// SDSS-like: cutouts framing the pair, z ∈ [0.02, 0.05], 1.4″ seeing, 100 sky counts, peak
+    /// S/N 20–200, asinh softening 3σ, 3 × 3 median filter.
     fn default() -> Self {
         Observation {
-            cutout_arcsec: 340.0 * 0.4,
+            framing: Framing::Pair,
             redshift: [0.02, 0.05],
             seeing_fwhm_arcsec: 1.4,
             sky_counts: 100.0,
@@ -118,7 +130,9 @@ pub struct ObservationDraw {
 impl Observation {
     /// Checks every setting; errors name the bad one.
     pub fn validate(&self) -> Result<()> {
-        check_positive("cutout_arcsec", self.cutout_arcsec)?;
+        if let Framing::FixedArcsec(a) = self.framing {
+            check_positive("cutout side (arcsec)", a)?;
+        }
         let [z0, z1] = self.redshift;
         check_range("redshift (low)", z0, 0.0, 10.0)?;
         check_range("redshift (high)", z1, 0.0, 10.0)?;
@@ -176,14 +190,17 @@ impl Observation {
         ObservationDraw { redshift, peak_snr }
     }
 
-    /// Half-width (kpc) of the cutout at redshift `z`: what the render's field of view must be.
-    pub fn half_width_kpc(&self, z: f64) -> Result<f64> {
-        Ok(0.5 * self.cutout_arcsec * kpc_per_arcsec(z)?)
+    /// The render's field of view for an image at redshift `z`: `pair` (the render settings' own)
+    /// for [`Framing::Pair`], the fixed angular side's half-width in kpc otherwise.
+    pub fn field_of_view(&self, z: f64, pair: FieldOfView) -> Result<FieldOfView> {
+        Ok(match self.framing {
+            Framing::Pair => pair,
+            Framing::FixedArcsec(a) => FieldOfView::HalfWidth(0.5 * a * kpc_per_arcsec(z)?),
+        })
     }
 
     /// Steps 2–5 of the module docs for a rendered surface density `img` (its `pixel_kpc` must be
-    /// the cutout's: render with [`FieldOfView::HalfWidth`](super::FieldOfView::HalfWidth) of
-    /// [`Self::half_width_kpc`]). Returns the stretched cutout in [0, 1].
+    /// the cutout's: render with [`Self::field_of_view`]). Returns the stretched cutout in [0, 1].
     pub fn apply(
         &self,
         img: &PairImage,
