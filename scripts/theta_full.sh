@@ -4,19 +4,25 @@
 # Table 5 network, Adam 0.001 with decay 0.01, MSE) and our joint (i, |θ|) Gaussian regression on a
 # continuous set. Run folders go to target/theta_runs/; metrics.json is copied to
 # results/theta/<run>.json (what notebook 08 and README quote).
-# Usage: scripts/theta_full.sh [JOINT_IMAGES] [JOINT_SIZE] [JOINT_EPOCHS]   (defaults: 20000 64 40)
+# Usage: scripts/theta_full.sh [JOINT_IMAGES] [JOINT_SIZE] [JOINT_EPOCHS] [RUNS...]
+#        (defaults: 20000 64 40, runs: seed joint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NJOINT=${1:-20000}; JSIZE=${2:-64}; JEPOCHS=${3:-40}
+NJOINT=${1:-20000}; JSIZE=${2:-64}; JEPOCHS=${3:-40}; shift $(( $# > 3 ? 3 : $# ))
+RUNS=${*:-seed joint}
 BIN=target/debug/galaxy-lab
 D=data/generated/theta_full
 R=target/theta_runs
 cargo build --bin galaxy-lab
 mkdir -p "$D" "$R" results/theta
 copy() { cp "$R/$1/metrics.json" "results/theta/$1.json.tmp"; mv "results/theta/$1.json.tmp" "results/theta/$1.json"; }
-[ -f "$D/theta.h5" ] || $BIN pairs generate --experiment theta --count 181 --size 256 --seed 45 --out "$D/theta.h5"
-$BIN theta train --data "$D/theta.h5" --epochs 100 --patience 15 --seed 0 --out "$R/seed_theta"
-copy seed_theta
-[ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
-$BIN theta train --data "$D/joint.h5" --joint --epochs "$JEPOCHS" --patience 8 --seed 0 --out "$R/joint"
-copy joint
+if [[ " $RUNS " == *" seed "* ]]; then
+  [ -f "$D/theta.h5" ] || $BIN pairs generate --experiment theta --count 181 --size 256 --seed 45 --out "$D/theta.h5"
+  $BIN theta train --data "$D/theta.h5" --epochs 100 --patience 15 --seed 0 --out "$R/seed_theta"
+  copy seed_theta
+fi
+if [[ " $RUNS " == *" joint "* ]]; then
+  [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
+  $BIN theta train --data "$D/joint.h5" --joint --epochs "$JEPOCHS" --patience 8 --seed 0 --out "$R/joint"
+  copy joint
+fi

@@ -110,7 +110,7 @@ if found.is_empty() {
 ("md", r"""
 ## 5 · A stand-in for the real test: mock-observed pairs
 What makes the seed's real-data test hard is the **domain shift** between training and test images. The network was trained on clean GalMer images of 1:1 pairs at exactly 0° or 45°; the SDSS pairs have mass ratios from 1:1 to 1:12 (the seed's own estimate from Tables B1, B2), relative inclinations anywhere within ±15° of the class, unknown orientation on the sky, seeing, sky background and photon noise, and the asinh stretch of SDSS's JPEGs.
-`PairDatasetConfig::mock_observed()` builds exactly that from our simulator: $M_1/M_2$ log-uniform in [1, 12], $i$ uniform within ±15° of 0° or 45° (the seed's labelling window), an isotropic line of sight and a random rotation on the sky, and then `Observation` — the pair placed at redshift 0.02–0.05 in a 136″ cutout (the seed's 340 px × 0.4″), a Gaussian PSF of 1.4″ FWHM, a flat sky, Poisson noise at a peak S/N of 20–200, sky subtraction, an asinh stretch and the seed's 3 × 3 median filter. First, one pair through those steps:
+`PairDatasetConfig::mock_observed()` builds exactly that from our simulator: $M_1/M_2$ log-uniform in [1, 12], $i$ uniform within ±15° of 0° or 45° (the seed's labelling window), an isotropic line of sight and a random rotation on the sky, and then `Observation` — the pair placed at redshift 0.02–0.05 in a cutout that frames it (the seed's pairs were picked through Galaxy Zoo votes, and Galaxy Zoo's cutouts are scaled to the galaxies; `Framing::FixedArcsec(136.0)` gives SkyServer's fixed 340 px × 0.4″ instead), a Gaussian PSF of 1.4″ FWHM, a flat sky, Poisson noise at a peak S/N of 20–200, sky subtraction, an asinh stretch and the seed's 3 × 3 median filter. First, one pair through those steps:
 """),
 ("code", r"""
 {
@@ -232,7 +232,7 @@ let comparison = {
 """),
 ("md", r"""
 ## 8 · Larger runs (CLI)
-`scripts/sdss_mock.sh` runs the same comparison at a larger scale from the command line (6,000 training images of 20,000-particle simulations per network, AlexNet at 1/4 width, 30 epochs of 80 batches, 1,200 mock images; the notebook's full mode does the same) and copies each `eval.json` to `results/sdss/`. This cell shows what is committed there.
+`scripts/sdss_mock.sh` (and `CUTOUT_ARCSEC=136 scripts/sdss_mock.sh` for fixed 136″ cutouts, files tagged `_fixed136`) runs the same comparison at a larger scale from the command line (6,000 training images of 20,000-particle simulations per network, AlexNet at 1/4 width, 30 epochs of 80 batches, 1,200 mock images; the notebook's full mode does the same) and copies each `eval.json` to `results/sdss/`. This cell shows what is committed there.
 """),
 ("code", r"""
 {
