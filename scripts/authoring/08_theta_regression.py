@@ -88,7 +88,7 @@ tab
 }
 """),
 ("md", r"""
-**Which units did the seed use?** An MSE of 0.12 in degrees² would mean an RMSE of 0.35° — far below what 126 training images of one encounter can support. In (θ/90)² units it means an RMSE of $90\sqrt{0.12} \approx 31°$, and in radians² $\approx 20°$: both plausible for this tiny set. The table above shows where our number sits on the same scale.
+**Which units did the seed use?** In (θ/90)² units an MSE of 0.12 means an RMSE of $90\sqrt{0.12} \approx 31°$, in radians² $\approx 20°$, in degrees² 0.35°. The last looked implausibly good for 126 training images — until our full-size run (section 5: 256 × 256, 20,000 particles, `scripts/theta_full.sh`) reached a test MSE of 0.1 deg², an RMSE of 0.3°. With test images interleaved between training images at 1° steps, the task is an interpolation along one smooth sequence of views, and at full resolution the network does it almost perfectly. So the seed's 0.12 is matched or beaten in any of the three units by the full-size run; the quick run above, at 64 × 64 with 3,000 particles, is far coarser.
 
 **Predicted vs true θ, and the residuals.** **Notice** any points near the dashed line residual = −2θ: those are images whose θ was read as −θ — the mirror confusion.
 """),
@@ -106,7 +106,7 @@ tab
 
 Now many encounters: relative inclination $i$ uniform in [0°, 90°], θ uniform in [−90°, 90°], random azimuth φ, orbit of the 12-orbit grid, spin, and gSa/gSb types.
 
-**Why we regress |θ|, not θ.** Write a point as $r = a\,\hat w + z\,\hat n$ with $\hat n$ the orbital-plane normal and $\hat w$ the in-plane direction towards which the line of sight tilts. Its sky coordinates are $(r\cdot\hat u,\; a\cos\theta - z\sin\theta)$: for everything in the orbital plane ($z = 0$) the images at θ and −θ are **identical**. Only out-of-plane structure — galaxy 2's inclined disc and its tidal debris — tells the sign, and a one-Normal output cannot represent "either +40° or −40°". This is the θ ↔ −θ confusion that sections 2–3 show for the seed's experiment. So the joint model outputs a Normal $(\mu, \sigma)$ for each of $i$ and $|\theta|$, trained by Gaussian NLL; a validation set (not the test set) picks the best epoch.
+**Why we regress |θ|, not θ.** Write a point as $r = a\,\hat w + z\,\hat n$ with $\hat n$ the orbital-plane normal and $\hat w$ the in-plane direction towards which the line of sight tilts. Its sky coordinates are $(r\cdot\hat u,\; a\cos\theta - z\sin\theta)$: for everything in the orbital plane ($z = 0$) the images at θ and −θ are **identical**. Only out-of-plane structure — galaxy 2's inclined disc and its tidal debris — tells the sign. Within one encounter seen from one azimuth, the seed's experiment, that is enough at full size (RMSE 0.3° in section 5), while the coarse quick-mode images of sections 2–3 show the θ ↔ −θ confusion. Across many encounters with random orbits, spins and azimuths the sign cue is much weaker, and a one-Normal output cannot represent "either +40° or −40°". So the joint model outputs a Normal $(\mu, \sigma)$ for each of $i$ and $|\theta|$, trained by Gaussian NLL; a validation set (not the test set) picks the best epoch.
 
 The headline numbers are the RMSE of each angle and the **1σ coverage** — the fraction of test images whose true angle lies within the predicted ±σ (68 % if the σ are honest).
 """),
