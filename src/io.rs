@@ -15,15 +15,25 @@ pub fn ensure_parent(path: &Path) -> Result<PathBuf> {
     Ok(parent)
 }
 
+/// A temporary file next to `path` (its parent folder is created), to be renamed onto `path`
+/// when complete. On Unix it is readable by everyone (0644) like a normally created file, not
+/// 0600 as temporary files are by default.
+pub fn temp_beside(path: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
+    let parent = ensure_parent(path)?;
+    let mut b = tempfile::Builder::new();
+    b.prefix(".galaxy-lab-").suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    b.tempfile_in(&parent).map_err(|e| Error::io(&parent, e))
+}
+
 /// Atomically writes `bytes` to `path` (temp file in the same folder, then rename).
 pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     let path = path.as_ref();
-    let parent = ensure_parent(path)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".galaxy-lab-")
-        .suffix(".tmp")
-        .tempfile_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let mut tmp = temp_beside(path, ".tmp")?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
@@ -81,6 +91,13 @@ mod tests {
         let back: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
         assert_eq!(back["a"], 1);
+        // Readable like a normally created file, not 0600 like a temporary one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+        }
     }
 
     #[test]

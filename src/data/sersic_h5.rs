@@ -259,12 +259,7 @@ pub fn generate_dataset(
     config.validate()?;
     let out = out.as_ref();
     let start = std::time::Instant::now();
-    let parent = crate::io::ensure_parent(out)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".galaxy-lab-")
-        .suffix(".h5.tmp")
-        .tempfile_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let tmp = crate::io::temp_beside(out, ".h5.tmp")?;
     let tmp_path = tmp.path().to_path_buf();
     write_file(config, &tmp_path, progress)?;
     tmp.persist(out).map_err(|e| Error::io(out, e.error))?;
