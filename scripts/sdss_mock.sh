@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The mock-observed stand-in for seed 000's SDSS test (Tables 12, 13, Fig. 7, A4) at CLI scale:
-# two two-class AlexNets (1/4 width, 64 × 64 input, 30 epochs of 80 batches) — one trained on clean
-# 1:1 images (the seed's set-up), one on the same kind of simulations observed as SDSS would
-# (realism augmentation) — each applied to one mock-observed set (M1/M2 in [1, 12], i within ±15°,
-# random orientation, PSF, sky, Poisson noise, asinh stretch). Cutouts frame the pair; with
-# CUTOUT_ARCSEC=136 they have SkyServer's fixed 340 px × 0.4″ instead (names get a _fixed136 tag).
+# two-class AlexNets (1/4 width, 64 × 64 input, 30 epochs of 80 batches) trained on
+#   clean       clean 1:1 images at exactly 0°/45° (the seed's set-up),
+#   observed    the same kind of simulations observed as SDSS would (realism augmentation),
+#   mock_train  simulations drawn like the test set (M1/M2 1–12, ±15°) and observed,
+# each applied to one mock-observed test set (M1/M2 in [1, 12], i within ±15°, random orientation,
+# PSF, sky, Poisson noise, asinh stretch). KINDS="clean observed" picks some of them. Cutouts
+# frame the pair; with CUTOUT_ARCSEC=136 they have SkyServer's fixed 340 px × 0.4″ instead (names
+# get a _fixed136 tag).
 # Run folders go to target/sdss_runs/; each eval.json is copied to
 # results/sdss/mock_eval_<trained-on><tag>.json and each training metrics.json to
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote).
@@ -24,7 +27,11 @@ mkdir -p "$D" "$R" results/sdss results/classification
 [ -f "$D/clean.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5"
 [ -f "$D/observed.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5"
 [ -f "$D/mock.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 9 --mock-observed "${FRAME[@]}" --out "$D/mock.h5"
-for kind in clean observed; do
+KINDS=${KINDS:-clean observed mock_train}
+if [[ " $KINDS " == *" mock_train "* ]] && [ ! -f "$D/mock_train.h5" ]; then
+  $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5"
+fi
+for kind in $KINDS; do
   $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset quick --width 0.25 \
     --epochs "$EPOCHS" --steps-per-epoch 80 --seed 0 --out "$R/train_$kind"
   $BIN classify evaluate --model "$R/train_$kind" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$kind"

@@ -232,7 +232,7 @@ let comparison = {
 """),
 ("md", r"""
 ## 8 · Larger runs (CLI)
-`scripts/sdss_mock.sh` (and `CUTOUT_ARCSEC=136 scripts/sdss_mock.sh` for fixed 136″ cutouts, files tagged `_fixed136`) runs the same comparison at a larger scale from the command line (6,000 training images of 20,000-particle simulations per network, AlexNet at 1/4 width, 30 epochs of 80 batches, 1,200 mock images; the notebook's full mode does the same) and copies each `eval.json` to `results/sdss/`. This cell shows what is committed there.
+`scripts/sdss_mock.sh` (and `CUTOUT_ARCSEC=136 scripts/sdss_mock.sh` for fixed 136″ cutouts, files tagged `_fixed136`) runs the same comparison at a larger scale from the command line (6,000 training images of 20,000-particle simulations per network, AlexNet at 1/4 width, 30 epochs of 80 batches, 1,200 mock images; the notebook's full mode does the same), plus a third network, `mock_train`, trained on simulations drawn like the test set (mass ratios 1:1–1:12, ±15° windows) and observed: where it beats the realism-augmented one, the remaining gap is the physics of unequal pairs, not the camera and copies each `eval.json` to `results/sdss/`. This cell shows what is committed there.
 """),
 ("code", r"""
 {
