@@ -31,10 +31,10 @@ pub use crate::sdss::{
     cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,
 };
 pub use crate::sim::pair::{
-    self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Friction, GalaxyModel,
-    Framing, Geometry, MassRatio, Morphology, Observation, ObservationDraw, OrbitSpec, PairConfig,
-    PairImage, ParticleKind, Particles, Potential, RenderConfig, SimConfig, Snapshot, SnapshotTime,
-    Spin, ViewAngles, field_of_view, log_stretch, render as render_pair,
+    self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Framing, Friction,
+    GalaxyModel, Geometry, MassRatio, Morphology, Observation, ObservationDraw, OrbitSpec,
+    PairConfig, PairImage, ParticleKind, Particles, Potential, RenderConfig, SimConfig, Snapshot,
+    SnapshotTime, Spin, ViewAngles, field_of_view, log_stretch, render as render_pair,
     render_views as render_pair_views, save_gif, simulate,
 };
 pub use crate::sim::sersic::render::render as render_galaxy;

@@ -4,8 +4,8 @@
 use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
 use galaxy_lab::models::alexnet::{AlexNetConfig, Padding};
 use galaxy_lab::sim::pair::{
-    FieldOfView, Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
-    kpc_per_arcsec, peak_counts, psf_sigma_px,
+    FieldOfView, Framing, Observation, ObservationDraw, add_photon_noise,
+    angular_diameter_distance_mpc, asinh_stretch, kpc_per_arcsec, peak_counts, psf_sigma_px,
 };
 use galaxy_lab::sim::sersic::Image;
 use galaxy_lab::train::class_eval::{evaluate_on_pairs, evaluate_run_dir, seed_real_data_result};
@@ -216,7 +216,10 @@ fn mock_observed_sets_have_their_labels_and_are_reproducible() {
     generate_pairs_dataset(&fixed, &p3, &mut |_| {}).unwrap();
     for l in &PairH5::open(&p3).unwrap().labels {
         let want = 68.0 * kpc_per_arcsec(l.redshift as f64).unwrap();
-        assert!((l.fov_half_width_kpc as f64 / want - 1.0).abs() < 1e-5, "{l:?}");
+        assert!(
+            (l.fov_half_width_kpc as f64 / want - 1.0).abs() < 1e-5,
+            "{l:?}"
+        );
     }
     // Observation needs labels that depend on i alone.
     let bad = tiny(Experiment::NineClass, 6).observed();

@@ -51,8 +51,8 @@ pub use integrate::{
     integrate_centres, isolated,
 };
 pub use observe::{
-    Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc, asinh_stretch,
-    kpc_per_arcsec, observation_rng, peak_counts, psf_sigma_px,
+    Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc,
+    asinh_stretch, kpc_per_arcsec, observation_rng, peak_counts, psf_sigma_px,
 };
 pub use orbit::{Geometry, Kepler, OrbitSpec, Spin};
 pub use potential::Potential;
