@@ -31,7 +31,16 @@ pub struct StepTiming {
     pub device: String,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// Runs `step` 3 times to warm up, then `steps` times; the median wall time in ms.
+fn median_ms(steps: usize, mut step: impl FnMut()) -> f64 {
+    let mut v = Vec::with_capacity(steps);
+    for k in 0..steps + 3 {
+        let t = std::time::Instant::now();
+        step();
+        if k >= 3 {
+            v.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
@@ -53,35 +62,24 @@ pub fn time_qnet_step(
     let shape = [batch, channels, net.size, net.size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let q = Tensor::<1>::random([batch], Distribution::Uniform(0.2, 1.0), &ad);
-    let mut train = Vec::with_capacity(steps);
-    for k in 0..steps + 3 {
-        let t = std::time::Instant::now();
+    let train_ms = median_ms(steps, || {
         let out = model.forward(x.clone());
         let loss = gaussian_nll(out.mu, out.sigma, q.clone());
         // As the training loop does: read the loss back (this also waits for the device).
         let _: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(1e-3, model, grads);
-        if k >= 3 {
-            train.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+        model = optim.step(1e-3, model.clone(), grads);
+    });
     let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
-    let mut infer = Vec::with_capacity(steps);
-    for k in 0..steps + 3 {
-        let t = std::time::Instant::now();
-        let out = infer_model.forward(xi.clone());
-        let _ = out.mu.into_data();
-        if k >= 3 {
-            infer.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+    let infer_ms = median_ms(steps, || {
+        let _ = infer_model.forward(xi.clone()).mu.into_data();
+    });
     Ok(StepTiming {
         network: "qnet".into(),
         input: shape,
-        train_ms: median(train),
-        infer_ms: median(infer),
+        train_ms,
+        infer_ms,
         steps,
         device: crate::device::device_name(device),
     })
@@ -108,35 +106,25 @@ pub fn time_alexnet_step(
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let labels: Vec<i64> = (0..batch).map(|k| (k % net.classes) as i64).collect();
     let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
-    let mut train = Vec::with_capacity(steps);
-    for k in 0..steps + 3 {
-        let t = std::time::Instant::now();
+    let train_ms = median_ms(steps, || {
         let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
         let _: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(0.01, model, grads);
-        if k >= 3 {
-            train.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+        model = optim.step(0.01, model.clone(), grads);
+    });
     let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
-    let mut infer = Vec::with_capacity(steps);
-    for k in 0..steps + 3 {
-        let t = std::time::Instant::now();
+    let infer_ms = median_ms(steps, || {
         let _ = infer_model.forward(xi.clone()).into_data();
-        if k >= 3 {
-            infer.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
+    });
     Ok(StepTiming {
         network: format!(
             "alexnet (width {}, {:?} padding, {:?} norm)",
             net.width, net.padding, net.norm
         ),
         input: shape,
-        train_ms: median(train),
-        infer_ms: median(infer),
+        train_ms,
+        infer_ms,
         steps,
         device: crate::device::device_name(device),
     })
