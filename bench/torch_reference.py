@@ -47,17 +47,13 @@ class QNet(nn.Module):
         return o[:, 0], nn.functional.softplus(o[:, 1]) + 1e-3
 
 
-def torch_times(c):
-    torch.manual_seed(0)
-    net = QNet(c)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    x = torch.randn(args.batch, c, 64, 64)
-    q = torch.rand(args.batch) * 0.8 + 0.2
+def median_ms(net, opt, x, loss_of):
+    """Median ms of `args.steps` training steps (forward, loss read back, backward, update) and
+    inference passes of `net` on `x`, after 3 warm-up steps each."""
     tr = []
     for k in range(args.steps + 3):
         t = time.perf_counter()
-        mu, s = net(x)
-        loss = (0.9189385 + torch.log(s) + 0.5 * ((q - mu) / s) ** 2).mean()
+        loss = loss_of(net(x))
         loss.item()
         opt.zero_grad()
         loss.backward()
@@ -73,6 +69,20 @@ def torch_times(c):
             if k >= 3:
                 inf.append((time.perf_counter() - t) * 1e3)
     return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
+
+
+def torch_times(c):
+    torch.manual_seed(0)
+    net = QNet(c)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    x = torch.randn(args.batch, c, 64, 64)
+    q = torch.rand(args.batch) * 0.8 + 0.2
+
+    def nll(out):
+        mu, s = out
+        return (0.9189385 + torch.log(s) + 0.5 * ((q - mu) / s) ** 2).mean()
+
+    return median_ms(net, opt, x, nll)
 
 
 def write_rows(rows, out):
@@ -139,25 +149,7 @@ def torch_alexnet_times(size, width):
     x = torch.randn(args.batch, 1, size, size)
     y = torch.arange(args.batch) % 2
     loss_fn = nn.CrossEntropyLoss()
-    tr = []
-    for k in range(args.steps + 3):
-        t = time.perf_counter()
-        loss = loss_fn(net(x), y)
-        loss.item()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if k >= 3:
-            tr.append((time.perf_counter() - t) * 1e3)
-    net.eval()
-    inf = []
-    with torch.no_grad():
-        for k in range(args.steps + 3):
-            t = time.perf_counter()
-            net(x)
-            if k >= 3:
-                inf.append((time.perf_counter() - t) * 1e3)
-    return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
+    return median_ms(net, opt, x, lambda out: loss_fn(out, y))
 
 
 def run_alexnet():
