@@ -2,10 +2,12 @@
 # Full-mode q inference (issue: seed 001 Table 1): the thesis's 10,000-galaxy dataset and all six
 # training modes through the CLI. Each run's folder goes to target/q_runs/<mode>/ and its
 # metrics.json is copied to results/q_inference/<mode>.json (what notebook 02 and README quote).
-# Usage: scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]   (defaults: 100 10, all six modes)
+# Usage: [PLATEAU=P] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
+#        (defaults: 100 10, all six modes; PLATEAU: epochs without improvement before the learning
+#        rate halves, default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EPOCHS=${1:-100}; PATIENCE=${2:-10}; shift $(( $# > 2 ? 2 : $# ))
+EPOCHS=${1:-100}; PATIENCE=${2:-10}; PLATEAU=${PLATEAU:-3}; shift $(( $# > 2 ? 2 : $# ))
 MODES=${*:-four incl:0 incl:30 incl:60 incl:90 random}
 BIN=target/debug/galaxy-lab
 DATA=data/generated/sersic_full.h5
@@ -14,7 +16,7 @@ cargo build --bin galaxy-lab
 mkdir -p results/q_inference
 for m in $MODES; do
   name=${m/:/_}
-  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --seed 0 --out "target/q_runs/$name"
+  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" --seed 0 --out "target/q_runs/$name"
   cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
   mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
 done

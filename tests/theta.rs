@@ -6,7 +6,8 @@ use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::theta_experiment::{
-    RegRunConfig, RegTarget, regression_data, run_regression,
+    MIN_SIMULATIONS_TO_GROUP, RegRunConfig, RegSplit, RegTarget, regression_data, run_regression,
+    split_indices,
 };
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
@@ -74,6 +75,10 @@ fn joint_model_reports_coverage_and_regions() {
     for t in &run.metrics.targets {
         let (a, b) = (t.within_1sigma.unwrap(), t.within_2sigma.unwrap());
         assert!((0.0..=1.0).contains(&a) && b >= a);
+        // The validation-fitted σ scale is positive and its coverages are ordered too.
+        assert!(t.sigma_scale.unwrap() > 0.0);
+        let [c1, c2] = t.within_calibrated.unwrap();
+        assert!((0.0..=1.0).contains(&c1) && c2 >= c1);
     }
     let rows = run
         .rmse_by_region(&[0.0, 45.0, 90.01], &[0.0, 45.0, 90.01])
@@ -83,6 +88,45 @@ fn joint_model_reports_coverage_and_regions() {
         rows.iter().map(|r| r.2).sum::<usize>(),
         run.metrics.counts[2]
     );
+}
+
+#[test]
+fn joint_split_keeps_each_simulation_on_one_side() {
+    // 50 simulations × 16 views, in generation order.
+    let sims: Vec<u32> = (0..50u32)
+        .flat_map(|s| std::iter::repeat_n(s, 16))
+        .collect();
+    let [train, valid, test] = split_indices(&sims, RegSplit::TrainValidTest, 4);
+    assert_eq!(train.len() + valid.len() + test.len(), sims.len());
+    let of = |set: &[usize]| {
+        let mut v: Vec<u32> = set.iter().map(|&i| sims[i]).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    // 20 % of the 50 simulations test, 20 % of the other 40 validation, whole simulations each.
+    assert_eq!(
+        (of(&test).len(), of(&valid).len(), of(&train).len()),
+        (10, 8, 32)
+    );
+    assert_eq!(test.len(), 160);
+    for s in of(&test) {
+        assert!(!of(&train).contains(&s) && !of(&valid).contains(&s), "{s}");
+    }
+    assert_eq!(
+        split_indices(&sims, RegSplit::TrainValidTest, 4)[2],
+        test,
+        "seeded"
+    );
+    // Too few simulations to group: images are split one by one (20 % test).
+    let few: Vec<u32> = (0..MIN_SIMULATIONS_TO_GROUP as u32 - 1)
+        .flat_map(|s| std::iter::repeat_n(s, 20))
+        .collect();
+    let [_, _, t] = split_indices(&few, RegSplit::TrainValidTest, 4);
+    assert_eq!(t.len(), (few.len() as f64 * 0.2).round() as usize);
+    // The seed's split: 30 % test, which also monitors.
+    let [tr, mon, te] = split_indices(&few, RegSplit::SeedTrainTest, 4);
+    assert_eq!((tr.len() + te.len(), mon), (few.len(), te));
 }
 
 #[test]

@@ -25,6 +25,9 @@ pub struct TrainArgs {
     /// Input channels (3: Table 5's parameter counts; 1: the grey image once).
     #[arg(long)]
     channels: Option<usize>,
+    /// Widths of the two hidden dense layers (default: Table 5's 16 4; 128 32 with --joint).
+    #[arg(long, num_args = 2, value_names = ["H1", "H2"])]
+    hidden: Option<Vec<usize>>,
     /// Maximum epochs.
     #[arg(long, default_value_t = 100)]
     epochs: usize,
@@ -34,9 +37,9 @@ pub struct TrainArgs {
     /// Adam learning rate (the seed: 0.001).
     #[arg(long, default_value_t = 1e-3)]
     learning_rate: f64,
-    /// Keras time-based decay per step (the seed: 0.01).
-    #[arg(long, default_value_t = 0.01)]
-    decay: f64,
+    /// Keras time-based decay per step (default: the seed's 0.01; 1e-4 with --joint).
+    #[arg(long)]
+    decay: Option<f64>,
     /// Early-stopping patience (0: never stop early).
     #[arg(long, default_value_t = 15)]
     patience: usize,
@@ -60,10 +63,15 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
     if let Some(c) = a.channels {
         cfg.channels = c;
     }
+    if let Some(h) = a.hidden {
+        cfg.hidden = [h[0], h[1]];
+    }
     cfg.train.epochs = a.epochs;
     cfg.train.batch_size = a.batch_size;
     cfg.train.learning_rate = a.learning_rate;
-    cfg.train.decay = a.decay;
+    if let Some(d) = a.decay {
+        cfg.train.decay = d;
+    }
     cfg.train.seed = a.seed;
     cfg.train.patience = (a.patience > 0).then_some(a.patience);
     let device = crate::device::device();
@@ -102,6 +110,14 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
                 _ => String::new(),
             }
         );
+        if let (Some(s), Some([a, b])) = (t.sigma_scale, t.within_calibrated) {
+            println!(
+                "{}: σ × {s:.3} (fitted on the validation set): within 1σ {:.1} %, 2σ {:.1} %",
+                t.target,
+                100.0 * a,
+                100.0 * b
+            );
+        }
     }
     println!("wrote {}", a.out.display());
     Ok(())

@@ -41,6 +41,10 @@ pub struct ThetaNetConfig {
     /// Lower bound added to σ (Gaussian heads only).
     #[config(default = 1e-3)]
     pub sigma_floor: f64,
+    /// Widths of the two hidden dense layers (Table 5: 16 and 4). The joint (i, θ) model
+    /// widens them: four outputs through four ReLU units leave i unlearned.
+    #[config(default = "[16, 4]")]
+    pub hidden: [usize; 2],
 }
 
 /// The network.
@@ -78,6 +82,8 @@ impl ThetaNetConfig {
         check_size("size", self.size, 8)?;
         check_size("targets", self.targets, 1)?;
         check_positive("sigma_floor", self.sigma_floor)?;
+        check_size("hidden[0]", self.hidden[0], 1)?;
+        check_size("hidden[1]", self.hidden[1], 1)?;
         if !self.size.is_multiple_of(8) {
             return Err(Error::invalid(
                 "size",
@@ -115,9 +121,9 @@ impl ThetaNetConfig {
             conv2: conv(16, 32),
             conv3: conv(32, 64),
             pool: MaxPool2dConfig::new([2, 2]).init(),
-            fc1: LinearConfig::new(self.flat_features(), 16).init(device),
-            fc2: LinearConfig::new(16, 4).init(device),
-            fc3: LinearConfig::new(4, self.outputs()).init(device),
+            fc1: LinearConfig::new(self.flat_features(), self.hidden[0]).init(device),
+            fc2: LinearConfig::new(self.hidden[0], self.hidden[1]).init(device),
+            fc3: LinearConfig::new(self.hidden[1], self.outputs()).init(device),
             relu: Relu::new(),
             channels: self.channels,
             size: self.size,
@@ -217,5 +223,12 @@ mod tests {
         assert!(s.iter().all(|&v| v > 0.0));
         assert!(ThetaNetConfig::new().with_size(60).init(&d).is_err());
         assert!(ThetaNetConfig::new().with_targets(0).init(&d).is_err());
+        assert!(ThetaNetConfig::new().with_hidden([0, 4]).init(&d).is_err());
+        let wide = ThetaNetConfig::new().with_size(64).with_hidden([128, 32]);
+        // 64·8·8 features → 128 → 32 → 1, plus the unchanged conv body.
+        assert_eq!(
+            wide.init(&d).unwrap().num_params(),
+            448 + 4640 + 18496 + (4096 + 1) * 128 + (128 + 1) * 32 + 33
+        );
     }
 }
