@@ -2,12 +2,14 @@
 # Full-mode q inference (issue: seed 001 Table 1): the thesis's 10,000-galaxy dataset and all six
 # training modes through the CLI. Each run's folder goes to target/q_runs/<mode>/ and its
 # metrics.json is copied to results/q_inference/<mode>.json (what notebook 02 and README quote).
-# Usage: [PLATEAU=P] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
+# Usage: [PLATEAU=P] [PER_IMAGE=1] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
 #        (defaults: 100 10, all six modes; PLATEAU: epochs without improvement before the learning
-#        rate halves, default 3)
+#        rate halves, default 3; PER_IMAGE=1: --per-image-norm, runs named <mode>_per_image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EPOCHS=${1:-100}; PATIENCE=${2:-10}; PLATEAU=${PLATEAU:-3}; shift $(( $# > 2 ? 2 : $# ))
+EPOCHS=${1:-100}; PATIENCE=${2:-10}; PLATEAU=${PLATEAU:-3}; NORM=(); SUFFIX=""
+[ "${PER_IMAGE:-0}" = 1 ] && { NORM=(--per-image-norm); SUFFIX=_per_image; }
+shift $(( $# > 2 ? 2 : $# ))
 MODES=${*:-four incl:0 incl:30 incl:60 incl:90 random}
 BIN=target/debug/galaxy-lab
 DATA=data/generated/sersic_full.h5
@@ -15,8 +17,8 @@ cargo build --bin galaxy-lab
 [ -f "$DATA" ] || $BIN sersic generate --galaxies 10000 --seed 2023 --out "$DATA"
 mkdir -p results/q_inference
 for m in $MODES; do
-  name=${m/:/_}
-  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" --seed 0 --out "target/q_runs/$name"
+  name=${m/:/_}$SUFFIX
+  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" "${NORM[@]}" --seed 0 --out "target/q_runs/$name"
   cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
   mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
 done

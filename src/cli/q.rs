@@ -63,6 +63,10 @@ pub struct TrainArgs {
     /// Seed for the split, initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Divide each image by its own peak before the magnitudes (removes the overall brightness;
+    /// default: one global scale, as the thesis).
+    #[arg(long)]
+    per_image_norm: bool,
     /// Use only the first N galaxies of the file.
     #[arg(long)]
     max_galaxies: Option<usize>,
@@ -121,6 +125,7 @@ fn train(a: TrainArgs) -> Result<()> {
             }),
         },
         max_galaxies: a.max_galaxies,
+        per_image_norm: a.per_image_norm,
         ..QRunConfig::new(a.mode)
     };
     let device = crate::device::device();

@@ -103,39 +103,94 @@ pub fn split(n: usize, seed: u64) -> Result<Split> {
 /// Magnitude floor and training-set statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Normalizer {
-    /// Flux floor before the logarithm.
+    /// Flux floor before the logarithm (relative to each image's peak when `per_image` is set).
     pub floor: f64,
     /// Mean magnitude of the training pixels.
     pub mean: f64,
     /// Standard deviation of the training magnitudes.
     pub std: f64,
+    /// Values per image (channels × H × W) when each image is first divided by its own peak,
+    /// which removes the overall brightness (the Sérsic amplitude I_e, a nuisance for q);
+    /// `None`: one global scale, the thesis-like default.
+    #[serde(default)]
+    pub per_image: Option<usize>,
 }
 
 impl Normalizer {
-    fn mag(&self, f: f32) -> f64 {
-        -2.5 * (f as f64).max(self.floor).log10()
+    /// Magnitude of flux `f` in an image whose scale is `peak` (1 without per-image scaling).
+    fn mag(&self, f: f32, peak: f64) -> f64 {
+        -2.5 * (f as f64 / peak).max(self.floor).log10()
     }
-    /// Fits mean and std on raw training images.
+
+    /// `raw` cut into images, each with its scale.
+    fn images<'a>(&self, raw: &'a [f32]) -> Vec<(&'a [f32], f64)> {
+        match self.per_image {
+            Some(len) => raw
+                .chunks(len.max(1))
+                .map(|c| {
+                    let peak = c.iter().fold(0.0f32, |m, &v| m.max(v)) as f64;
+                    (c, if peak > 0.0 { peak } else { 1.0 })
+                })
+                .collect(),
+            None => vec![(raw, 1.0)],
+        }
+    }
+
+    /// Fits mean and std on raw training images (one global flux scale).
     pub fn fit(raw: &[f32], floor: f64) -> Result<Self> {
+        Self::fit_with(raw, floor, None)
+    }
+
+    /// Fits mean and std on raw training images; `per_image`: values per image, to divide each
+    /// by its peak first.
+    pub fn fit_with(raw: &[f32], floor: f64, per_image: Option<usize>) -> Result<Self> {
         crate::error::check_positive("floor", floor)?;
         crate::error::check_size("training pixels", raw.len(), 2)?;
+        if let Some(len) = per_image {
+            crate::error::check_size("values per image", len, 1)?;
+            if !raw.len().is_multiple_of(len) {
+                return Err(Error::invalid(
+                    "training pixels",
+                    raw.len(),
+                    format!("not a whole number of images of {len} values"),
+                ));
+            }
+        }
         let n = Normalizer {
             floor,
             mean: 0.0,
             std: 1.0,
+            per_image,
         };
-        let mean = raw.iter().map(|&f| n.mag(f)).sum::<f64>() / raw.len() as f64;
-        let var = raw.iter().map(|&f| (n.mag(f) - mean).powi(2)).sum::<f64>() / raw.len() as f64;
+        let parts = n.images(raw);
+        let mags = || {
+            parts
+                .iter()
+                .flat_map(|(c, p)| c.iter().map(move |&f| n.mag(f, *p)))
+        };
+        let mean = mags().sum::<f64>() / raw.len() as f64;
+        let var = mags().map(|m| (m - mean).powi(2)).sum::<f64>() / raw.len() as f64;
         Ok(Normalizer {
-            floor,
             mean,
             std: var.sqrt().max(1e-12),
+            ..n
         })
     }
+
     /// Raw flux → network input.
     pub fn apply(&self, raw: &mut [f32]) {
-        for v in raw.iter_mut() {
-            *v = ((self.mag(*v) - self.mean) / self.std) as f32;
+        let len = self.per_image.unwrap_or(raw.len()).max(1);
+        for c in raw.chunks_mut(len) {
+            let peak = match self.per_image {
+                Some(_) => {
+                    let p = c.iter().fold(0.0f32, |m, &v| m.max(v)) as f64;
+                    if p > 0.0 { p } else { 1.0 }
+                }
+                None => 1.0,
+            };
+            for v in c.iter_mut() {
+                *v = ((self.mag(*v, peak) - self.mean) / self.std) as f32;
+            }
         }
     }
 }
@@ -225,8 +280,21 @@ pub fn q_datasets(
     split: &Split,
     seed: u64,
 ) -> Result<(QData, QData, QData, Normalizer)> {
+    q_datasets_with(ds, mode, split, seed, false)
+}
+
+/// As [`q_datasets`]; `per_image_norm` divides each image (all its channels together) by its
+/// peak before the magnitudes, see [`Normalizer::per_image`].
+pub fn q_datasets_with(
+    ds: &SersicH5,
+    mode: QMode,
+    split: &Split,
+    seed: u64,
+    per_image_norm: bool,
+) -> Result<(QData, QData, QData, Normalizer)> {
     let (mut tr, c) = raw_images(ds, &split.train, mode, seed)?;
-    let norm = Normalizer::fit(&tr, 1e-6)?;
+    let len = c * ds.height * ds.width;
+    let norm = Normalizer::fit_with(&tr, 1e-6, per_image_norm.then_some(len))?;
     norm.apply(&mut tr);
     let q = |idx: &[usize]| idx.iter().map(|&g| ds.labels.q[g]).collect::<Vec<f32>>();
     let make = |idx: &[usize]| -> Result<QData> {
@@ -341,5 +409,39 @@ mod tests {
         let mean: f64 = x.iter().map(|&v| v as f64).sum::<f64>() / 100.0;
         let var: f64 = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / 100.0;
         assert!(mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn per_image_normaliser_ignores_overall_brightness() {
+        // Two images of the same shape, one 7.3 times brighter: identical inputs per image, and
+        // the fitted statistics still standardise the training pixels.
+        let shape: Vec<f32> = (1..=50).map(|k| (k as f32 * 0.1).exp()).collect();
+        let raw: Vec<f32> = shape
+            .iter()
+            .chain(shape.iter())
+            .enumerate()
+            .map(|(k, &v)| if k < 50 { v } else { 7.3 * v })
+            .collect();
+        let n = Normalizer::fit_with(&raw, 1e-6, Some(50)).unwrap();
+        let mut x = raw.clone();
+        n.apply(&mut x);
+        for k in 0..50 {
+            assert!(
+                (x[k] - x[k + 50]).abs() < 1e-5,
+                "{k}: {} vs {}",
+                x[k],
+                x[k + 50]
+            );
+        }
+        let mean: f64 = x.iter().map(|&v| v as f64).sum::<f64>() / 100.0;
+        assert!(mean.abs() < 1e-5);
+        // The global normaliser keeps the brightness difference.
+        let g = Normalizer::fit(&raw, 1e-6).unwrap();
+        let mut y = raw.clone();
+        g.apply(&mut y);
+        assert!((y[0] - y[50]).abs() > 0.1);
+        // Bad input: a partial image, zero length.
+        assert!(Normalizer::fit_with(&raw, 1e-6, Some(33)).is_err());
+        assert!(Normalizer::fit_with(&raw, 1e-6, Some(0)).is_err());
     }
 }

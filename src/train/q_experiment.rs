@@ -5,7 +5,7 @@
 use super::q::{
     History, QData, TrainConfig, load_checkpoint, predict, save_checkpoint, train_qnet,
 };
-use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets, split};
+use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets_with, split};
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
 use crate::models::qnet::{QNet, QNetConfig};
@@ -40,6 +40,10 @@ pub struct QRunConfig {
     pub max_galaxies: Option<usize>,
     /// Dropout before the output layer (the thesis: 0.3).
     pub dropout: f64,
+    /// Divide each image by its own peak before the magnitudes (beyond the thesis; removes the
+    /// overall brightness I_e, which says nothing about q). `false`: one global scale.
+    #[serde(default)]
+    pub per_image_norm: bool,
 }
 
 impl QRunConfig {
@@ -50,6 +54,7 @@ impl QRunConfig {
             train: TrainConfig::default(),
             max_galaxies: None,
             dropout: 0.3,
+            per_image_norm: false,
         }
     }
 }
@@ -151,7 +156,8 @@ pub fn run_q(
         None => ds.galaxies,
     };
     let s = split(n, cfg.train.seed)?;
-    let (train, valid, test, normalizer) = q_datasets(ds, cfg.mode, &s, cfg.train.seed)?;
+    let (train, valid, test, normalizer) =
+        q_datasets_with(ds, cfg.mode, &s, cfg.train.seed, cfg.per_image_norm)?;
     let net = QNetConfig::new()
         .with_channels(train.channels)
         .with_size(train.size)
