@@ -6,8 +6,8 @@ use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::theta_experiment::{
-    MIN_SIMULATIONS_TO_GROUP, RegRunConfig, RegSplit, RegTarget, regression_data, run_regression,
-    split_indices,
+    MIN_SIMULATIONS_TO_GROUP, RegRunConfig, RegSplit, RegTarget, TestPredictions, regression_data,
+    run_regression, split_indices,
 };
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
@@ -88,6 +88,23 @@ fn joint_model_reports_coverage_and_regions() {
         rows.iter().map(|r| r.2).sum::<usize>(),
         run.metrics.counts[2]
     );
+    // The saved test predictions give the same table back (what notebook 08 shows for the
+    // committed full-mode run), and damaged files are refused by name.
+    run.save(dir.path().join("run")).unwrap();
+    let csv = dir.path().join("run/test_predictions.csv");
+    let back = TestPredictions::read(&csv).unwrap();
+    assert_eq!(back.names, ["i", "|theta|"]);
+    assert_eq!(
+        back.rmse_by_region(&[0.0, 45.0, 90.01], &[0.0, 45.0, 90.01])
+            .unwrap(),
+        rows
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, text.replacen('\n', "\nnan,x,1,2,3,4\n", 1)).unwrap();
+    let e = TestPredictions::read(&bad).unwrap_err().to_string();
+    assert!(e.contains("line 2"), "{e}");
+    assert!(TestPredictions::read(dir.path().join("missing.csv")).is_err());
 }
 
 #[test]

@@ -176,4 +176,22 @@ if t.rows.is_empty() { println!("no full-mode θ results committed yet under res
 t
 }
 """),
+("md", r"""
+**The joint model per region of (i, |θ|), full run.** `scripts/theta_full.sh` also commits the joint run's test predictions (`results/theta/joint_test_predictions.csv`); the same per-region table as section 4, now on the full test set. **Notice** where $i$ is hardest to read.
+"""),
+("code", r"""
+{
+let p = std::path::Path::new("../results/theta/joint_test_predictions.csv");
+let mut t = Table::new("Joint run: RMSE per region of true (i, |θ|), full test set", &["i range", "|θ| range", "images", "RMSE i [deg]", "RMSE |θ| [deg]"]);
+if p.exists() {
+    let tp = galaxy_lab::train::theta_experiment::TestPredictions::read(p)?;
+    for (i, th, n, r) in tp.rmse_by_region(&[0.0, 30.0, 60.0, 90.01], &[0.0, 30.0, 60.0, 90.01])? {
+        t.push_row(&[i, th, n.to_string(), format!("{:.1}", r[0]), format!("{:.1}", r[1])])?;
+    }
+} else {
+    println!("no joint test predictions committed yet under results/theta/");
+}
+t
+}
+"""),
 ])

@@ -474,26 +474,7 @@ impl RegRun {
         let tt = self.column(&self.truth_deg, theta)?;
         let pi = self.column(&self.pred_deg, RegTarget::Inclination)?;
         let pt = self.column(&self.pred_deg, theta)?;
-        let mut rows = Vec::new();
-        for iw in i_edges.windows(2) {
-            for tw in theta_edges.windows(2) {
-                let sel: Vec<usize> = (0..ti.len())
-                    .filter(|&k| ti[k] >= iw[0] && ti[k] < iw[1] && tt[k] >= tw[0] && tt[k] < tw[1])
-                    .collect();
-                let rmse = |t: &[f64], p: &[f64]| {
-                    (sel.iter().map(|&k| (t[k] - p[k]).powi(2)).sum::<f64>()
-                        / sel.len().max(1) as f64)
-                        .sqrt()
-                };
-                rows.push((
-                    format!("[{}, {})", iw[0], iw[1]),
-                    format!("[{}, {})", tw[0], tw[1]),
-                    sel.len(),
-                    vec![rmse(&ti, &pi), rmse(&tt, &pt)],
-                ));
-            }
-        }
-        Ok(rows)
+        Ok(region_rows([&ti, &tt], [&pi, &pt], i_edges, theta_edges))
     }
 
     /// Writes `metrics.json`, `history.json`, `test_predictions.csv` and the figures into `dir`.
@@ -542,6 +523,109 @@ impl RegRun {
                 .save(dir.join(format!("resid_{}.svg", t.name())))?;
         }
         Ok(())
+    }
+}
+
+/// RMSE of i and θ per cell of true (i, θ): `truth` and `pred` are `[i, θ]` columns in degrees.
+fn region_rows(
+    truth: [&[f64]; 2],
+    pred: [&[f64]; 2],
+    i_edges: &[f64],
+    theta_edges: &[f64],
+) -> Vec<RegionRow> {
+    let [ti, tt] = truth;
+    let [pi, pt] = pred;
+    let mut rows = Vec::new();
+    for iw in i_edges.windows(2) {
+        for tw in theta_edges.windows(2) {
+            let sel: Vec<usize> = (0..ti.len())
+                .filter(|&k| ti[k] >= iw[0] && ti[k] < iw[1] && tt[k] >= tw[0] && tt[k] < tw[1])
+                .collect();
+            let rmse = |t: &[f64], p: &[f64]| {
+                (sel.iter().map(|&k| (t[k] - p[k]).powi(2)).sum::<f64>() / sel.len().max(1) as f64)
+                    .sqrt()
+            };
+            rows.push((
+                format!("[{}, {})", iw[0], iw[1]),
+                format!("[{}, {})", tw[0], tw[1]),
+                sel.len(),
+                vec![rmse(ti, pi), rmse(tt, pt)],
+            ));
+        }
+    }
+    rows
+}
+
+/// A run's `test_predictions.csv` read back (degrees): what a committed full-mode run's
+/// per-region table is computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestPredictions {
+    /// Target names (`i`, `theta`, `|theta|`).
+    pub names: Vec<String>,
+    /// True angles per target.
+    pub truth: Vec<Vec<f64>>,
+    /// Predicted angles (μ) per target.
+    pub pred: Vec<Vec<f64>>,
+}
+
+impl TestPredictions {
+    /// Reads a `test_predictions.csv` written by [`RegRun::save`].
+    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+        if header.len() < 3 || !header.len().is_multiple_of(3) {
+            return Err(Error::invalid(
+                "test_predictions.csv header",
+                header.join(","),
+                "expected true_X,pred_X,sigma_X per target",
+            ));
+        }
+        let names: Vec<String> = header
+            .chunks(3)
+            .map(|c| c[0].trim_start_matches("true_").to_string())
+            .collect();
+        let k = names.len();
+        let (mut truth, mut pred) = (vec![Vec::new(); k], vec![Vec::new(); k]);
+        for (n, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let num = |c: usize| -> Result<f64> {
+                cells
+                    .get(c)
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            &format!("{} line {}", path.display(), n + 2),
+                            line,
+                            "expected finite numbers in every true/pred column",
+                        )
+                    })
+            };
+            for t in 0..k {
+                truth[t].push(num(3 * t)?);
+                pred[t].push(num(3 * t + 1)?);
+            }
+        }
+        crate::error::check_size("test predictions", truth[0].len(), 1)?;
+        Ok(TestPredictions { names, truth, pred })
+    }
+
+    /// RMSE per cell of true (i, θ) (`|theta|` or `theta`), as [`RegRun::rmse_by_region`].
+    pub fn rmse_by_region(&self, i_edges: &[f64], theta_edges: &[f64]) -> Result<Vec<RegionRow>> {
+        let find = |n: &str| self.names.iter().position(|x| x == n);
+        let i = find("i")
+            .ok_or_else(|| Error::invalid("targets", self.names.join(","), "no i column"))?;
+        let t = find("|theta|")
+            .or_else(|| find("theta"))
+            .ok_or_else(|| Error::invalid("targets", self.names.join(","), "no θ column"))?;
+        Ok(region_rows(
+            [&self.truth[i], &self.truth[t]],
+            [&self.pred[i], &self.pred[t]],
+            i_edges,
+            theta_edges,
+        ))
     }
 }
 
