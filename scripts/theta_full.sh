@@ -3,7 +3,8 @@
 # at 256 × 256 (i = 45°, gSa–gSa, θ = −90…90° in 1° steps, 70/30 with test monitoring, 3-channel
 # Table 5 network, Adam 0.001 with decay 0.01, MSE) and our joint (i, |θ|) Gaussian regression on a
 # continuous set. Run folders go to target/theta_runs/; metrics.json is copied to
-# results/theta/<run>.json (what notebook 08 and README quote).
+# results/theta/<run>.json (what notebook 08 and README quote); the joint run's test predictions
+# go to results/theta/joint_test_predictions.csv (notebook 08's per-region table).
 # Usage: scripts/theta_full.sh [JOINT_IMAGES] [JOINT_SIZE] [JOINT_EPOCHS] [RUNS...]
 #        (defaults: 20000 64 40, runs: seed joint)
 set -euo pipefail
@@ -25,4 +26,6 @@ if [[ " $RUNS " == *" joint "* ]]; then
   [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
   $BIN theta train --data "$D/joint.h5" --joint --epochs "$JEPOCHS" --patience 8 --seed 0 --out "$R/joint"
   copy joint
+  cp "$R/joint/test_predictions.csv" results/theta/joint_test_predictions.csv.tmp
+  mv results/theta/joint_test_predictions.csv.tmp results/theta/joint_test_predictions.csv
 fi
