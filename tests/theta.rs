@@ -6,8 +6,8 @@ use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::theta_experiment::{
-    MIN_SIMULATIONS_TO_GROUP, RegRunConfig, RegSplit, RegTarget, TestPredictions, regression_data,
-    run_regression, split_indices,
+    MIN_SIMULATIONS_TO_GROUP, ONE_SIGMA_FRACTION, RegRunConfig, RegSplit, RegTarget,
+    TestPredictions, coverage_scale, regression_data, run_regression, split_indices,
 };
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
@@ -79,6 +79,9 @@ fn joint_model_reports_coverage_and_regions() {
         assert!(t.sigma_scale.unwrap() > 0.0);
         let [c1, c2] = t.within_calibrated.unwrap();
         assert!((0.0..=1.0).contains(&c1) && c2 >= c1);
+        assert!(t.coverage_scale.unwrap() > 0.0);
+        let [c1, c2] = t.within_coverage_scaled.unwrap();
+        assert!((0.0..=1.0).contains(&c1) && c2 >= c1);
     }
     let rows = run
         .rmse_by_region(&[0.0, 45.0, 90.01], &[0.0, 45.0, 90.01])
@@ -144,6 +147,45 @@ fn joint_split_keeps_each_simulation_on_one_side() {
     // The seed's split: 30 % test, which also monitors.
     let [tr, mon, te] = split_indices(&few, RegSplit::SeedTrainTest, 4);
     assert_eq!((tr.len() + te.len(), mon), (few.len(), te));
+}
+
+#[test]
+fn coverage_scale_is_the_quantile_of_the_normalised_errors() {
+    // |z| = 1, 2, …, 100 (errors 2k with σ = 2): the 68.27 % quantile sits at sorted position
+    // 0.6827 · 99 = 67.59, i.e. |z| = 68.59.
+    let mu = vec![0.0f32; 100];
+    let sigma = vec![2.0f32; 100];
+    let y: Vec<f32> = (1..=100)
+        .map(|k| if k % 2 == 0 { 2.0 } else { -2.0 } * k as f32)
+        .collect();
+    let s = coverage_scale(&mu, &sigma, &y, ONE_SIGMA_FRACTION).unwrap();
+    assert!((s - (1.0 + ONE_SIGMA_FRACTION * 99.0)).abs() < 1e-9, "{s}");
+    // With σ × s, 68 of the 100 lie inside.
+    let inside = y.iter().filter(|&&v| (v.abs() as f64) < 2.0 * s).count();
+    assert_eq!(inside, 68);
+    // Quantiles of a standard Normal (inverse CDF by bisection on erf): s → 1.
+    let z: Vec<f32> = (1..2000)
+        .map(|k| {
+            let p = k as f64 / 2000.0;
+            let (mut lo, mut hi) = (-10.0f64, 10.0f64);
+            for _ in 0..80 {
+                let m = 0.5 * (lo + hi);
+                if 0.5 * (1.0 + puruspe::erf(m / 2f64.sqrt())) < p {
+                    lo = m
+                } else {
+                    hi = m
+                }
+            }
+            (0.5 * (lo + hi)) as f32
+        })
+        .collect();
+    let n = z.len();
+    let s = coverage_scale(&vec![0.0; n], &vec![1.0; n], &z, ONE_SIGMA_FRACTION).unwrap();
+    assert!((s - 1.0).abs() < 0.01, "{s}");
+    assert!(coverage_scale(&[], &[], &[], 0.5).is_err());
+    assert!(coverage_scale(&[0.0], &[0.0], &[1.0], 0.5).is_err());
+    assert!(coverage_scale(&[0.0], &[1.0], &[1.0], 1.5).is_err());
+    assert!(coverage_scale(&[0.0, 1.0], &[1.0], &[1.0], 0.5).is_err());
 }
 
 #[test]

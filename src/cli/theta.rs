@@ -110,13 +110,18 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
                 _ => String::new(),
             }
         );
-        if let (Some(s), Some([a, b])) = (t.sigma_scale, t.within_calibrated) {
-            println!(
-                "{}: σ × {s:.3} (fitted on the validation set): within 1σ {:.1} %, 2σ {:.1} %",
-                t.target,
-                100.0 * a,
-                100.0 * b
-            );
+        for (how, scale, within) in [
+            ("NLL", t.sigma_scale, t.within_calibrated),
+            ("1σ coverage", t.coverage_scale, t.within_coverage_scaled),
+        ] {
+            if let (Some(s), Some([a, b])) = (scale, within) {
+                println!(
+                    "{}: σ × {s:.3} (validation {how}): within 1σ {:.1} %, 2σ {:.1} %",
+                    t.target,
+                    100.0 * a,
+                    100.0 * b
+                );
+            }
         }
     }
     println!("wrote {}", a.out.display());

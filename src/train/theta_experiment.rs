@@ -140,6 +140,14 @@ pub struct TargetMetrics {
     /// Test fractions within 1σ and 2σ after multiplying σ by `sigma_scale`.
     #[serde(default)]
     pub within_calibrated: Option<[f64; 2]>,
+    /// Factor on σ that puts exactly 68.27 % of the validation set within 1σ (the 68.27 %
+    /// quantile of |truth − μ|/σ there): calibrates coverage rather than NLL, which matters when
+    /// the errors have heavier tails than a Normal.
+    #[serde(default)]
+    pub coverage_scale: Option<f64>,
+    /// Test fractions within 1σ and 2σ after multiplying σ by `coverage_scale`.
+    #[serde(default)]
+    pub within_coverage_scaled: Option<[f64; 2]>,
 }
 
 /// A run's summary (`metrics.json`).
@@ -265,6 +273,34 @@ pub fn split_indices(sims: &[u32], split: RegSplit, seed: u64) -> [Vec<usize>; 3
     }
 }
 
+/// Fraction of a Normal within ±1σ, erf(1/√2).
+pub const ONE_SIGMA_FRACTION: f64 = 0.682_689_492_137_085_9;
+
+/// The factor s such that a fraction `fraction` of |y − μ|/σ is below s (the empirical quantile,
+/// linearly interpolated): multiplying σ by s gives that coverage on this set.
+pub fn coverage_scale(mu: &[f32], sigma: &[f32], y: &[f32], fraction: f64) -> Result<f64> {
+    crate::error::check_size("predictions", mu.len(), 1)?;
+    crate::error::check_range("fraction", fraction, 1e-6, 1.0 - 1e-6)?;
+    if sigma.len() != mu.len() || y.len() != mu.len() {
+        return Err(Error::invalid(
+            "prediction lengths",
+            format!("{} / {} / {}", mu.len(), sigma.len(), y.len()),
+            "μ, σ and truth must have the same length",
+        ));
+    }
+    let mut z: Vec<f64> = Vec::with_capacity(mu.len());
+    for ((&m, &s), &t) in mu.iter().zip(sigma).zip(y) {
+        crate::error::check_positive("σ", s as f64)?;
+        z.push(((t as f64 - m as f64) / s as f64).abs());
+    }
+    z.sort_by(f64::total_cmp);
+    let pos = fraction * (z.len() - 1) as f64;
+    let (lo, frac) = (pos.floor() as usize, pos.fract());
+    let q = z[lo] + frac * (z[(lo + 1).min(z.len() - 1)] - z[lo]);
+    crate::error::check_positive("coverage scale", q)?;
+    Ok(q)
+}
+
 /// Trains and evaluates one regression on `ds`.
 pub fn run_regression(
     ds: &PairH5,
@@ -292,7 +328,7 @@ pub fn run_regression(
     let (train_pred, _) = predict_reg(&model, &train, device)?;
     let k = cfg.targets.len();
     // σ scale per target from the validation set (never from the test set).
-    let scales: Vec<Option<f64>> = match (cfg.split, cfg.gaussian) {
+    let scales: Vec<Option<(f64, f64)>> = match (cfg.split, cfg.gaussian) {
         (RegSplit::TrainValidTest, true) => {
             let (mu, sig) = predict_reg(&model, &monitor, device)?;
             let sig = sig.ok_or_else(|| Error::Model("Gaussian head returned no σ".into()))?;
@@ -300,7 +336,11 @@ pub fn run_regression(
                 |v: &[f32], t: usize| v.iter().skip(t).step_by(k).copied().collect::<Vec<f32>>();
             (0..k)
                 .map(|t| {
-                    fit_sigma_scale(&col(&mu, t), &col(&sig, t), &col(&monitor.y, t)).map(Some)
+                    let (m, sg, y) = (col(&mu, t), col(&sig, t), col(&monitor.y, t));
+                    Ok(Some((
+                        fit_sigma_scale(&m, &sg, &y)?,
+                        coverage_scale(&m, &sg, &y, ONE_SIGMA_FRACTION)?,
+                    )))
                 })
                 .collect::<Result<_>>()?
         }
@@ -352,8 +392,10 @@ pub fn run_regression(
             test_rmse_deg: mse_deg2.sqrt(),
             within_1sigma: cover(1.0),
             within_2sigma: cover(2.0),
-            sigma_scale: scale,
-            within_calibrated: scale.and_then(|c| Some([cover(c)?, cover(2.0 * c)?])),
+            sigma_scale: scale.map(|c| c.0),
+            within_calibrated: scale.and_then(|(c, _)| Some([cover(c)?, cover(2.0 * c)?])),
+            coverage_scale: scale.map(|c| c.1),
+            within_coverage_scaled: scale.and_then(|(_, c)| Some([cover(c)?, cover(2.0 * c)?])),
         });
     }
     let metrics = RegMetrics {
