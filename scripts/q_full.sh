@@ -4,11 +4,13 @@
 # metrics.json is copied to results/q_inference/<mode>.json (what notebook 02 and README quote).
 # Usage: [PLATEAU=P] [PER_IMAGE=1] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
 #        (defaults: 100 10, all six modes; PLATEAU: epochs without improvement before the learning
-#        rate halves, default 3; PER_IMAGE=1: --per-image-norm, runs named <mode>_per_image)
+#        rate halves, default 3; PER_IMAGE=1: --per-image-norm, runs named <mode>_per_image;
+#        NAME_SUFFIX=_x: runs named <mode>_x, to keep another setting's result beside the main one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${1:-100}; PATIENCE=${2:-10}; PLATEAU=${PLATEAU:-3}; NORM=(); SUFFIX=""
 [ "${PER_IMAGE:-0}" = 1 ] && { NORM=(--per-image-norm); SUFFIX=_per_image; }
+SUFFIX=$SUFFIX${NAME_SUFFIX:-}
 shift $(( $# > 2 ? 2 : $# ))
 MODES=${*:-four incl:0 incl:30 incl:60 incl:90 random}
 BIN=target/debug/galaxy-lab
