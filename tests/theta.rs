@@ -5,9 +5,10 @@
 use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
+use galaxy_lab::train::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale};
 use galaxy_lab::train::theta_experiment::{
-    MIN_SIMULATIONS_TO_GROUP, ONE_SIGMA_FRACTION, RegRunConfig, RegSplit, RegTarget,
-    TestPredictions, coverage_scale, regression_data, run_regression, split_indices,
+    MIN_SIMULATIONS_TO_GROUP, RegRunConfig, RegSplit, RegTarget, TestPredictions, regression_data,
+    run_regression, split_indices,
 };
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {

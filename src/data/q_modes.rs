@@ -122,18 +122,18 @@ impl Normalizer {
         -2.5 * (f as f64 / peak).max(self.floor).log10()
     }
 
-    /// `raw` cut into images, each with its scale.
-    fn images<'a>(&self, raw: &'a [f32]) -> Vec<(&'a [f32], f64)> {
-        match self.per_image {
-            Some(len) => raw
-                .chunks(len.max(1))
-                .map(|c| {
-                    let peak = c.iter().fold(0.0f32, |m, &v| m.max(v)) as f64;
-                    (c, if peak > 0.0 { peak } else { 1.0 })
-                })
-                .collect(),
-            None => vec![(raw, 1.0)],
+    /// Values per chunk that share one scale: an image, or the whole buffer.
+    fn chunk_len(&self, raw: &[f32]) -> usize {
+        self.per_image.unwrap_or(raw.len()).max(1)
+    }
+
+    /// Flux scale of one chunk: its peak with per-image scaling (1 for a blank image), else 1.
+    fn scale_of(&self, chunk: &[f32]) -> f64 {
+        if self.per_image.is_none() {
+            return 1.0;
         }
+        let peak = chunk.iter().fold(0.0f32, |m, &v| m.max(v)) as f64;
+        if peak > 0.0 { peak } else { 1.0 }
     }
 
     /// Fits mean and std on raw training images (one global flux scale).
@@ -162,11 +162,11 @@ impl Normalizer {
             std: 1.0,
             per_image,
         };
-        let parts = n.images(raw);
         let mags = || {
-            parts
-                .iter()
-                .flat_map(|(c, p)| c.iter().map(move |&f| n.mag(f, *p)))
+            raw.chunks(n.chunk_len(raw)).flat_map(|c| {
+                let scale = n.scale_of(c);
+                c.iter().map(move |&f| n.mag(f, scale))
+            })
         };
         let mean = mags().sum::<f64>() / raw.len() as f64;
         let var = mags().map(|m| (m - mean).powi(2)).sum::<f64>() / raw.len() as f64;
@@ -179,15 +179,9 @@ impl Normalizer {
 
     /// Raw flux → network input.
     pub fn apply(&self, raw: &mut [f32]) {
-        let len = self.per_image.unwrap_or(raw.len()).max(1);
+        let len = self.chunk_len(raw);
         for c in raw.chunks_mut(len) {
-            let peak = match self.per_image {
-                Some(_) => {
-                    let p = c.iter().fold(0.0f32, |m, &v| m.max(v)) as f64;
-                    if p > 0.0 { p } else { 1.0 }
-                }
-                None => 1.0,
-            };
+            let peak = self.scale_of(c);
             for v in c.iter_mut() {
                 *v = ((self.mag(*v, peak) - self.mean) / self.std) as f32;
             }

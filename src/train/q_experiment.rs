@@ -124,6 +124,34 @@ pub fn fit_sigma_scale(mu: &[f32], sigma: &[f32], q: &[f32]) -> Result<f64> {
     Ok(z2.sqrt())
 }
 
+/// Fraction of a Normal within ±1σ, erf(1/√2).
+pub const ONE_SIGMA_FRACTION: f64 = 0.682_689_492_137_085_9;
+
+/// The factor s such that a fraction `fraction` of |y − μ|/σ is below s (the empirical quantile,
+/// linearly interpolated): multiplying σ by s gives that coverage on this set.
+pub fn coverage_scale(mu: &[f32], sigma: &[f32], y: &[f32], fraction: f64) -> Result<f64> {
+    crate::error::check_size("predictions", mu.len(), 1)?;
+    crate::error::check_range("fraction", fraction, 1e-6, 1.0 - 1e-6)?;
+    if sigma.len() != mu.len() || y.len() != mu.len() {
+        return Err(Error::invalid(
+            "prediction lengths",
+            format!("{} / {} / {}", mu.len(), sigma.len(), y.len()),
+            "μ, σ and truth must have the same length",
+        ));
+    }
+    let mut z: Vec<f64> = Vec::with_capacity(mu.len());
+    for ((&m, &s), &t) in mu.iter().zip(sigma).zip(y) {
+        crate::error::check_positive("σ", s as f64)?;
+        z.push(((t as f64 - m as f64) / s as f64).abs());
+    }
+    z.sort_by(f64::total_cmp);
+    let pos = fraction * (z.len() - 1) as f64;
+    let (lo, frac) = (pos.floor() as usize, pos.fract());
+    let q = z[lo] + frac * (z[(lo + 1).min(z.len() - 1)] - z[lo]);
+    crate::error::check_positive("coverage scale", q)?;
+    Ok(q)
+}
+
 /// A finished run: the network, its curves, test predictions and metrics.
 #[derive(Debug)]
 pub struct QRun {

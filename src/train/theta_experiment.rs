@@ -6,7 +6,7 @@
 //! (train)" without units; we report MSE on the scaled targets and in degrees², plus the RMSE in
 //! degrees, so a reader can see which reading of the seed's number is plausible.
 
-use super::q_experiment::fit_sigma_scale;
+use super::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale, fit_sigma_scale};
 use super::regress::{RegData, RegHistory, RegTrainConfig, predict_reg, train_regressor};
 use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
@@ -273,34 +273,6 @@ pub fn split_indices(sims: &[u32], split: RegSplit, seed: u64) -> [Vec<usize>; 3
     }
 }
 
-/// Fraction of a Normal within ±1σ, erf(1/√2).
-pub const ONE_SIGMA_FRACTION: f64 = 0.682_689_492_137_085_9;
-
-/// The factor s such that a fraction `fraction` of |y − μ|/σ is below s (the empirical quantile,
-/// linearly interpolated): multiplying σ by s gives that coverage on this set.
-pub fn coverage_scale(mu: &[f32], sigma: &[f32], y: &[f32], fraction: f64) -> Result<f64> {
-    crate::error::check_size("predictions", mu.len(), 1)?;
-    crate::error::check_range("fraction", fraction, 1e-6, 1.0 - 1e-6)?;
-    if sigma.len() != mu.len() || y.len() != mu.len() {
-        return Err(Error::invalid(
-            "prediction lengths",
-            format!("{} / {} / {}", mu.len(), sigma.len(), y.len()),
-            "μ, σ and truth must have the same length",
-        ));
-    }
-    let mut z: Vec<f64> = Vec::with_capacity(mu.len());
-    for ((&m, &s), &t) in mu.iter().zip(sigma).zip(y) {
-        crate::error::check_positive("σ", s as f64)?;
-        z.push(((t as f64 - m as f64) / s as f64).abs());
-    }
-    z.sort_by(f64::total_cmp);
-    let pos = fraction * (z.len() - 1) as f64;
-    let (lo, frac) = (pos.floor() as usize, pos.fract());
-    let q = z[lo] + frac * (z[(lo + 1).min(z.len() - 1)] - z[lo]);
-    crate::error::check_positive("coverage scale", q)?;
-    Ok(q)
-}
-
 /// Trains and evaluates one regression on `ds`.
 pub fn run_regression(
     ds: &PairH5,
@@ -352,6 +324,7 @@ pub fn run_regression(
             .collect::<Vec<f64>>()
     };
     let (truth_deg, pred_deg) = (deg(&test.y), deg(&pred));
+    let (train_truth_deg, train_pred_deg) = (deg(&train.y), deg(&train_pred));
     let sigma_deg = sigma.as_deref().map(deg);
     let mut targets = Vec::new();
     for (t, target) in cfg.targets.iter().enumerate() {
@@ -363,9 +336,7 @@ pub fn run_regression(
             .map(|(a, b)| (a - b).powi(2))
             .sum::<f64>()
             / tr.len() as f64;
-        let train_truth = deg(&train.y);
-        let train_pred = deg(&train_pred);
-        let (ttr, tpr) = (col(&train_truth), col(&train_pred));
+        let (ttr, tpr) = (col(&train_truth_deg), col(&train_pred_deg));
         let train_mse = ttr
             .iter()
             .zip(&tpr)
@@ -614,9 +585,13 @@ impl TestPredictions {
     /// Reads a `test_predictions.csv` written by [`RegRun::save`].
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+        let mut reader = csv::Reader::from_path(path).map_err(|e| csv_error(path, e))?;
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| csv_error(path, e))?
+            .iter()
+            .map(str::to_string)
+            .collect();
         if header.len() < 3 || !header.len().is_multiple_of(3) {
             return Err(Error::invalid(
                 "test_predictions.csv header",
@@ -630,17 +605,18 @@ impl TestPredictions {
             .collect();
         let k = names.len();
         let (mut truth, mut pred) = (vec![Vec::new(); k], vec![Vec::new(); k]);
-        for (n, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let cells: Vec<&str> = line.split(',').collect();
+        for record in reader.records() {
+            let record = record.map_err(|e| csv_error(path, e))?;
+            let line = record.position().map_or(0, |p| p.line());
             let num = |c: usize| -> Result<f64> {
-                cells
+                record
                     .get(c)
                     .and_then(|v| v.trim().parse::<f64>().ok())
                     .filter(|v| v.is_finite())
                     .ok_or_else(|| {
                         Error::invalid(
-                            &format!("{} line {}", path.display(), n + 2),
-                            line,
+                            &format!("{} line {line}", path.display()),
+                            record.iter().collect::<Vec<_>>().join(","),
                             "expected finite numbers in every true/pred column",
                         )
                     })
@@ -668,6 +644,18 @@ impl TestPredictions {
             i_edges,
             theta_edges,
         ))
+    }
+}
+
+/// A CSV reader's error as ours: I/O errors keep the path, the rest name the file.
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::invalid(
+            &path.display().to_string(),
+            format!("{other:?}"),
+            "not a readable test_predictions.csv",
+        ),
     }
 }
 
