@@ -48,8 +48,9 @@ test: setup cargo-test notebooks-test runner-selftest
 cargo-test: system-deps
 	cargo test --all-targets
 
+# No `cargo build --bin galaxy-lab` here: no notebook calls the CLI, and after `cargo test` (whose
+# dev-dependencies change the features of some shared crates) it rebuilt ~6 min of dependencies.
 notebooks-test: setup
-	cargo build --bin galaxy-lab
 	$(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test $(NOTEBOOKS)
 	$(PY) scripts/check_h5py.py data/generated/sersic_quick.h5
 

@@ -36,6 +36,7 @@ fn fast(experiment: Experiment) -> ClassRunConfig {
 
 #[test]
 fn two_class_run_reports_saves_and_reloads() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let path = tiny(dir.path(), Experiment::TwoClass, 60);
     let ds = PairH5::open(&path).unwrap();
@@ -134,6 +135,7 @@ fn two_class_run_reports_saves_and_reloads() {
 
 #[test]
 fn nine_class_split_by_image_and_bad_inputs() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let path = tiny(dir.path(), Experiment::NineClass, 54);
     let ds = PairH5::open(&path).unwrap();
@@ -161,6 +163,7 @@ fn nine_class_split_by_image_and_bad_inputs() {
 
 #[test]
 fn seed_tables() {
+    let _turn = crate::burn_turn();
     let two = seed_result(Experiment::TwoClass).unwrap();
     assert_eq!(two.rows.len(), 2);
     assert_eq!(two.overall.support, 478 + 439);
@@ -195,6 +198,7 @@ fn seed_tables() {
 
 #[test]
 fn cli_errors_exit_2_and_a_quick_run_writes_its_folder() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let o = out.to_str().unwrap();

@@ -60,6 +60,7 @@ fn quick_cfg(epochs: usize) -> ClassifyConfig {
 
 #[test]
 fn scaled_alexnet_learns_bars_and_the_report_follows() {
+    let _turn = crate::burn_turn();
     let dev = galaxy_lab::cpu_device();
     let (train, valid) = (bars(256, 1), bars(128, 2));
     let t0 = std::time::Instant::now();
@@ -127,6 +128,7 @@ fn scaled_alexnet_learns_bars_and_the_report_follows() {
 
 #[test]
 fn checkpoint_round_trip_and_mismatch() {
+    let _turn = crate::burn_turn();
     let dev = galaxy_lab::cpu_device();
     let net = small_net();
     let model = net.init(&dev).unwrap();
@@ -153,6 +155,7 @@ fn checkpoint_round_trip_and_mismatch() {
 
 #[test]
 fn lazy_augmented_sets_feed_the_loop() {
+    let _turn = crate::burn_turn();
     // Six 80 × 80 sources (three per class), augmented ×3 variants × 4 rotations, resized to 64.
     let sources: Vec<Image> = (0..6)
         .map(|i| {
@@ -211,6 +214,7 @@ fn lazy_augmented_sets_feed_the_loop() {
 
 #[test]
 fn bad_inputs_are_errors_naming_the_value() {
+    let _turn = crate::burn_turn();
     let dev = galaxy_lab::cpu_device();
     let probs = [0.9f32, 0.1, 0.3, 0.7];
     let e = reject(&probs, &[0, 1], 2, f64::NAN).unwrap_err();

@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 
 #[test]
 fn distances_match_an_independent_quadrature() {
+    let _turn = crate::burn_turn();
     // scipy.integrate.quad of c/H0 ∫ dz/E(z) / (1+z), flat ΛCDM H0 = 70, Ωm = 0.3.
     for (z, d_ref, kpc_ref) in [
         (0.03, 123.892_997_331_595_8, 0.600_650_201_000_248_8),
@@ -45,6 +46,7 @@ fn point_source(n: usize) -> Image {
 
 #[test]
 fn the_psf_has_the_seeing_fwhm() {
+    let _turn = crate::burn_turn();
     // Seeing 1.4″ at z = 0.03 on 0.25 kpc pixels: FWHM = 1.4 × 0.6007 / 0.25 = 3.36 px.
     let sigma = psf_sigma_px(1.4, 0.03, 0.25).unwrap();
     let fwhm = sigma * (8.0 * std::f64::consts::LN_2).sqrt();
@@ -73,6 +75,7 @@ fn the_psf_has_the_seeing_fwhm() {
 
 #[test]
 fn photon_noise_has_poisson_statistics() {
+    let _turn = crate::burn_turn();
     let (snr, sky) = (40.0, 100.0);
     let c = peak_counts(snr, sky).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -114,6 +117,7 @@ fn photon_noise_has_poisson_statistics() {
 
 #[test]
 fn the_asinh_stretch_maps_sky_to_zero_and_peak_to_one() {
+    let _turn = crate::burn_turn();
     let img = Image {
         width: 4,
         height: 1,
@@ -131,6 +135,7 @@ fn the_asinh_stretch_maps_sky_to_zero_and_peak_to_one() {
 
 #[test]
 fn observation_draws_stay_in_their_ranges_and_bad_settings_fail() {
+    let _turn = crate::burn_turn();
     let o = Observation::default();
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for _ in 0..200 {
@@ -171,6 +176,7 @@ fn tiny(experiment: Experiment, count: usize) -> PairDatasetConfig {
 
 #[test]
 fn mock_observed_sets_have_their_labels_and_are_reproducible() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let cfg = tiny(Experiment::TwoClass, 24).mock_observed();
     let p = dir.path().join("mock.h5");
@@ -238,6 +244,7 @@ fn mock_observed_sets_have_their_labels_and_are_reproducible() {
 
 #[test]
 fn a_classifier_is_evaluated_on_a_mock_set() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("mock.h5");
     generate_pairs_dataset(
@@ -284,6 +291,7 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
 
 #[test]
 fn the_seed_real_data_numbers_add_up() {
+    let _turn = crate::burn_turn();
     let s = seed_real_data_result();
     assert_eq!(s.overall.support, 27);
     assert_eq!(s.overall.rejected, 3);

@@ -1,6 +1,6 @@
 //! Seed 000's pair simulator: orbit physics against Kepler, disc stability in isolation, Toomre &
 //! Toomre's prograde/retrograde contrast, reproducibility, bad inputs, the HDF5 datasets.
-//! Measured numbers are printed (`cargo test --test pairs -- --nocapture`).
+//! Measured numbers are printed (`cargo test --test integration pairs:: -- --nocapture`).
 
 use galaxy_lab::data::pairs_h5::*;
 use galaxy_lab::sim::pair::*;

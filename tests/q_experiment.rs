@@ -2,10 +2,6 @@
 //! CLI, and clear errors for inputs a user can get wrong.
 
 use galaxy_lab::prelude::*;
-use std::sync::Mutex;
-
-/// burn's RNG is per device and process-wide: training tests take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 fn tiny_file(dir: &std::path::Path, galaxies: usize) -> std::path::PathBuf {
     let path = dir.join("tiny.h5");
@@ -29,7 +25,7 @@ fn quick(mode: QMode) -> QRunConfig {
 
 #[test]
 fn every_mode_trains_and_the_run_folder_round_trips() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = SersicH5::open(tiny_file(dir.path(), 60)).unwrap();
     let d = cpu_device();
@@ -84,7 +80,7 @@ fn every_mode_trains_and_the_run_folder_round_trips() {
 
 #[test]
 fn same_seed_same_metrics() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = SersicH5::open(tiny_file(dir.path(), 30)).unwrap();
     let d = cpu_device();
@@ -139,7 +135,7 @@ fn thesis_table_values() {
 
 #[test]
 fn cli_train_then_predict_from_npy() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let data = tiny_file(dir.path(), 20);
     let out = dir.path().join("cli_run");
@@ -229,7 +225,7 @@ fn sigma_scale_is_the_rms_of_z() {
 
 #[test]
 fn plateau_lowers_the_learning_rate_when_validation_stalls() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = SersicH5::open(tiny_file(dir.path(), 30)).unwrap();
     let mut c = quick(QMode::Four);

@@ -2,10 +2,6 @@
 //! round trip, reproducibility and clear errors.
 
 use galaxy_lab::prelude::*;
-use std::sync::Mutex;
-
-/// burn's RNG is per device and process-wide; tests that train take turns so seeds mean something.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// q is written into the image brightness (pixel = q + small noise): learnable in seconds.
 fn synthetic(n: usize, size: usize, seed: u64) -> QData {
@@ -36,7 +32,7 @@ fn quick_cfg(seed: u64) -> TrainConfig {
 
 #[test]
 fn learns_a_synthetic_problem_to_low_nll() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let net = QNetConfig::new().with_size(16).with_dropout(0.0);
     let (train, valid) = (synthetic(512, 16, 1), synthetic(128, 16, 2));
     let d = cpu_device();
@@ -55,7 +51,7 @@ fn learns_a_synthetic_problem_to_low_nll() {
 
 #[test]
 fn checkpoint_round_trip_and_reproducibility() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let net = QNetConfig::new().with_size(16);
     let (train, valid) = (synthetic(96, 16, 4), synthetic(32, 16, 5));
     let d = cpu_device();
@@ -107,7 +103,7 @@ fn checkpoint_round_trip_and_reproducibility() {
 
 #[test]
 fn bad_inputs_are_clear_errors() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     assert!(QData::new(vec![0.0; 10], vec![0.5], 1, 16).is_err());
     assert!(QData::new(vec![], vec![], 1, 16).is_err());
     assert!(QData::new(vec![f32::NAN; 256], vec![0.5], 1, 16).is_err());

@@ -6,9 +6,6 @@ use galaxy_lab::prelude::*;
 use galaxy_lab::train::regress::{
     RegData, RegTrainConfig, evaluate_reg, predict_reg, train_regressor,
 };
-use std::sync::Mutex;
-
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// A bright bar through the centre at angle `a` (targets: a/90 in [−1, 1]); 16×16.
 fn bars(n: usize, seed: u64) -> RegData {
@@ -32,7 +29,7 @@ fn bars(n: usize, seed: u64) -> RegData {
 
 #[test]
 fn point_head_learns_bar_angles() {
-    let _t = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let d = cpu_device();
     let net = ThetaNetConfig::new().with_channels(1).with_size(16);
     let (train, test) = (bars(600, 1), bars(150, 2));
@@ -78,7 +75,7 @@ fn point_head_learns_bar_angles() {
 
 #[test]
 fn gaussian_head_gives_positive_sigmas_and_lower_nll_than_prior() {
-    let _t = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = crate::burn_turn();
     let d = cpu_device();
     let net = ThetaNetConfig::new()
         .with_channels(1)

@@ -26,6 +26,7 @@ fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
 
 #[test]
 fn seed_theta_experiment_runs_and_reports_consistent_units() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = tiny(dir.path(), Experiment::Theta, 181);
     assert_eq!(ds.count, 181);
@@ -61,6 +62,7 @@ fn seed_theta_experiment_runs_and_reports_consistent_units() {
 
 #[test]
 fn joint_model_reports_coverage_and_regions() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = tiny(dir.path(), Experiment::Joint, 64);
     // Four simulations, each with its own continuous inclination in [0, 90].
@@ -113,6 +115,7 @@ fn joint_model_reports_coverage_and_regions() {
 
 #[test]
 fn joint_split_keeps_each_simulation_on_one_side() {
+    let _turn = crate::burn_turn();
     // 50 simulations × 16 views, in generation order.
     let sims: Vec<u32> = (0..50u32)
         .flat_map(|s| std::iter::repeat_n(s, 16))
@@ -152,6 +155,7 @@ fn joint_split_keeps_each_simulation_on_one_side() {
 
 #[test]
 fn coverage_scale_is_the_quantile_of_the_normalised_errors() {
+    let _turn = crate::burn_turn();
     // |z| = 1, 2, …, 100 (errors 2k with σ = 2): the 68.27 % quantile sits at sorted position
     // 0.6827 · 99 = 67.59, i.e. |z| = 68.59.
     let mu = vec![0.0f32; 100];
@@ -191,6 +195,7 @@ fn coverage_scale_is_the_quantile_of_the_normalised_errors() {
 
 #[test]
 fn cli_rejects_missing_files_and_bad_arguments() {
+    let _turn = crate::burn_turn();
     assert_eq!(
         galaxy_lab::cli::run([
             "galaxy-lab",
