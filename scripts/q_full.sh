@@ -5,12 +5,14 @@
 # Usage: [PLATEAU=P] [PER_IMAGE=1] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
 #        (defaults: 100 10, all six modes; PLATEAU: epochs without improvement before the learning
 #        rate halves, default 3; PER_IMAGE=1: --per-image-norm, runs named <mode>_per_image;
-#        NAME_SUFFIX=_x: runs named <mode>_x, to keep another setting's result beside the main one)
+#        NAME_SUFFIX=_x: runs named <mode>_x, to keep another setting's result beside the main one;
+#        WEIGHT_DECAY=W: Adam's L2 penalty, --weight-decay W, default none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${1:-100}; PATIENCE=${2:-10}; PLATEAU=${PLATEAU:-3}; NORM=(); SUFFIX=""
 [ "${PER_IMAGE:-0}" = 1 ] && { NORM=(--per-image-norm); SUFFIX=_per_image; }
 SUFFIX=$SUFFIX${NAME_SUFFIX:-}
+WD=(); [ -n "${WEIGHT_DECAY:-}" ] && WD=(--weight-decay "$WEIGHT_DECAY")
 shift $(( $# > 2 ? 2 : $# ))
 MODES=${*:-four incl:0 incl:30 incl:60 incl:90 random}
 BIN=target/debug/galaxy-lab
@@ -20,7 +22,7 @@ cargo build --bin galaxy-lab
 mkdir -p results/q_inference
 for m in $MODES; do
   name=${m/:/_}$SUFFIX
-  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" "${NORM[@]}" --seed 0 --out "target/q_runs/$name"
+  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" "${NORM[@]}" "${WD[@]}" --seed 0 --out "target/q_runs/$name"
   cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
   mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
 done

@@ -27,6 +27,7 @@ fn quick_cfg(seed: u64) -> TrainConfig {
         seed,
         patience: None,
         plateau: None,
+        weight_decay: None,
     }
 }
 
@@ -99,6 +100,38 @@ fn checkpoint_round_trip_and_reproducibility() {
     .unwrap();
     assert!(load_checkpoint(&path, &d).is_err());
     assert!(load_checkpoint(dir.path().join("none.bpk"), &d).is_err());
+}
+
+#[test]
+fn weight_decay_shrinks_the_weights() {
+    let _turn = crate::burn_turn();
+    let net = QNetConfig::new().with_size(16).with_dropout(0.0);
+    let (train, valid) = (synthetic(256, 16, 1), synthetic(64, 16, 2));
+    let d = cpu_device();
+    let fit = |wd: Option<f64>| {
+        let cfg = TrainConfig {
+            weight_decay: wd,
+            ..quick_cfg(3)
+        };
+        train_qnet(&net, &train, &valid, &cfg, &d, None, &mut |_| {}).unwrap()
+    };
+    let (plain, _) = fit(None);
+    let (decayed, hist) = fit(Some(0.1));
+    // Same seed, same batches: only the penalty differs, and it pulls every weight towards 0.
+    let (a, b) = (plain.l2_norm_sq(), decayed.l2_norm_sq());
+    println!("sum of squared weights: no decay {a:.3}, decay 0.1 {b:.3}");
+    assert!(b < 0.9 * a, "no decay {a}, decay 0.1 {b}");
+    assert!(hist.train_loss.iter().all(|l| l.is_finite()));
+    for bad in [f64::NAN, -1e-3, 0.0] {
+        let cfg = TrainConfig {
+            weight_decay: Some(bad),
+            ..quick_cfg(0)
+        };
+        let e = train_qnet(&net, &train, &valid, &cfg, &d, None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("weight_decay"), "{e}");
+    }
 }
 
 #[test]

@@ -63,6 +63,9 @@ pub struct TrainArgs {
     /// Seed for the split, initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Adam's L2 penalty on the weights (default: none, as the thesis).
+    #[arg(long)]
+    weight_decay: Option<f64>,
     /// Divide each image by its own peak before the magnitudes (removes the overall brightness;
     /// default: one global scale, as the thesis).
     #[arg(long)]
@@ -123,6 +126,7 @@ fn train(a: TrainArgs) -> Result<()> {
                 patience: a.plateau_patience,
                 ..Plateau::default()
             }),
+            weight_decay: a.weight_decay,
         },
         max_galaxies: a.max_galaxies,
         per_image_norm: a.per_image_norm,

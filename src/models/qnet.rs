@@ -101,6 +101,24 @@ pub struct GaussianOutput {
 }
 
 impl QNet {
+    /// Sum of the squares of every weight and bias: what an L2 penalty (weight decay) pulls down.
+    pub fn l2_norm_sq(&self) -> f64 {
+        fn sq<const D: usize>(t: Tensor<D>) -> f64 {
+            let v: f32 = (t.clone() * t).sum().into_scalar();
+            v as f64
+        }
+        let mut s = 0.0;
+        for c in [&self.conv1, &self.conv2, &self.conv3] {
+            s += sq(c.weight.val());
+            s += c.bias.as_ref().map_or(0.0, |b| sq(b.val()));
+        }
+        for l in [&self.fc1, &self.fc2] {
+            s += sq(l.weight.val());
+            s += l.bias.as_ref().map_or(0.0, |b| sq(b.val()));
+        }
+        s
+    }
+
     /// Expected input shape `[batch, channels, size, size]`.
     pub fn input_shape(&self) -> (usize, usize) {
         (self.channels, self.size)

@@ -6,7 +6,7 @@ use super::nll::{gaussian_nll, gaussian_nll_f64};
 use crate::error::{Error, Result, check_positive, check_size};
 use crate::models::qnet::{QNet, QNetConfig};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::{AdamConfig, GradientsParams, decay::WeightDecayConfig};
 use burn::prelude::*;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -113,6 +113,11 @@ pub struct TrainConfig {
     /// the thesis does not say; None: constant rate).
     #[serde(default)]
     pub plateau: Option<Plateau>,
+    /// L2 penalty added to every gradient by Adam (burn's `WeightDecayConfig`: coupled, as in
+    /// PyTorch's `Adam(weight_decay=…)`). The thesis uses none; None: no penalty. A regulariser
+    /// against the over-confident validation misses of the long four-projection runs.
+    #[serde(default)]
+    pub weight_decay: Option<f64>,
 }
 
 /// Multiply the learning rate by `factor` after `patience` epochs without a better validation
@@ -146,6 +151,7 @@ impl Default for TrainConfig {
             seed: 0,
             patience: Some(10),
             plateau: Some(Plateau::default()),
+            weight_decay: None,
         }
     }
 }
@@ -222,6 +228,9 @@ pub fn train_qnet(
         crate::error::check_range("plateau.factor", p.factor, 1e-6, 0.999_999)?;
         check_positive("plateau.min_lr", p.min_lr)?;
     }
+    if let Some(w) = cfg.weight_decay {
+        check_positive("weight_decay", w)?;
+    }
     for (name, d) in [("training set", train), ("validation set", valid)] {
         if (d.channels, d.size) != (net.channels, net.size) {
             return Err(Error::invalid(
@@ -242,7 +251,10 @@ pub fn train_qnet(
         Some(m) => m.fork(&ad).train(),
         None => net.init(&ad)?,
     };
-    let mut optim = AdamConfig::new().with_epsilon(1e-7).init();
+    let mut optim = AdamConfig::new()
+        .with_epsilon(1e-7)
+        .with_weight_decay(cfg.weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
+        .init();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut history = History::default();
     let mut best: Option<(f64, QNet)> = None;
