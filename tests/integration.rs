@@ -1,7 +1,7 @@
 //! galaxy-lab's integration tests, gathered into one test binary: each file below used to be a
-//! binary of its own, and each of those linked burn, hdf5 and plotters again (twelve links of
-//! ~100 MB on a 2-core CI machine). Run one file's tests with a filter, e.g.
-//! `cargo test --test integration pairs:: -- --nocapture`.
+//! binary of its own, and each of those linked burn, hdf5 and plotters again (twelve links of a
+//! ~570 MB binary with full debug info on a 2-core CI machine). Run one file's tests with a
+//! filter, e.g. `cargo test --test integration pairs:: -- --nocapture`.
 
 mod class_experiment;
 mod classify;

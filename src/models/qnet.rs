@@ -102,21 +102,20 @@ pub struct GaussianOutput {
 
 impl QNet {
     /// Sum of the squares of every weight and bias: what an L2 penalty (weight decay) pulls down.
+    /// Walks the parameters with burn's module visitor (as `num_params` does), so a layer added
+    /// to the network is counted without touching this.
     pub fn l2_norm_sq(&self) -> f64 {
-        fn sq<const D: usize>(t: Tensor<D>) -> f64 {
-            let v: f32 = (t.clone() * t).sum().into_scalar();
-            v as f64
+        struct SumSq(f64);
+        impl burn::module::ModuleVisitor for SumSq {
+            fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+                let t = param.val();
+                let v: f32 = (t.clone() * t).sum().into_scalar();
+                self.0 += v as f64;
+            }
         }
-        let mut s = 0.0;
-        for c in [&self.conv1, &self.conv2, &self.conv3] {
-            s += sq(c.weight.val());
-            s += c.bias.as_ref().map_or(0.0, |b| sq(b.val()));
-        }
-        for l in [&self.fc1, &self.fc2] {
-            s += sq(l.weight.val());
-            s += l.bias.as_ref().map_or(0.0, |b| sq(b.val()));
-        }
-        s
+        let mut sum = SumSq(0.0);
+        self.visit(&mut sum);
+        sum.0
     }
 
     /// Expected input shape `[batch, channels, size, size]`.
