@@ -8,19 +8,11 @@
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use galaxy_lab::train::step_timing;
 
-/// Median wall time in ms of 20 calls after 3 warm-up calls.
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    let mut v = vec![];
-    for k in 0..23 {
-        let t = std::time::Instant::now();
-        f();
-        if k >= 3 {
-            v.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+/// Median wall time in ms of 20 calls after 3 warm-up calls (the timer `q bench-step` uses).
+fn median_ms(f: impl FnMut()) -> f64 {
+    step_timing::median_ms(20, f).expect("20 steps")
 }
 
 /// A `valid`, stride-1 convolution of `x` [N, C, H, W] with `conv`'s k × k weights, as im2col:

@@ -31,8 +31,9 @@ pub struct StepTiming {
     pub device: String,
 }
 
-/// Runs `step` 3 times to warm up, then `steps` times; the median wall time in ms.
-fn median_ms(steps: usize, mut step: impl FnMut()) -> f64 {
+/// Runs `step` 3 times to warm up, then `steps` (≥ 1) times; the median wall time in ms.
+pub fn median_ms(steps: usize, mut step: impl FnMut()) -> Result<f64> {
+    check_size("steps", steps, 1)?;
     let mut v = Vec::with_capacity(steps);
     for k in 0..steps + 3 {
         let t = std::time::Instant::now();
@@ -42,7 +43,7 @@ fn median_ms(steps: usize, mut step: impl FnMut()) -> f64 {
         }
     }
     v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+    Ok(v[v.len() / 2])
 }
 
 /// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps).
@@ -69,12 +70,12 @@ pub fn time_qnet_step(
         let _: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(1e-3, model.clone(), grads);
-    });
+    })?;
     let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
     let infer_ms = median_ms(steps, || {
         let _ = infer_model.forward(xi.clone()).mu.into_data();
-    });
+    })?;
     Ok(StepTiming {
         network: "qnet".into(),
         input: shape,
@@ -111,12 +112,12 @@ pub fn time_alexnet_step(
         let _: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(0.01, model.clone(), grads);
-    });
+    })?;
     let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
     let infer_ms = median_ms(steps, || {
         let _ = infer_model.forward(xi.clone()).into_data();
-    });
+    })?;
     Ok(StepTiming {
         network: format!(
             "alexnet (width {}, {:?} padding, {:?} norm)",
