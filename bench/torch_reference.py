@@ -102,16 +102,23 @@ def burn_times(cmd):
 
 
 def run_qnet():
+    """The q network: PyTorch, then galaxy-lab with the first convolution as im2col (what training
+    uses) and as burn's own kernel (`--first-conv direct`, what the runs before it used)."""
     rows = []
     for c in (1, 4):
         pt, pi = torch_times(c)
-        b = burn_times(["q", "bench-step", "--channels", str(c)])
+        b = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "im2col"])
+        bd = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "direct"])
         rows.append({"channels": c, "batch": args.batch, "threads": args.threads,
                      "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
-                     "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi, "torch": torch.__version__})
+                     "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi,
+                     "burn_direct_train_ms": bd["train_ms"], "burn_direct_infer_ms": bd["infer_ms"],
+                     "direct_train_ratio": bd["train_ms"] / pt, "direct_infer_ratio": bd["infer_ms"] / pi,
+                     "torch": torch.__version__})
         r = rows[-1]
         print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, burn {b['train_ms']:.1f} ms "
-              f"(ratio {r['train_ratio']:.2f}); inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
+              f"(ratio {r['train_ratio']:.2f}; burn's own first conv {bd['train_ms']:.1f} ms, ratio {r['direct_train_ratio']:.2f}); "
+              f"inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
     write_rows(rows, args.out)
 
 

@@ -1,45 +1,20 @@
 //! Where a q-network training step goes on burn's flex backend (issue 4's speed target): each of
 //! the network's three 2 × 2 convolutions, batch 32, timed as burn's `Conv2d` (forward only;
-//! forward + backward without and with an input gradient) and as an explicit im2col — four
-//! shifted slices concatenated on the channel axis and one batched matmul — whose backward is a
-//! matmul too. Same parameters, same outputs (max difference printed).
+//! forward + backward without and with an input gradient) and as the im2col the network's first
+//! layer uses (`models::im2col`: four shifted slices concatenated on the channel axis and one
+//! batched matmul, whose backward is a matmul too). Same parameters, same outputs (max
+//! difference printed).
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo run --example conv_backward_profile` (nothing else running).
-use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::conv::Conv2dConfig;
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use galaxy_lab::models::im2col::conv2d_im2col;
 use galaxy_lab::train::step_timing;
 
 /// Median wall time in ms of 20 calls after 3 warm-up calls (the timer `q bench-step` uses).
 fn median_ms(f: impl FnMut()) -> f64 {
     step_timing::median_ms(20, f).expect("20 steps")
-}
-
-/// A `valid`, stride-1 convolution of `x` [N, C, H, W] with `conv`'s k × k weights, as im2col:
-/// patches [N, C·k·k, H'·W'] from k² shifted slices, then weights [Co, C·k·k] × patches.
-fn conv_im2col(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let [n, c, h, w] = x.dims();
-    let [co, _, k, _] = conv.weight.dims();
-    let (ho, wo) = (h - k + 1, w - k + 1);
-    // Channel order (ci, kh, kw), as the weight tensor flattens.
-    let mut slices = Vec::with_capacity(c * k * k);
-    for ci in 0..c {
-        for kh in 0..k {
-            for kw in 0..k {
-                slices.push(
-                    x.clone()
-                        .slice([0..n, ci..ci + 1, kh..kh + ho, kw..kw + wo]),
-                );
-            }
-        }
-    }
-    let patches = Tensor::cat(slices, 1).reshape([n, c * k * k, ho * wo]);
-    let wm = conv.weight.val().reshape([1, co, c * k * k]);
-    let mut y = wm.matmul(patches);
-    if let Some(b) = &conv.bias {
-        y = y + b.val().reshape([1, co, 1]);
-    }
-    y.reshape([n, co, ho, wo])
 }
 
 fn fwd_bwd(f: impl Fn() -> Tensor<4>) -> f64 {
@@ -72,8 +47,9 @@ fn main() {
         let t_fb = fwd_bwd(|| conv.forward(x.clone()));
         let t_fbx = fwd_bwd(|| conv.forward(xg.clone()));
         let input_grad = ci > 4; // the first layer's input needs no gradient
-        let t_im = fwd_bwd(|| conv_im2col(&conv, if input_grad { xg.clone() } else { x.clone() }));
-        let d: f32 = (conv.forward(x.clone()) - conv_im2col(&conv, x.clone()))
+        let t_im =
+            fwd_bwd(|| conv2d_im2col(&conv, if input_grad { xg.clone() } else { x.clone() }));
+        let d: f32 = (conv.forward(x.clone()) - conv2d_im2col(&conv, x.clone()))
             .abs()
             .max()
             .into_scalar();

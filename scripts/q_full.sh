@@ -2,7 +2,7 @@
 # Full-mode q inference (issue: seed 001 Table 1): the thesis's 10,000-galaxy dataset and all six
 # training modes through the CLI. Each run's folder goes to target/q_runs/<mode>/ and its
 # metrics.json is copied to results/q_inference/<mode>.json (what notebook 02 and README quote).
-# Usage: [PLATEAU=P] [WEIGHT_DECAY=W] [PER_IMAGE=1] [NAME_SUFFIX=_x] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
+# Usage: [PLATEAU=P] [WEIGHT_DECAY=W] [PER_IMAGE=1] [NAME_SUFFIX=_x] [FIRST_CONV=direct] scripts/q_full.sh [EPOCHS] [PATIENCE] [MODES...]
 #        Defaults are the recipe of the committed results: 100 epochs, early stopping after 20
 #        without a better validation NLL, all six modes; PLATEAU: epochs without improvement before
 #        the learning rate halves (default 8); WEIGHT_DECAY: Adam's L2 penalty, --weight-decay W
@@ -10,6 +10,9 @@
 #        which still overfit with 1e-3, 1e-3 for the others; WEIGHT_DECAY= for none);
 #        PER_IMAGE=1: --per-image-norm, runs named <mode>_per_image; NAME_SUFFIX=_x: runs named
 #        <mode>_x, to keep another setting's result beside the main one.
+#        FIRST_CONV=direct|im2col: how the first convolution is computed (default im2col, the
+#        faster one). The JSONs whose config has no "first_conv" field were trained with burn's
+#        own kernel: FIRST_CONV=direct reruns them bit for bit; im2col differs at rounding level.
 #        RAYON_NUM_THREADS=1 lets two modes train side by side on a 2-core machine (faster in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,8 @@ for m in $MODES; do
   name=${m/:/_}$SUFFIX
   if [ -n "${WEIGHT_DECAY+set}" ]; then wd=$WEIGHT_DECAY; elif [ "$m" = four ]; then wd=1e-2; else wd=1e-3; fi
   WD=(); [ -n "$wd" ] && WD=(--weight-decay "$wd")
-  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" "${NORM[@]}" "${WD[@]}" --seed 0 --out "target/q_runs/$name"
+  $BIN q train --data "$DATA" --mode "$m" --epochs "$EPOCHS" --patience "$PATIENCE" --plateau-patience "$PLATEAU" "${NORM[@]}" "${WD[@]}" \
+    --first-conv "${FIRST_CONV:-im2col}" --seed 0 --out "target/q_runs/$name"
   cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
   mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
 done

@@ -23,6 +23,7 @@ pub use crate::metrics::{
 };
 pub use crate::mode::RunMode;
 pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
+pub use crate::models::im2col::ConvImpl;
 pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
 pub use crate::plot::{Figure, Mark, Series};
@@ -39,13 +40,14 @@ pub use crate::sim::pair::{
 };
 pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
-pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples};
+pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples, Subset};
 pub use crate::train::class_eval::{
     ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_run_dir, seed_real_data_result,
 };
 pub use crate::train::class_experiment::{
-    ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SplitBy, class_images,
-    load_class_metrics_dir, run_classification, seed_result, seed_threshold,
+    ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SiblingScores, SplitBy,
+    class_images, load_class_metrics_dir, run_classification, seed_result, seed_threshold,
+    training_sibling_scores,
 };
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,

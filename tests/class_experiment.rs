@@ -7,7 +7,7 @@ use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::class_experiment::{
     ClassMetrics, ClassRunConfig, SplitBy, load_class_metrics_dir, run_classification, seed_result,
-    seed_threshold,
+    seed_threshold, training_sibling_scores,
 };
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> std::path::PathBuf {
@@ -86,6 +86,69 @@ fn two_class_run_reports_saves_and_reloads() {
         }
     }
     assert!((0.0..=1.0).contains(&m.f1_no_rejection));
+    // The seed's protocol: as many augmented copies of training sources as test images.
+    let sib = m
+        .training_siblings
+        .clone()
+        .expect("scored on training siblings");
+    assert_eq!(sib.n, m.n_test);
+    assert!(sib.rejected <= sib.n as u64);
+    for v in [sib.f1, sib.accuracy, sib.f1_no_rejection] {
+        assert!((0.0..=1.0).contains(&v), "{sib:?}");
+    }
+    let names = &m.class_names;
+    let again = training_sibling_scores(
+        &run.model,
+        &run.train_set,
+        &run.images,
+        names,
+        0.8,
+        m.n_test,
+        0x5EED,
+        &cpu_device(),
+    )
+    .unwrap();
+    assert_eq!(again, sib, "same seed, same sample, same scores");
+    // Asking for more images than the space holds scores the whole space, which must agree with
+    // the report on every augmented training image computed without sampling.
+    let every = AugmentedExamples::new(&run.train_set, &run.images).unwrap();
+    let whole = training_sibling_scores(
+        &run.model,
+        &run.train_set,
+        &run.images,
+        names,
+        0.8,
+        usize::MAX,
+        1,
+        &cpu_device(),
+    )
+    .unwrap();
+    assert_eq!(whole.n, every.len());
+    let probs = predict_proba(&run.model, &every, &cpu_device()).unwrap();
+    let truth: Vec<usize> = (0..every.len()).map(|i| every.label(i).unwrap()).collect();
+    let direct = classification_report(&probs, &truth, names, None).unwrap();
+    assert!((whole.f1_no_rejection - direct.overall.f1).abs() < 1e-9);
+    for bad in [-0.1, f64::NAN] {
+        assert!(
+            training_sibling_scores(
+                &run.model,
+                &run.train_set,
+                &run.images,
+                names,
+                bad,
+                4,
+                1,
+                &cpu_device()
+            )
+            .is_err()
+        );
+    }
+    assert!(Subset::new(&every, vec![]).is_err());
+    let e = Subset::new(&every, vec![0, every.len()])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("subset index"), "{e}");
     let auc = m.auc.expect("two classes have an AUC");
     assert!((0.0..=1.0).contains(&auc));
     assert_eq!(run.probs.len(), 2 * m.n_test);

@@ -5,6 +5,7 @@
 
 mod class_experiment;
 mod classify;
+mod im2col;
 mod max_pool;
 mod mock_observed;
 mod pairs;

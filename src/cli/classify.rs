@@ -240,6 +240,13 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
             _ => String::new(),
         }
     );
+    if let Some(t) = &m.training_siblings {
+        println!(
+            "the seed's protocol (augmented copies of training sources): {} images, {} rejected; \
+             kept F1 {:.3}, accuracy {:.3}; all: F1 {:.3}",
+            t.n, t.rejected, t.f1, t.accuracy, t.f1_no_rejection
+        );
+    }
     println!("wrote {}", a.out.display());
     Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
+use crate::models::im2col::ConvImpl;
 use crate::train::q::{Plateau, TrainConfig};
 use crate::train::q_experiment::{QPredictor, QRunConfig, run_q};
 use clap::{Args, Subcommand};
@@ -31,6 +32,9 @@ pub struct BenchStepArgs {
     /// Timed repetitions.
     #[arg(long, default_value_t = 30)]
     steps: usize,
+    /// How the first convolution is computed: im2col (what training uses) or direct (burn's kernel).
+    #[arg(long, default_value_t = ConvImpl::Im2col)]
+    first_conv: ConvImpl,
     /// Write the timing as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -73,6 +77,10 @@ pub struct TrainArgs {
     /// Use only the first N galaxies of the file.
     #[arg(long)]
     max_galaxies: Option<usize>,
+    /// How the first convolution is computed: im2col (faster on the CPU) or direct (burn's
+    /// kernel: what the runs committed before this option used). Same network, rounding differs.
+    #[arg(long, default_value_t = ConvImpl::Im2col)]
+    first_conv: ConvImpl,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -100,10 +108,16 @@ pub fn run(cmd: QCmd) -> Result<()> {
         QCmd::Predict(a) => predict(a),
         QCmd::BenchStep(a) => {
             let d = crate::device::device();
-            let t = crate::train::step_timing::time_qnet_step(a.channels, a.batch, a.steps, &d)?;
+            let t = crate::train::step_timing::time_qnet_step(
+                a.channels,
+                a.batch,
+                a.steps,
+                a.first_conv,
+                &d,
+            )?;
             println!(
-                "qnet {:?} on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
-                t.input, t.device, t.train_ms, t.infer_ms, t.steps
+                "qnet {:?} ({} first conv) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+                t.input, a.first_conv, t.device, t.train_ms, t.infer_ms, t.steps
             );
             match a.json {
                 Some(p) => crate::io::write_json(p, &t),
@@ -130,6 +144,7 @@ fn train(a: TrainArgs) -> Result<()> {
         },
         max_galaxies: a.max_galaxies,
         per_image_norm: a.per_image_norm,
+        first_conv: a.first_conv,
         ..QRunConfig::new(a.mode)
     };
     let device = crate::device::device();

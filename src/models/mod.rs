@@ -1,5 +1,6 @@
 //! Neural networks (burn): one model per file, each saying which paper figure/table it serves.
 
 pub mod alexnet;
+pub mod im2col;
 pub mod qnet;
 pub mod thetanet;

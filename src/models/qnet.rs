@@ -8,8 +8,14 @@
 //!   floor keeps the NLL finite when the network is over-confident (TFP's usual
 //!   `1e-3 + softplus(...)` idiom);
 //! * initialisation: burn's defaults (Kaiming-uniform), as Keras' Glorot would serve equally.
+//!
+//! Speed (not a modelling choice): the first convolution can be computed as im2col
+//! ([`ConvImpl::Im2col`], what training uses unless told otherwise) instead of burn's kernel;
+//! same parameters, same function, different rounding. `first_conv: None` (configurations saved
+//! before the option existed) means burn's kernel.
 
 use crate::error::Error;
+use crate::models::im2col::{ConvImpl, check_im2col, conv2d_im2col};
 
 type GlResult<T> = crate::error::Result<T>;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -33,6 +39,9 @@ pub struct QNetConfig {
     /// Lower bound added to σ.
     #[config(default = 1e-3)]
     pub sigma_floor: f64,
+    /// How the first convolution is computed; `None` (what configurations saved before this
+    /// option read as): burn's kernel, [`ConvImpl::Direct`].
+    pub first_conv: Option<ConvImpl>,
 }
 
 /// The network.
@@ -49,6 +58,8 @@ pub struct QNet {
     sigma_floor: f64,
     channels: usize,
     size: usize,
+    #[module(skip)]
+    first_conv: ConvImpl,
 }
 
 /// Size after a 2 × 2 valid convolution and a 2 × 2 pool.
@@ -72,11 +83,18 @@ impl QNetConfig {
         48 * s * s
     }
 
+    /// How the first convolution is computed (`None` reads as [`ConvImpl::Direct`]).
+    pub fn first_conv_impl(&self) -> ConvImpl {
+        self.first_conv.unwrap_or(ConvImpl::Direct)
+    }
+
     /// Builds the network on `device` (use `device.autodiff()` to train).
     pub fn init(&self, device: &Device) -> GlResult<QNet> {
         self.validate()?;
+        let conv1 = Conv2dConfig::new([self.channels, 16], [2, 2]).init(device);
+        check_im2col(&conv1, [1, self.channels, self.size, self.size])?;
         Ok(QNet {
-            conv1: Conv2dConfig::new([self.channels, 16], [2, 2]).init(device),
+            conv1,
             conv2: Conv2dConfig::new([16, 32], [2, 2]).init(device),
             conv3: Conv2dConfig::new([32, 48], [2, 2]).init(device),
             pool: MaxPool2dConfig::new([2, 2]).init(),
@@ -87,6 +105,7 @@ impl QNetConfig {
             sigma_floor: self.sigma_floor,
             channels: self.channels,
             size: self.size,
+            first_conv: self.first_conv_impl(),
         })
     }
 }
@@ -118,6 +137,17 @@ impl QNet {
         sum.0
     }
 
+    /// How the first convolution is computed.
+    pub fn first_conv(&self) -> ConvImpl {
+        self.first_conv
+    }
+
+    /// The same network (same parameters) computing its first convolution with `how`.
+    pub fn with_first_conv(mut self, how: ConvImpl) -> Self {
+        self.first_conv = how;
+        self
+    }
+
     /// Expected input shape `[batch, channels, size, size]`.
     pub fn input_shape(&self) -> (usize, usize) {
         (self.channels, self.size)
@@ -142,7 +172,11 @@ impl QNet {
     /// Forward pass; `x` is `[batch, channels, size, size]` (shape-checked by the callers that
     /// take user input: `predict` and the training loop).
     pub fn forward(&self, x: Tensor<4>) -> GaussianOutput {
-        let x = self.pool.forward(self.relu.forward(self.conv1.forward(x)));
+        let x = match self.first_conv {
+            ConvImpl::Direct => self.conv1.forward(x),
+            ConvImpl::Im2col => conv2d_im2col(&self.conv1, x),
+        };
+        let x = self.pool.forward(self.relu.forward(x));
         let x = self.pool.forward(self.relu.forward(self.conv2.forward(x)));
         let x = self.pool.forward(self.relu.forward(self.conv3.forward(x)));
         let x: Tensor<2> = x.flatten(1, 3);

@@ -317,3 +317,51 @@ impl Examples for AugmentedExamples<'_> {
         Ok(img.data.iter().map(|&v| (v - lo) / span).collect())
     }
 }
+
+/// Some images of another set, in the order `indices` gives (e.g. a random sample of a large
+/// augmented space).
+pub struct Subset<'a> {
+    inner: &'a dyn Examples,
+    indices: Vec<usize>,
+}
+
+impl<'a> Subset<'a> {
+    /// Images `indices` of `inner`; every index must be below `inner.len()`, and at least one.
+    pub fn new(inner: &'a dyn Examples, indices: Vec<usize>) -> Result<Self> {
+        if indices.is_empty() {
+            return Err(Error::invalid("subset", "0 indices", "must not be empty"));
+        }
+        if let Some(&i) = indices.iter().find(|&&i| i >= inner.len()) {
+            return Err(Error::invalid(
+                "subset index",
+                i,
+                format!("must be below the set size {}", inner.len()),
+            ));
+        }
+        Ok(Subset { inner, indices })
+    }
+
+    fn at(&self, i: usize) -> Result<usize> {
+        self.indices.get(i).copied().ok_or_else(|| {
+            Error::invalid("image index", i, format!("must be below {}", self.len()))
+        })
+    }
+}
+
+impl Examples for Subset<'_> {
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+    fn channels(&self) -> usize {
+        self.inner.channels()
+    }
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+    fn label(&self, i: usize) -> Result<usize> {
+        self.inner.label(self.at(i)?)
+    }
+    fn pixels(&self, i: usize) -> Result<Vec<f32>> {
+        self.inner.pixels(self.at(i)?)
+    }
+}

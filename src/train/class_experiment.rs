@@ -18,7 +18,7 @@
 //!    9), per-class precision/recall/F1/support of the kept images, rejection counts, confusion
 //!    matrix, and for two classes the ROC curve and its AUC.
 
-use super::class_data::{AugmentedExamples, Examples};
+use super::class_data::{AugmentedExamples, Examples, Subset};
 use super::classify::{ClassHistory, ClassifyConfig, predict_proba, train_classifier};
 use crate::augment::{AugmentConfig, AugmentedSet, SourceSplit, count_table, split_sources};
 use crate::data::pairs_h5::{Experiment, PairH5};
@@ -419,6 +419,70 @@ pub struct ClassMetrics {
     pub net: AlexNetConfig,
     /// Run settings.
     pub config: ClassRunConfig,
+    /// The seed's test protocol, emulated: the same number of test images drawn from augmented
+    /// copies of the *training* sources (runs before this field existed: `None`).
+    #[serde(default)]
+    pub training_siblings: Option<SiblingScores>,
+}
+
+/// Scores on augmented copies of the training sources: what the seed's test set was (seed 000
+/// §4 split its *augmented* images 80/20, so a test image was a rotated, smoothed or
+/// contrast-changed copy of a few hundred GalMer images whose other copies were trained on).
+/// Our own test set holds unseen simulations; this number says how much of the gap to the
+/// seed's F1 that protocol explains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiblingScores {
+    /// Augmented training images scored (drawn without replacement, seeded).
+    pub n: usize,
+    /// Of them, rejected below the threshold.
+    pub rejected: u64,
+    /// Support-weighted F1 of the kept images.
+    pub f1: f64,
+    /// Accuracy of the kept images.
+    pub accuracy: f64,
+    /// Support-weighted F1 of all `n` images.
+    pub f1_no_rejection: f64,
+}
+
+/// Scores `model` on `n` augmented copies of the sources in `train_set`, drawn without
+/// replacement from its augmentation space with `seed` (see [`SiblingScores`]; with the seed's
+/// 1° rotations and three variants one of them is the very image a training step saw with
+/// probability (training images drawn) / (space size)).
+#[allow(clippy::too_many_arguments)]
+pub fn training_sibling_scores(
+    model: &AlexNet,
+    train_set: &AugmentedSet,
+    images: &[Image],
+    class_names: &[String],
+    threshold: f64,
+    n: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<SiblingScores> {
+    use rand::SeedableRng;
+    check_size("n", n, 1)?;
+    crate::error::check_range("threshold", threshold, 0.0, 1.0)?;
+    let all = AugmentedExamples::new(train_set, images)?;
+    let n = n.min(all.len());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let picked = rand::seq::index::sample(&mut rng, all.len(), n).into_vec();
+    let sample = Subset::new(&all, picked)?;
+    let probs = predict_proba(model, &sample, device)?;
+    let truth: Vec<usize> = (0..sample.len())
+        .map(|i| sample.label(i))
+        .collect::<Result<_>>()?;
+    let kept = classification_report(&probs, &truth, class_names, Some(threshold))?;
+    let all_scores = classification_report(&probs, &truth, class_names, None)?;
+    Ok(SiblingScores {
+        n,
+        rejected: kept
+            .rejection
+            .as_ref()
+            .map_or(0, |r| r.rejected_per_class.iter().sum()),
+        f1: kept.overall.f1,
+        accuracy: kept.accuracy,
+        f1_no_rejection: all_scores.overall.f1,
+    })
 }
 
 /// A finished run: the network, its curves, the sets and the test report.
@@ -659,6 +723,16 @@ pub fn run_classification(
         test_set.class_counts(k)?,
     ];
     let (per_class, overall) = class_rows(&report, &names, &counts);
+    let siblings = training_sibling_scores(
+        &model,
+        &train_set,
+        &images,
+        &names,
+        threshold,
+        truth.len(),
+        cfg.train.seed ^ 0x5EED,
+        device,
+    )?;
     let metrics = ClassMetrics {
         experiment: experiment.name().into(),
         data: ds.path().to_path_buf(),
@@ -686,6 +760,7 @@ pub fn run_classification(
         parameters: model.num_params(),
         net: net.clone(),
         config: cfg.clone(),
+        training_siblings: Some(siblings),
     };
     Ok(ClassRun {
         model,

@@ -8,6 +8,7 @@ use super::q::{
 use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets_with, split};
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
+use crate::models::im2col::ConvImpl;
 use crate::models::qnet::{QNet, QNetConfig};
 use crate::plot::{Figure, Series};
 use burn::prelude::Device;
@@ -44,6 +45,14 @@ pub struct QRunConfig {
     /// overall brightness I_e, which says nothing about q). `false`: one global scale.
     #[serde(default)]
     pub per_image_norm: bool,
+    /// How the network's first convolution is computed (speed only; the results differ at
+    /// rounding level). Files written before this option existed read as `direct`.
+    #[serde(default = "direct_conv")]
+    pub first_conv: ConvImpl,
+}
+
+fn direct_conv() -> ConvImpl {
+    ConvImpl::Direct
 }
 
 impl QRunConfig {
@@ -55,6 +64,7 @@ impl QRunConfig {
             max_galaxies: None,
             dropout: 0.3,
             per_image_norm: false,
+            first_conv: ConvImpl::Im2col,
         }
     }
 }
@@ -189,7 +199,8 @@ pub fn run_q(
     let net = QNetConfig::new()
         .with_channels(train.channels)
         .with_size(train.size)
-        .with_dropout(cfg.dropout);
+        .with_dropout(cfg.dropout)
+        .with_first_conv(Some(cfg.first_conv));
     let (model, history) = train_qnet(&net, &train, &valid, &cfg.train, device, None, on_epoch)?;
     let (mu, sigma) = predict(&model, &test, device)?;
     let cal = calibration(&mu, &sigma, &test.q)?;

@@ -6,6 +6,7 @@
 use super::nll::gaussian_nll;
 use crate::error::{Result, check_size};
 use crate::models::alexnet::AlexNetConfig;
+use crate::models::im2col::ConvImpl;
 use crate::models::qnet::QNetConfig;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -46,16 +47,20 @@ pub fn median_ms(steps: usize, mut step: impl FnMut()) -> Result<f64> {
     Ok(v[v.len() / 2])
 }
 
-/// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps).
+/// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps),
+/// its first convolution computed as `first_conv` says.
 pub fn time_qnet_step(
     channels: usize,
     batch: usize,
     steps: usize,
+    first_conv: ConvImpl,
     device: &Device,
 ) -> Result<StepTiming> {
     check_size("batch", batch, 1)?;
     check_size("steps", steps, 1)?;
-    let net = QNetConfig::new().with_channels(channels);
+    let net = QNetConfig::new()
+        .with_channels(channels)
+        .with_first_conv(Some(first_conv));
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
