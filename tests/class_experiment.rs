@@ -97,10 +97,10 @@ fn two_class_run_reports_saves_and_reloads() {
         assert!((0.0..=1.0).contains(&v), "{sib:?}");
     }
     let names = &m.class_names;
+    let every = AugmentedExamples::new(&run.train_set, &run.images).unwrap();
     let again = training_sibling_scores(
         &run.model,
-        &run.train_set,
-        &run.images,
+        &every,
         names,
         0.8,
         m.n_test,
@@ -111,18 +111,9 @@ fn two_class_run_reports_saves_and_reloads() {
     assert_eq!(again, sib, "same seed, same sample, same scores");
     // Asking for more images than the space holds scores the whole space, which must agree with
     // the report on every augmented training image computed without sampling.
-    let every = AugmentedExamples::new(&run.train_set, &run.images).unwrap();
-    let whole = training_sibling_scores(
-        &run.model,
-        &run.train_set,
-        &run.images,
-        names,
-        0.8,
-        usize::MAX,
-        1,
-        &cpu_device(),
-    )
-    .unwrap();
+    let whole =
+        training_sibling_scores(&run.model, &every, names, 0.8, usize::MAX, 1, &cpu_device())
+            .unwrap();
     assert_eq!(whole.n, every.len());
     let probs = predict_proba(&run.model, &every, &cpu_device()).unwrap();
     let truth: Vec<usize> = (0..every.len()).map(|i| every.label(i).unwrap()).collect();
@@ -130,17 +121,7 @@ fn two_class_run_reports_saves_and_reloads() {
     assert!((whole.f1_no_rejection - direct.overall.f1).abs() < 1e-9);
     for bad in [-0.1, f64::NAN] {
         assert!(
-            training_sibling_scores(
-                &run.model,
-                &run.train_set,
-                &run.images,
-                names,
-                bad,
-                4,
-                1,
-                &cpu_device()
-            )
-            .is_err()
+            training_sibling_scores(&run.model, &every, names, bad, 4, 1, &cpu_device()).is_err()
         );
     }
     assert!(Subset::new(&every, vec![]).is_err());

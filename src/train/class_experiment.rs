@@ -444,15 +444,14 @@ pub struct SiblingScores {
     pub f1_no_rejection: f64,
 }
 
-/// Scores `model` on `n` augmented copies of the sources in `train_set`, drawn without
-/// replacement from its augmentation space with `seed` (see [`SiblingScores`]; with the seed's
+/// Scores `model` on `n` images of its training examples `train` (the lazily augmented copies
+/// of the training sources, as `run_classification` trains on them), drawn without replacement
+/// with `seed` (see [`SiblingScores`]; with the seed's
 /// 1° rotations and three variants one of them is the very image a training step saw with
 /// probability (training images drawn) / (space size)).
-#[allow(clippy::too_many_arguments)]
 pub fn training_sibling_scores(
     model: &AlexNet,
-    train_set: &AugmentedSet,
-    images: &[Image],
+    train: &dyn Examples,
     class_names: &[String],
     threshold: f64,
     n: usize,
@@ -462,11 +461,10 @@ pub fn training_sibling_scores(
     use rand::SeedableRng;
     check_size("n", n, 1)?;
     crate::error::check_range("threshold", threshold, 0.0, 1.0)?;
-    let all = AugmentedExamples::new(train_set, images)?;
-    let n = n.min(all.len());
+    let n = n.min(train.len());
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let picked = rand::seq::index::sample(&mut rng, all.len(), n).into_vec();
-    let sample = Subset::new(&all, picked)?;
+    let picked = rand::seq::index::sample(&mut rng, train.len(), n).into_vec();
+    let sample = Subset::new(train, picked)?;
     let probs = predict_proba(model, &sample, device)?;
     let truth: Vec<usize> = (0..sample.len())
         .map(|i| sample.label(i))
@@ -725,8 +723,7 @@ pub fn run_classification(
     let (per_class, overall) = class_rows(&report, &names, &counts);
     let siblings = training_sibling_scores(
         &model,
-        &train_set,
-        &images,
+        &train,
         &names,
         threshold,
         truth.len(),
