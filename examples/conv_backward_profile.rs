@@ -47,12 +47,15 @@ fn main() {
         let t_fb = fwd_bwd(|| conv.forward(x.clone()));
         let t_fbx = fwd_bwd(|| conv.forward(xg.clone()));
         let input_grad = ci > 4; // the first layer's input needs no gradient
-        let t_im =
-            fwd_bwd(|| conv2d_im2col(&conv, if input_grad { xg.clone() } else { x.clone() }));
-        let d: f32 = (conv.forward(x.clone()) - conv2d_im2col(&conv, x.clone()))
-            .abs()
-            .max()
-            .into_scalar();
+        let t_im = fwd_bwd(|| {
+            conv2d_im2col(&conv, if input_grad { xg.clone() } else { x.clone() })
+                .expect("valid 2 × 2 conv")
+        });
+        let d: f32 = (conv.forward(x.clone())
+            - conv2d_im2col(&conv, x.clone()).expect("valid 2 × 2 conv"))
+        .abs()
+        .max()
+        .into_scalar();
         println!(
             "{:<14} {t_fwd:>10.2} {t_fb:>14.2} {t_fbx:>14.2} {t_im:>14.2} {d:>10.1e}",
             format!("{ci}->{co} @ {s}²")

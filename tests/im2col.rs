@@ -88,7 +88,7 @@ fn forward_matches_a_plain_convolution_and_burns_kernel() {
         let (conv, wv, bv) = conv(ci, co, k, 3, &device, false);
         let xt: Tensor<4> = Tensor::from_data(TensorData::new(x.clone(), xd), &device);
         check_im2col(&conv, xd).unwrap();
-        let ours = conv2d_im2col(&conv, xt.clone());
+        let ours = conv2d_im2col(&conv, xt.clone()).unwrap();
         assert_eq!(ours.dims(), [2, co, h - k + 1, w - k + 1]);
         let ours = to_vec(ours);
         let want: Vec<f32> = reference(&x, xd, &wv, [co, ci, k, k], &bv)
@@ -120,7 +120,7 @@ fn gradients_match_burns_conv2d() {
                 Tensor::from_data(TensorData::new(x.clone(), xd), &device).require_grad();
             let y = match how {
                 ConvImpl::Direct => conv.forward(xt.clone()),
-                ConvImpl::Im2col => conv2d_im2col(&conv, xt.clone()),
+                ConvImpl::Im2col => conv2d_im2col(&conv, xt.clone()).unwrap(),
             };
             let g = (y * r.clone()).sum().backward();
             let gw = to_vec(conv.weight.grad(&g).unwrap());
@@ -199,6 +199,9 @@ fn unsupported_convolutions_and_bad_input_are_clear_errors() {
         let e = check_im2col(&plain, dims).unwrap_err().to_string();
         assert!(e.contains("input shape"), "{dims:?}: {e}");
     }
+    let wrong: Tensor<4> = Tensor::zeros([1, 3, 8, 8], &device);
+    let e = conv2d_im2col(&plain, wrong).unwrap_err().to_string();
+    assert!(e.contains("input shape"), "{e}");
     let strided = Conv2dConfig::new([2, 4], [2, 2])
         .with_stride([2, 2])
         .init(&device);

@@ -80,8 +80,16 @@ pub fn check_im2col(conv: &Conv2d, dims: [usize; 4]) -> Result<()> {
 
 /// `conv` applied to `x` `[N, C, H, W]` as im2col: patches `[N, C·kh·kw, H'·W']` from the
 /// kh·kw shifted slices (channel order (c, dy, dx), as the weight flattens), then
-/// weights `[Co, C·kh·kw]` × patches. The caller has checked the shapes ([`check_im2col`]).
-pub fn conv2d_im2col(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+/// weights `[Co, C·kh·kw]` × patches. An unsupported convolution or input shape is an error
+/// ([`check_im2col`]).
+pub fn conv2d_im2col(conv: &Conv2d, x: Tensor<4>) -> Result<Tensor<4>> {
+    check_im2col(conv, x.dims())?;
+    Ok(im2col_checked(conv, x))
+}
+
+/// [`conv2d_im2col`] for callers that have checked `conv` and the input shape already (the q
+/// network checks its layer at construction and its input before training or predicting).
+pub(crate) fn im2col_checked(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let [n, c, h, w] = x.dims();
     let [co, _, kh, kw] = conv.weight.dims();
     let (ho, wo) = (h - kh + 1, w - kw + 1);

@@ -15,7 +15,7 @@
 //! before the option existed) means burn's kernel.
 
 use crate::error::Error;
-use crate::models::im2col::{ConvImpl, check_im2col, conv2d_im2col};
+use crate::models::im2col::{ConvImpl, check_im2col, im2col_checked};
 
 type GlResult<T> = crate::error::Result<T>;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -174,7 +174,7 @@ impl QNet {
     pub fn forward(&self, x: Tensor<4>) -> GaussianOutput {
         let x = match self.first_conv {
             ConvImpl::Direct => self.conv1.forward(x),
-            ConvImpl::Im2col => conv2d_im2col(&self.conv1, x),
+            ConvImpl::Im2col => im2col_checked(&self.conv1, x),
         };
         let x = self.pool.forward(self.relu.forward(x));
         let x = self.pool.forward(self.relu.forward(self.conv2.forward(x)));
