@@ -93,22 +93,25 @@ def write_rows(rows, out):
     print("wrote", out)
 
 
-def burn_times(cmd):
+def burn_times(cmd, env=None):
     with tempfile.TemporaryDirectory() as d:
         j = pathlib.Path(d) / "t.json"
         subprocess.run([args.galaxy_lab, *cmd, "--batch", str(args.batch), "--steps", str(args.steps), "--json", str(j)],
-                       check=True, env={**os.environ, "GALAXY_LAB_DEVICE": "cpu"})
+                       check=True, env={**os.environ, "GALAXY_LAB_DEVICE": "cpu", **(env or {})})
         return json.loads(j.read_text())
 
 
 def run_qnet():
-    """The q network: PyTorch, then galaxy-lab with the first convolution as im2col (what training
-    uses) and as burn's own kernel (`--first-conv direct`, what the runs before it used)."""
+    """The q network: PyTorch, then galaxy-lab as training runs it (all three convolutions as
+    im2col, the patched burn-flex's 2x2 pool fast path) and with burn's own kernels (direct
+    convolutions, burn-flex's generic pool: BURN_FLEX_GENERIC_POOL=1), what runs before the
+    speed work used."""
     rows = []
     for c in (1, 4):
         pt, pi = torch_times(c)
-        b = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "im2col"])
-        bd = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "direct"])
+        b = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "im2col", "--later-convs", "im2col"])
+        bd = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "direct", "--later-convs", "direct"],
+                        env={"BURN_FLEX_GENERIC_POOL": "1"})
         rows.append({"channels": c, "batch": args.batch, "threads": args.threads,
                      "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
                      "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi,
@@ -117,7 +120,7 @@ def run_qnet():
                      "torch": torch.__version__})
         r = rows[-1]
         print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, burn {b['train_ms']:.1f} ms "
-              f"(ratio {r['train_ratio']:.2f}; burn's own first conv {bd['train_ms']:.1f} ms, ratio {r['direct_train_ratio']:.2f}); "
+              f"(ratio {r['train_ratio']:.2f}; burn's own kernels {bd['train_ms']:.1f} ms, ratio {r['direct_train_ratio']:.2f}); "
               f"inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
     write_rows(rows, args.out)
 

@@ -10,6 +10,7 @@ pub use crate::data::pairs_h5::{
 };
 pub use crate::data::q_modes::{
     Calibration, Normalizer, QMode, Split, calibration, q_datasets, raw_images, split,
+    stored_projection,
 };
 pub use crate::data::sersic_h5::*;
 pub use crate::device::{Device, cpu_device, cuda_available, device, device_name};

@@ -157,17 +157,23 @@ fn qnet_gives_the_same_predictions_either_way() {
         let fast = cfg.init(&device).unwrap();
         assert_eq!(fast.first_conv(), ConvImpl::Im2col);
         let direct = fast.clone().with_first_conv(ConvImpl::Direct);
+        let all_fast = fast.clone().with_later_convs(ConvImpl::Im2col);
+        assert_eq!(all_fast.later_convs(), ConvImpl::Im2col);
+        assert_eq!(fast.later_convs(), ConvImpl::Direct);
         let x: Tensor<4> = Tensor::from_data(
             TensorData::new(values(2 * channels * 64 * 64, 4), [2, channels, 64, 64]),
             &device,
         );
-        let (a, b) = (fast.forward(x.clone()), direct.forward(x));
-        let dmu = max_diff(&to_vec(a.mu), &to_vec(b.mu));
-        let ds = max_diff(&to_vec(a.sigma), &to_vec(b.sigma));
-        assert!(
-            dmu < 1e-5 && ds < 1e-5,
-            "{channels} channels: μ {dmu}, σ {ds}"
-        );
+        let b = direct.forward(x.clone());
+        for (name, net) in [("first conv", &fast), ("all convs", &all_fast)] {
+            let a = net.forward(x.clone());
+            let dmu = max_diff(&to_vec(a.mu), &to_vec(b.mu.clone()));
+            let ds = max_diff(&to_vec(a.sigma), &to_vec(b.sigma.clone()));
+            assert!(
+                dmu < 1e-5 && ds < 1e-5,
+                "{channels} channels, im2col {name}: μ {dmu}, σ {ds}"
+            );
+        }
     }
 }
 
@@ -187,8 +193,17 @@ fn saved_configurations_say_which_way() {
     let mut v = serde_json::to_value(&run).unwrap();
     assert_eq!(v["first_conv"], "im2col");
     v.as_object_mut().unwrap().remove("first_conv");
+    assert_eq!(v["later_convs"], "im2col");
+    v.as_object_mut().unwrap().remove("later_convs");
     let old: QRunConfig = serde_json::from_value(v).unwrap();
     assert_eq!(old.first_conv, ConvImpl::Direct);
+    assert_eq!(old.later_convs, ConvImpl::Direct);
+    let mut v = serde_json::to_value(QNetConfig::new().with_later_convs(Some(ConvImpl::Im2col)))
+        .unwrap();
+    assert_eq!(v["later_convs"], "im2col");
+    v.as_object_mut().unwrap().remove("later_convs");
+    let old: QNetConfig = serde_json::from_value(v).unwrap();
+    assert_eq!(old.later_convs_impl(), ConvImpl::Direct);
 }
 
 #[test]

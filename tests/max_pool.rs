@@ -3,7 +3,9 @@
 //! wins), NaN propagation, odd planes whose last row and column are dropped, padding and ceil
 //! mode, and the gradient that reaches the input through autodiff. The seed's and the thesis's
 //! Keras networks and the PyTorch reference in `bench/` follow the same rules, so a change in
-//! burn's pooling (or a faster kernel of our own) is caught here.
+//! burn's pooling is caught here. The 2 × 2 stride-2 cases run the fast path of our patched
+//! burn-flex (`vendor/burn-flex/GALAXY_LAB_PATCH.md`); padded, ceil-mode and 3 × 3 cases run its
+//! generic kernel, so both are held to the same reference.
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::pool::MaxPool2dConfig;

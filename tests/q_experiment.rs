@@ -34,6 +34,7 @@ fn every_mode_trains_and_the_run_folder_round_trips() {
         ("incl:60", 1),
         ("random", 1),
         ("random-cos", 1),
+        ("random-proj", 1),
     ] {
         let run = run_q(&ds, &quick(m.parse().unwrap()), &d, &mut |_| {}).unwrap();
         assert_eq!(run.net.channels, channels, "{m}");
@@ -130,7 +131,42 @@ fn thesis_table_values() {
     assert_eq!(thesis_nll(QMode::Four), Some(-2.375));
     assert_eq!(thesis_nll("incl:0".parse().unwrap()), Some(0.680));
     assert_eq!(thesis_nll("random".parse().unwrap()), Some(-1.657));
-    assert_eq!(thesis_nll("random-cos".parse().unwrap()), None);
+    assert_eq!(thesis_nll("random-cos".parse().unwrap()), Some(-1.657));
+    assert_eq!(thesis_nll("random-proj".parse().unwrap()), Some(-1.657));
+    assert_eq!(thesis_nll("incl:45".parse().unwrap()), None);
+}
+
+#[test]
+fn random_projection_draws_stored_projections_uniformly_and_reproducibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = SersicH5::open(tiny_file(dir.path(), 40)).unwrap();
+    let mode: QMode = "random-proj".parse().unwrap();
+    assert_eq!(mode.to_string(), "random-proj");
+    let galaxies: Vec<usize> = (0..40).collect();
+    let (img, c) = raw_images(&ds, &galaxies, mode, 5).unwrap();
+    assert_eq!(c, 1);
+    let px = ds.height * ds.width;
+    let four = ds.read_galaxies(&galaxies).unwrap();
+    for (k, &g) in galaxies.iter().enumerate() {
+        // Each image is exactly the stored projection the galaxy's stream picked.
+        let p = stored_projection(5, g, ds.projections);
+        let stored = &four[(k * ds.projections + p) * px..(k * ds.projections + p + 1) * px];
+        assert_eq!(&img[k * px..(k + 1) * px], stored, "galaxy {g}");
+    }
+    // Same seed, any subset order: the same picks; another seed: different picks.
+    let (again, _) = raw_images(&ds, &galaxies[10..20], mode, 5).unwrap();
+    assert_eq!(again, img[10 * px..20 * px]);
+    let picks = |seed| {
+        (0..2000)
+            .map(|g| stored_projection(seed, g, 4))
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(picks(5), picks(6));
+    // Uniform over four: each count within 4σ of 500 (σ = √(2000·¼·¾) ≈ 19.4).
+    for p in 0..4 {
+        let n = picks(5).iter().filter(|&&x| x == p).count() as f64;
+        assert!((n - 500.0).abs() < 78.0, "projection {p}: {n}");
+    }
 }
 
 #[test]

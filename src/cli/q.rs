@@ -35,6 +35,9 @@ pub struct BenchStepArgs {
     /// How the first convolution is computed: im2col (what training uses) or direct (burn's kernel).
     #[arg(long, default_value_t = ConvImpl::Im2col)]
     first_conv: ConvImpl,
+    /// How the second and third convolutions are computed: im2col or direct.
+    #[arg(long, default_value_t = ConvImpl::Im2col)]
+    later_convs: ConvImpl,
     /// Write the timing as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -46,7 +49,7 @@ pub struct TrainArgs {
     /// Sérsic dataset written by `galaxy-lab sersic generate`.
     #[arg(long)]
     data: PathBuf,
-    /// four | incl:DEG | random | random-cos.
+    /// four | incl:DEG | random | random-cos | random-proj (one of the stored projections).
     #[arg(long)]
     mode: QMode,
     /// Maximum epochs.
@@ -81,6 +84,10 @@ pub struct TrainArgs {
     /// kernel: what the runs committed before this option used). Same network, rounding differs.
     #[arg(long, default_value_t = ConvImpl::Im2col)]
     first_conv: ConvImpl,
+    /// How the second and third convolutions are computed: im2col (faster on the CPU) or direct
+    /// (burn's kernel, what runs before this option used).
+    #[arg(long, default_value_t = ConvImpl::Im2col)]
+    later_convs: ConvImpl,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -113,11 +120,12 @@ pub fn run(cmd: QCmd) -> Result<()> {
                 a.batch,
                 a.steps,
                 a.first_conv,
+                a.later_convs,
                 &d,
             )?;
             println!(
-                "qnet {:?} ({} first conv) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
-                t.input, a.first_conv, t.device, t.train_ms, t.infer_ms, t.steps
+                "qnet {:?} ({} first conv, {} later convs) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+                t.input, a.first_conv, a.later_convs, t.device, t.train_ms, t.infer_ms, t.steps
             );
             match a.json {
                 Some(p) => crate::io::write_json(p, &t),
@@ -145,6 +153,7 @@ fn train(a: TrainArgs) -> Result<()> {
         max_galaxies: a.max_galaxies,
         per_image_norm: a.per_image_norm,
         first_conv: a.first_conv,
+        later_convs: a.later_convs,
         ..QRunConfig::new(a.mode)
     };
     let device = crate::device::device();

@@ -29,6 +29,11 @@ pub enum QMode {
         /// Uniform in cos i (isotropic) instead of uniform in i.
         uniform_in_cos: bool,
     },
+    /// One of the file's stored projections per galaxy, drawn uniformly (for the thesis's four:
+    /// 0, 30, 60 or 90° with equal odds), deterministic for a seed. A third reading of the
+    /// thesis's "random projection": its Fig. 14 shows predictions "for each orientation" and
+    /// §5.1 credits the result to "the last two projections (i = 60°, 90°)".
+    RandomProjection,
 }
 
 impl std::str::FromStr for QMode {
@@ -42,12 +47,13 @@ impl std::str::FromStr for QMode {
             "random-cos" => Ok(QMode::Random {
                 uniform_in_cos: true,
             }),
+            "random-proj" => Ok(QMode::RandomProjection),
             _ => match s.strip_prefix("incl:").map(|v| v.parse::<f64>()) {
                 Some(Ok(i)) if (0.0..=90.0).contains(&i) => Ok(QMode::Inclination(i)),
                 _ => Err(Error::invalid(
                     "mode",
                     s,
-                    "expected four, incl:DEG (0–90), random or random-cos",
+                    "expected four, incl:DEG (0–90), random, random-cos or random-proj",
                 )),
             },
         }
@@ -65,6 +71,7 @@ impl std::fmt::Display for QMode {
             QMode::Random {
                 uniform_in_cos: true,
             } => write!(f, "random-cos"),
+            QMode::RandomProjection => write!(f, "random-proj"),
         }
     }
 }
@@ -219,6 +226,22 @@ pub fn raw_images(
             }
             Ok((out, 1))
         }
+        QMode::RandomProjection => {
+            if matches!(ds.config.inclinations, Inclinations::Random { .. }) {
+                return Err(Error::invalid(
+                    "mode",
+                    "random-proj",
+                    "this file holds one random inclination per galaxy, not fixed projections to draw from",
+                ));
+            }
+            let mut out = Vec::with_capacity(galaxies.len() * px);
+            for &g in galaxies {
+                let all = ds.read_range(g, g + 1)?;
+                let p = stored_projection(seed, g, ds.projections);
+                out.extend_from_slice(&all[p * px..(p + 1) * px]);
+            }
+            Ok((out, 1))
+        }
         QMode::Random { .. } if matches!(ds.config.inclinations, Inclinations::Random { .. }) => {
             // The file already holds one random inclination per galaxy (`--random-inclination`).
             raw_images(ds, galaxies, QMode::Four, seed)
@@ -265,6 +288,15 @@ pub fn raw_images(
             Ok((imgs.concat(), 1))
         }
     }
+}
+
+/// Which of `projections` stored projections galaxy `g` shows in [`QMode::RandomProjection`]:
+/// uniform, from a ChaCha8 stream keyed by the galaxy, so a galaxy keeps its projection whichever
+/// set it falls in.
+pub fn stored_projection(seed: u64, g: usize, projections: usize) -> usize {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_9a1a);
+    rng.set_stream(g as u64);
+    rng.random_range(0..projections.max(1))
 }
 
 /// Train, validation and test sets for `mode`, normalised with training statistics.

@@ -78,9 +78,9 @@ pub fn check_im2col(conv: &Conv2d, dims: [usize; 4]) -> Result<()> {
     Ok(())
 }
 
-/// `conv` applied to `x` `[N, C, H, W]` as im2col: patches `[N, C·kh·kw, H'·W']` from the
-/// kh·kw shifted slices (channel order (c, dy, dx), as the weight flattens), then
-/// weights `[Co, C·kh·kw]` × patches. An unsupported convolution or input shape is an error
+/// `conv` applied to `x` `[N, C, H, W]` as im2col: patches `[N, kh·kw·C, H'·W']` from the
+/// kh·kw shifted slices (channel order (dy, dx, c)), then the weight permuted to
+/// `[Co, kh·kw·C]` × patches. An unsupported convolution or input shape is an error
 /// ([`check_im2col`]).
 pub fn conv2d_im2col(conv: &Conv2d, x: Tensor<4>) -> Result<Tensor<4>> {
     check_im2col(conv, x.dims())?;
@@ -93,19 +93,20 @@ pub(crate) fn im2col_checked(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let [n, c, h, w] = x.dims();
     let [co, _, kh, kw] = conv.weight.dims();
     let (ho, wo) = (h - kh + 1, w - kw + 1);
-    let mut slices = Vec::with_capacity(c * kh * kw);
-    for ci in 0..c {
-        for dy in 0..kh {
-            for dx in 0..kw {
-                slices.push(
-                    x.clone()
-                        .slice([0..n, ci..ci + 1, dy..dy + ho, dx..dx + wo]),
-                );
-            }
+    // One slice per kernel offset, all channels at once: patches are ordered (dy, dx, ci), and
+    // the backward pass assigns kh·kw slices into the input gradient (not kh·kw·c thin ones).
+    let mut slices = Vec::with_capacity(kh * kw);
+    for dy in 0..kh {
+        for dx in 0..kw {
+            slices.push(x.clone().slice([0..n, 0..c, dy..dy + ho, dx..dx + wo]));
         }
     }
     let patches = Tensor::cat(slices, 1).reshape([n, c * kh * kw, ho * wo]);
-    let weights = conv.weight.val().reshape([1, co, c * kh * kw]);
+    let weights = conv
+        .weight
+        .val()
+        .permute([0, 2, 3, 1])
+        .reshape([1, co, kh * kw * c]);
     let mut y = weights.matmul(patches);
     if let Some(b) = &conv.bias {
         y = y + b.val().reshape([1, co, 1]);

@@ -9,10 +9,10 @@
 //!   `1e-3 + softplus(...)` idiom);
 //! * initialisation: burn's defaults (Kaiming-uniform), as Keras' Glorot would serve equally.
 //!
-//! Speed (not a modelling choice): the first convolution can be computed as im2col
-//! ([`ConvImpl::Im2col`], what training uses unless told otherwise) instead of burn's kernel;
-//! same parameters, same function, different rounding. `first_conv: None` (configurations saved
-//! before the option existed) means burn's kernel.
+//! Speed (not a modelling choice): the first convolution (`first_conv`) and the other two
+//! (`later_convs`) can each be computed as im2col ([`ConvImpl::Im2col`], what training uses unless
+//! told otherwise) instead of burn's kernel; same parameters, same function, rounding may differ.
+//! `None` (configurations saved before an option existed) means burn's kernel.
 
 use crate::error::Error;
 use crate::models::im2col::{ConvImpl, check_im2col, im2col_checked};
@@ -42,6 +42,10 @@ pub struct QNetConfig {
     /// How the first convolution is computed; `None` (what configurations saved before this
     /// option read as): burn's kernel, [`ConvImpl::Direct`].
     pub first_conv: Option<ConvImpl>,
+    /// How the second and third convolutions are computed; `None` (configurations saved before
+    /// this option): burn's kernel. im2col there gives the same sums in the same order on flex
+    /// (tests/im2col.rs checks equality to 1e-6) and is faster once the input gradient counts.
+    pub later_convs: Option<ConvImpl>,
 }
 
 /// The network.
@@ -60,6 +64,8 @@ pub struct QNet {
     size: usize,
     #[module(skip)]
     first_conv: ConvImpl,
+    #[module(skip)]
+    later_convs: ConvImpl,
 }
 
 /// Size after a 2 × 2 valid convolution and a 2 × 2 pool.
@@ -88,6 +94,12 @@ impl QNetConfig {
         self.first_conv.unwrap_or(ConvImpl::Direct)
     }
 
+    /// How the second and third convolutions are computed (`None` reads as
+    /// [`ConvImpl::Direct`]).
+    pub fn later_convs_impl(&self) -> ConvImpl {
+        self.later_convs.unwrap_or(ConvImpl::Direct)
+    }
+
     /// Builds the network on `device` (use `device.autodiff()` to train).
     pub fn init(&self, device: &Device) -> GlResult<QNet> {
         self.validate()?;
@@ -106,6 +118,7 @@ impl QNetConfig {
             channels: self.channels,
             size: self.size,
             first_conv: self.first_conv_impl(),
+            later_convs: self.later_convs_impl(),
         })
     }
 }
@@ -148,6 +161,17 @@ impl QNet {
         self
     }
 
+    /// How the second and third convolutions are computed.
+    pub fn later_convs(&self) -> ConvImpl {
+        self.later_convs
+    }
+
+    /// The same network, its second and third convolutions computed as `how` says.
+    pub fn with_later_convs(mut self, how: ConvImpl) -> Self {
+        self.later_convs = how;
+        self
+    }
+
     /// Expected input shape `[batch, channels, size, size]`.
     pub fn input_shape(&self) -> (usize, usize) {
         (self.channels, self.size)
@@ -177,8 +201,12 @@ impl QNet {
             ConvImpl::Im2col => im2col_checked(&self.conv1, x),
         };
         let x = self.pool.forward(self.relu.forward(x));
-        let x = self.pool.forward(self.relu.forward(self.conv2.forward(x)));
-        let x = self.pool.forward(self.relu.forward(self.conv3.forward(x)));
+        let later = |conv: &Conv2d, x: Tensor<4>| match self.later_convs {
+            ConvImpl::Direct => conv.forward(x),
+            ConvImpl::Im2col => im2col_checked(conv, x),
+        };
+        let x = self.pool.forward(self.relu.forward(later(&self.conv2, x)));
+        let x = self.pool.forward(self.relu.forward(later(&self.conv3, x)));
         let x: Tensor<2> = x.flatten(1, 3);
         let x = self.dropout.forward(self.relu.forward(self.fc1.forward(x)));
         let out = self.fc2.forward(x);

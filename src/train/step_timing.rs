@@ -48,19 +48,21 @@ pub fn median_ms(steps: usize, mut step: impl FnMut()) -> Result<f64> {
 }
 
 /// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps),
-/// its first convolution computed as `first_conv` says.
+/// its first convolution computed as `first_conv` says and the other two as `later_convs`.
 pub fn time_qnet_step(
     channels: usize,
     batch: usize,
     steps: usize,
     first_conv: ConvImpl,
+    later_convs: ConvImpl,
     device: &Device,
 ) -> Result<StepTiming> {
     check_size("batch", batch, 1)?;
     check_size("steps", steps, 1)?;
     let net = QNetConfig::new()
         .with_channels(channels)
-        .with_first_conv(Some(first_conv));
+        .with_first_conv(Some(first_conv))
+        .with_later_convs(Some(later_convs));
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
