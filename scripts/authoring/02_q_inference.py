@@ -45,7 +45,7 @@ We use the dataset of notebook 01 (generated here if it is missing): Sérsic dis
 
 * **Split** (as the thesis): 20 % test; of the remaining 80 %, 20 % validation — 64/16/20 %.
 * **Normalisation** (the thesis says only "magnitudes"): each pixel becomes $-2.5\log_{10}\max(F, 10^{-6})$, then is standardised with **one global mean and standard deviation of the training pixels** — so the relative brightness of galaxies, which carries $I_e\,q$ information, is kept, and nothing of the test set leaks into training.
-* **Random mode** renders each galaxy at its own random inclination from the stored parameters (uniform in $i$; `random-cos` draws uniform in $\cos i$), deterministically from the seed.
+* **Random mode** renders each galaxy at its own random inclination from the stored parameters (uniform in $i$; `random-cos` draws uniform in $\cos i$), deterministically from the seed. The thesis says only that its projections "follow a uniform distribution"; its Fig. 14 is captioned "Prediction for each orientation" and §5.1 credits the result to "the last two projections (i = 60°, 90°)", which reads as one of the *four stored* projections per galaxy. That third reading is `random-proj` (each of 0, 30, 60, 90° with odds ¼, drawn per galaxy from the seed).
 """),
 ("code", r"""
 let path = std::path::PathBuf::from(format!("../data/generated/sersic_{mode}.h5"));
@@ -148,6 +148,9 @@ for r in &runs {
 }
 t
 }
+"""),
+("md", r"""
+**Notice** what the degeneracy does to calibration. When the image says almost nothing, the honest answer is the prior, a *flat* distribution on [0.2, 1], and the best single Normal has the prior's mean and standard deviation. A flat distribution holds $1/\sqrt3 = 57.7\,\%$ of its mass within one standard deviation of its centre and 100 % within two — not 68/95 %. Our full-mode $i = 0$ run has 60.0 % of the test galaxies within 1σ and 97.5 % within 2σ, and its σ-rescaling factor is 0.99 (nothing to fix in the width): its miss of the 68/95 % target is the Normal's *shape*, which a Gaussian output cannot change, not a mis-sized σ.
 """),
 ("md", r"""
 ## 6 · Full-mode results (paper scale)
