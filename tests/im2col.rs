@@ -198,8 +198,8 @@ fn saved_configurations_say_which_way() {
     let old: QRunConfig = serde_json::from_value(v).unwrap();
     assert_eq!(old.first_conv, ConvImpl::Direct);
     assert_eq!(old.later_convs, ConvImpl::Direct);
-    let mut v = serde_json::to_value(QNetConfig::new().with_later_convs(Some(ConvImpl::Im2col)))
-        .unwrap();
+    let mut v =
+        serde_json::to_value(QNetConfig::new().with_later_convs(Some(ConvImpl::Im2col))).unwrap();
     assert_eq!(v["later_convs"], "im2col");
     v.as_object_mut().unwrap().remove("later_convs");
     let old: QNetConfig = serde_json::from_value(v).unwrap();

@@ -294,7 +294,7 @@ pub fn raw_images(
 /// uniform, from a ChaCha8 stream keyed by the galaxy, so a galaxy keeps its projection whichever
 /// set it falls in.
 pub fn stored_projection(seed: u64, g: usize, projections: usize) -> usize {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_9a1a);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_9a1a);
     rng.set_stream(g as u64);
     rng.random_range(0..projections.max(1))
 }
