@@ -1,6 +1,7 @@
 //! From the seed-001 HDF5 file to network inputs, in the thesis's three training modes (§4.2):
 //! all four projections stacked as channels, one fixed inclination, or one random inclination per
-//! galaxy. Also the split (20 % test; of the rest 20 % validation) and the input normalisation.
+//! galaxy (uniform in i, uniform in cos i, or one of the stored projections: three readings of
+//! the thesis's "random projection"). Also the split (20 % test; of the rest 20 % validation) and the input normalisation.
 //!
 //! Normalisation (the thesis says "magnitudes" and no more): each pixel becomes the magnitude
 //! `−2.5 log10(max(flux, floor))` with `floor = 1e-6`, then is standardised with the mean and

@@ -1,5 +1,5 @@
 //! A convolution computed as im2col: the k² shifted views of the input are stacked on the channel
-//! axis and multiplied by the flattened weights in one batched matmul. Its backward pass is two
+//! axis (order (dy, dx, c)) and multiplied by the weights, permuted to match, in one batched matmul. Its backward pass is two
 //! matmuls and a few slice copies, where burn-flex computes a convolution's weight gradient as
 //! another convolution with the output gradient as kernel — on the q network's first layer
 //! (1 or 4 → 16 channels at 64², batch 32) that made the layer's backward ~25× its forward

@@ -43,8 +43,8 @@ pub struct QNetConfig {
     /// option read as): burn's kernel, [`ConvImpl::Direct`].
     pub first_conv: Option<ConvImpl>,
     /// How the second and third convolutions are computed; `None` (configurations saved before
-    /// this option): burn's kernel. im2col there gives the same sums in the same order on flex
-    /// (tests/im2col.rs checks equality to 1e-6) and is faster once the input gradient counts.
+    /// this option): burn's kernel. im2col agrees with it to rounding (tests/im2col.rs, 1e-5)
+    /// and is faster once the input gradient counts.
     pub later_convs: Option<ConvImpl>,
 }
 

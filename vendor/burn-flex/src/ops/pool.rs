@@ -227,8 +227,6 @@ fn valid_range_maxpool(
     (start as usize, end as usize)
 }
 
-/// Generic 3D max pooling with indices implementation.
-#[allow(clippy::too_many_arguments)]
 /// galaxy-lab patch: `BURN_FLEX_GENERIC_POOL=1` in the environment turns the 2 × 2 fast path off
 /// (read once), so a benchmark can time both kernels in one run.
 fn generic_pool_forced() -> bool {
@@ -243,6 +241,8 @@ fn generic_pool_forced() -> bool {
     }
 }
 
+/// Generic 3D max pooling with indices implementation.
+#[allow(clippy::too_many_arguments)]
 fn max_pool3d_with_indices_impl<T>(
     x: FlexTensor,
     kernel_size: [usize; 3],
