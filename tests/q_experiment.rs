@@ -153,6 +153,19 @@ fn random_projection_draws_stored_projections_uniformly_and_reproducibly() {
         let stored = &four[(k * ds.projections + p) * px..(k * ds.projections + p + 1) * px];
         assert_eq!(&img[k * px..(k + 1) * px], stored, "galaxy {g}");
     }
+    // One projection read alone is the same slice; out-of-range galaxy or projection: errors.
+    let one = ds.read_projection(7, 2).unwrap();
+    assert_eq!(
+        one,
+        four[(7 * ds.projections + 2) * px..(7 * ds.projections + 3) * px]
+    );
+    let e = ds
+        .read_projection(7, ds.projections)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("projection"), "{e}");
+    let e = ds.read_projection(40, 0).unwrap_err().to_string();
+    assert!(e.contains("galaxy"), "{e}");
     // Same seed, any subset order: the same picks; another seed: different picks.
     let (again, _) = raw_images(&ds, &galaxies[10..20], mode, 5).unwrap();
     assert_eq!(again, img[10 * px..20 * px]);

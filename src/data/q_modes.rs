@@ -1,7 +1,8 @@
 //! From the seed-001 HDF5 file to network inputs, in the thesis's three training modes (§4.2):
 //! all four projections stacked as channels, one fixed inclination, or one random inclination per
 //! galaxy (uniform in i, uniform in cos i, or one of the stored projections: three readings of
-//! the thesis's "random projection"). Also the split (20 % test; of the rest 20 % validation) and the input normalisation.
+//! the thesis's "random projection"). Also the split (20 % test; of the rest 20 % validation)
+//! and the input normalisation.
 //!
 //! Normalisation (the thesis says "magnitudes" and no more): each pixel becomes the magnitude
 //! `−2.5 log10(max(flux, floor))` with `floor = 1e-6`, then is standardised with the mean and
@@ -204,7 +205,6 @@ pub fn raw_images(
     mode: QMode,
     seed: u64,
 ) -> Result<(Vec<f32>, usize)> {
-    let px = ds.height * ds.width;
     match mode {
         QMode::Four => Ok((ds.read_galaxies(galaxies)?, ds.projections)),
         QMode::Inclination(i) => {
@@ -220,12 +220,7 @@ pub fn raw_images(
                         ),
                     )
                 })?;
-            let mut out = Vec::with_capacity(galaxies.len() * px);
-            for &g in galaxies {
-                let all = ds.read_range(g, g + 1)?;
-                out.extend_from_slice(&all[p * px..(p + 1) * px]);
-            }
-            Ok((out, 1))
+            Ok((one_projection_each(ds, galaxies, |_| p)?, 1))
         }
         QMode::RandomProjection => {
             if matches!(ds.config.inclinations, Inclinations::Random { .. }) {
@@ -235,13 +230,11 @@ pub fn raw_images(
                     "this file holds one random inclination per galaxy, not fixed projections to draw from",
                 ));
             }
-            let mut out = Vec::with_capacity(galaxies.len() * px);
-            for &g in galaxies {
-                let all = ds.read_range(g, g + 1)?;
-                let p = stored_projection(seed, g, ds.projections);
-                out.extend_from_slice(&all[p * px..(p + 1) * px]);
-            }
-            Ok((out, 1))
+            let n = ds.projections;
+            Ok((
+                one_projection_each(ds, galaxies, |g| stored_projection(seed, g, n))?,
+                1,
+            ))
         }
         QMode::Random { .. } if matches!(ds.config.inclinations, Inclinations::Random { .. }) => {
             // The file already holds one random inclination per galaxy (`--random-inclination`).
@@ -289,6 +282,19 @@ pub fn raw_images(
             Ok((imgs.concat(), 1))
         }
     }
+}
+
+/// For each galaxy `g`, its stored projection `pick(g)`, flattened `[len, 1, H, W]`.
+fn one_projection_each(
+    ds: &SersicH5,
+    galaxies: &[usize],
+    pick: impl Fn(usize) -> usize,
+) -> Result<Vec<f32>> {
+    let mut out = Vec::with_capacity(galaxies.len() * ds.height * ds.width);
+    for &g in galaxies {
+        out.extend(ds.read_projection(g, pick(g))?);
+    }
+    Ok(out)
 }
 
 /// Which of `projections` stored projections galaxy `g` shows in [`QMode::RandomProjection`]:

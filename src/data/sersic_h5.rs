@@ -530,8 +530,8 @@ impl SersicH5 {
         Ok(out)
     }
 
-    /// One projection of one galaxy as an [`Image`].
-    pub fn image(&self, galaxy: usize, projection: usize) -> Result<Image> {
+    /// One projection of one galaxy, flattened `[H, W]` (reads only that projection).
+    pub fn read_projection(&self, galaxy: usize, projection: usize) -> Result<Vec<f32>> {
         if projection >= self.projections {
             return Err(Error::invalid(
                 "projection",
@@ -539,12 +539,31 @@ impl SersicH5 {
                 format!("file has {} projections", self.projections),
             ));
         }
-        let v = self.read_range(galaxy, galaxy + 1)?;
-        let px = self.height * self.width;
+        if galaxy >= self.galaxies {
+            return Err(Error::invalid(
+                "galaxy",
+                galaxy,
+                format!("must lie within 0..{}", self.galaxies),
+            ));
+        }
+        let arr: ndarray::Array4<f32> = self
+            .images
+            .read_slice(ndarray::s![
+                galaxy..galaxy + 1,
+                projection..projection + 1,
+                ..,
+                ..
+            ])
+            .map_err(|x| h5err(&self.path, x))?;
+        Ok(arr.into_raw_vec_and_offset().0)
+    }
+
+    /// One projection of one galaxy as an [`Image`].
+    pub fn image(&self, galaxy: usize, projection: usize) -> Result<Image> {
         Ok(Image {
             width: self.width,
             height: self.height,
-            data: v[projection * px..(projection + 1) * px].to_vec(),
+            data: self.read_projection(galaxy, projection)?,
         })
     }
 

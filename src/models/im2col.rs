@@ -1,6 +1,6 @@
 //! A convolution computed as im2col: the k² shifted views of the input are stacked on the channel
-//! axis (order (dy, dx, c)) and multiplied by the weights, permuted to match, in one batched matmul. Its backward pass is two
-//! matmuls and a few slice copies, where burn-flex computes a convolution's weight gradient as
+//! axis (order (dy, dx, c)) and multiplied by the weights, permuted to match, in one batched
+//! matmul. Its backward pass is two matmuls and a few slice copies, where burn-flex computes a convolution's weight gradient as
 //! another convolution with the output gradient as kernel — on the q network's first layer
 //! (1 or 4 → 16 channels at 64², batch 32) that made the layer's backward ~25× its forward
 //! (`cargo run --example conv_backward_profile`). Same parameters as burn's [`Conv2d`], so a
@@ -25,6 +25,17 @@ pub enum ConvImpl {
     /// when there are few input channels).
     #[default]
     Im2col,
+}
+
+impl ConvImpl {
+    /// `conv` applied to `x` this way; the caller has checked `conv` and the input shape
+    /// ([`check_im2col`]), as the q network does at construction.
+    pub(crate) fn apply(self, conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+        match self {
+            ConvImpl::Direct => conv.forward(x),
+            ConvImpl::Im2col => im2col_checked(conv, x),
+        }
+    }
 }
 
 impl std::fmt::Display for ConvImpl {

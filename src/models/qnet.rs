@@ -15,7 +15,7 @@
 //! `None` (configurations saved before an option existed) means burn's kernel.
 
 use crate::error::Error;
-use crate::models::im2col::{ConvImpl, check_im2col, im2col_checked};
+use crate::models::im2col::{ConvImpl, check_im2col};
 
 type GlResult<T> = crate::error::Result<T>;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -196,17 +196,12 @@ impl QNet {
     /// Forward pass; `x` is `[batch, channels, size, size]` (shape-checked by the callers that
     /// take user input: `predict` and the training loop).
     pub fn forward(&self, x: Tensor<4>) -> GaussianOutput {
-        let x = match self.first_conv {
-            ConvImpl::Direct => self.conv1.forward(x),
-            ConvImpl::Im2col => im2col_checked(&self.conv1, x),
-        };
+        let x = self.first_conv.apply(&self.conv1, x);
         let x = self.pool.forward(self.relu.forward(x));
-        let later = |conv: &Conv2d, x: Tensor<4>| match self.later_convs {
-            ConvImpl::Direct => conv.forward(x),
-            ConvImpl::Im2col => im2col_checked(conv, x),
-        };
-        let x = self.pool.forward(self.relu.forward(later(&self.conv2, x)));
-        let x = self.pool.forward(self.relu.forward(later(&self.conv3, x)));
+        let x = self.later_convs.apply(&self.conv2, x);
+        let x = self.pool.forward(self.relu.forward(x));
+        let x = self.later_convs.apply(&self.conv3, x);
+        let x = self.pool.forward(self.relu.forward(x));
         let x: Tensor<2> = x.flatten(1, 3);
         let x = self.dropout.forward(self.relu.forward(self.fc1.forward(x)));
         let out = self.fc2.forward(x);
