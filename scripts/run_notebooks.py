@@ -5,7 +5,8 @@ Each notebook runs with its own folder as working directory and GALAXY_LAB_MODE=
 the kernel's environment. A notebook FAILS on any error output (compile errors, a kernel that
 died from a panic), on any "panicked at" text, on any stderr output (that is how evcxr reports an
 error returned with `?`; a cell tagged `stderr-ok` may write to stderr), on a galaxy-lab figure that
-fell back to Debug text, and on a cell that times out. The
+fell back to Debug text, and on a cell that times out. Output that evcxr forwards after its cell
+has finished is put back on that cell (LateOutputClient), so it is judged like the rest. The
 failing cell's source and the compiler's message are printed. Executed copies (.ipynb), HTML and
 every inline figure (PNG/SVG) are written under --out.
 
@@ -25,6 +26,8 @@ import argparse, base64, os, pathlib, re, sys, time
 import nbformat
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionComplete
+from nbclient.util import ensure_async
 
 BAD_TEXT = ("panicked at", "error[E", "Child process terminated")
 # evcxr falls back to Debug output when `(expr).evcxr_display()` does not compile (a `?` in the
@@ -139,6 +142,57 @@ SENTINEL = ("// run_notebooks.py: catches output of the last cell that evcxr for
             "std::thread::sleep(std::time::Duration::from_millis(500));")
 
 
+class LateOutputClient(NotebookClient):
+    """A NotebookClient that keeps output arriving for a cell that has already finished.
+
+    nbclient reads the kernel's output channel for the running cell only and drops messages whose
+    parent is another request. evcxr sends a cell's reply and forwards the cell's stderr on
+    different threads, so the error text of a `?` can reach the channel after the reply: nbclient
+    then drops it while it runs the next cell, and a notebook with an error passes (seen once in
+    CI: tests/notebooks/broken_question_mark.ipynb reported PASS). Here such messages are kept
+    (`late`), and `merge_late` puts them back on the cell whose request they answer, so the saved
+    notebook shows them and `problems` sees them. Only the output channel's reading loop is
+    replaced (nbclient is pinned in scripts/requirements.txt); everything else is nbclient's."""
+
+    def __init__(self, *args, **kwargs):
+        self.late = []  # output messages whose parent is a request other than the running cell's
+        self.cell_of_request = {}  # execute request msg_id -> cell index
+        super().__init__(*args, on_cell_executed=self._note_request, **kwargs)
+
+    def _note_request(self, cell, cell_index, execute_reply):
+        self.cell_of_request[execute_reply["parent_header"].get("msg_id")] = cell_index
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        # nbclient 0.11.0's loop, plus the `elif`: keep what it would drop.
+        assert self.kc is not None
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+            elif msg["msg_type"] in OUTPUT_MSG_TYPES:
+                self.late.append(msg)
+
+
+OUTPUT_MSG_TYPES = ("stream", "error", "display_data", "execute_result")
+
+
+def merge_late(nb, cell_of_request, late):
+    """Appends each late output message to the cell whose request it answers (messages for
+    requests outside this notebook, such as the runner's `:clear`, are ignored). Returns how many
+    were merged."""
+    merged = 0
+    for msg in late:
+        k = cell_of_request.get(msg["parent_header"].get("msg_id"))
+        if k is None or k >= len(nb.cells):
+            continue
+        nb.cells[k].setdefault("outputs", []).append(nbformat.v4.output_from_msg(msg))
+        merged += 1
+    return merged
+
+
 def run_one(path, mode, out, timeout, kernels):
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(SENTINEL, metadata={"tags": [SENTINEL_TAG]}))
@@ -147,8 +201,8 @@ def run_one(path, mode, out, timeout, kernels):
     fatal = None
     client = None
     try:
-        client = NotebookClient(nb, km=kernels.for_folder(folder), timeout=timeout, startup_timeout=300,
-                                allow_errors=True, resources={"metadata": {"path": str(folder)}})
+        client = LateOutputClient(nb, km=kernels.for_folder(folder), timeout=timeout, startup_timeout=300,
+                                  allow_errors=True, resources={"metadata": {"path": str(folder)}})
         client.execute()
     except Exception as e:  # a cell timeout, a dead kernel, a kernel that would not start
         fatal = f"{type(e).__name__}: {e}"
@@ -157,6 +211,7 @@ def run_one(path, mode, out, timeout, kernels):
         if client is not None and client.kc is not None:
             client.kc.stop_channels()
     secs = time.time() - start
+    late = merge_late(nb, client.cell_of_request, client.late) if client is not None else 0
     found = problems(nb)
     nb.cells = [c for c in nb.cells if SENTINEL_TAG not in c.metadata.get("tags", [])]
     out.mkdir(parents=True, exist_ok=True)
@@ -170,6 +225,8 @@ def run_one(path, mode, out, timeout, kernels):
     figs = save_figures(nb, out / "figures" / path.stem)
     ok = not found and fatal is None
     print(f"{'PASS' if ok else 'FAIL'} {path} ({secs:.0f} s, {figs} figures, mode {mode})", flush=True)
+    if late:
+        print(f"  ({late} output message(s) arrived after their cell had finished; shown on that cell)")
     if fatal:
         print(f"  {fatal}")
     for k, src, msg in found:

@@ -3,7 +3,8 @@
 deliberately broken (compile error, plain panic, panic under galaxy-lab's hook, `?` error, a figure
 shown as Debug text). All of them go through one run_notebooks.py call, as the real notebooks do
 (one kernel, `:clear`ed between notebooks), and each must be reported FAIL for its own reason, so a
-failure caused by an earlier notebook's broken kernel does not count. The run must exit non-zero.
+failure caused by an earlier notebook's broken kernel does not count. The run must exit non-zero. A hand-built message sequence also checks that
+stderr arriving after its cell finished still fails the notebook (merge_late).
 Last line: "N passed, M failed"."""
 import pathlib, re, subprocess, sys
 
@@ -18,6 +19,31 @@ EXPECT = {
     "broken_panic_hook.ipynb": r"panicked at|Child process terminated",
     "broken_question_mark.ipynb": r"stderr output",
 }
+
+
+def late_output_is_caught():
+    """evcxr can forward a cell's stderr after the cell's reply (a race no notebook can force):
+    the runner must still put it on that cell and fail the notebook. Checked on a message
+    sequence built by hand."""
+    import importlib.util, nbformat
+    spec = importlib.util.spec_from_file_location("run_notebooks", here / "run_notebooks.py")
+    rn = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rn)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("let d = f()?;"),
+                                         nbformat.v4.new_code_cell("println!(\"ok\");")])
+    def stream(parent, text):
+        return {"header": {"msg_type": "stream"}, "msg_type": "stream",
+                "parent_header": {"msg_id": parent}, "content": {"name": "stderr", "text": text}}
+    late = [stream("req-0", "invalid value -1 for n\n"), stream("clear-request", "not ours\n")]
+    merged = rn.merge_late(nb, {"req-0": 0, "req-1": 1}, late)
+    found = rn.problems(nb)
+    ok = merged == 1 and len(found) == 1 and found[0][0] == 0 and "invalid value" in found[0][2]
+    print(f"{'ok  ' if ok else 'BAD '} a late stderr message is put back on its cell and fails it "
+          f"(merged {merged}, problems at cells {[k for k, _, _ in found]})")
+    return ok
+
+
+unit_ok = late_output_is_caught()
 cases = sorted((root / "tests" / "notebooks").glob("*.ipynb"))
 unknown = [c.name for c in cases if c.name not in EXPECT]
 if unknown:
@@ -38,7 +64,7 @@ for line in r.stdout.splitlines():
     elif current is not None:
         sections[current].append(line)
 
-passed = failed = 0
+passed, failed = int(unit_ok), int(not unit_ok)
 for nb in order:
     lines = sections.get(nb.name)
     verdict = lines[0] if lines else "missing"
