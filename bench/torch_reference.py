@@ -8,7 +8,7 @@ results/classification/bench_step.json (AlexNet).
 
 PyTorch is not part of `make setup` (it is large); install it into the venv only to benchmark:
     .venv/bin/pip install torch
-Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--only qnet|alexnet]
+Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet]
                                        [--galaxy-lab target/debug/galaxy-lab]
 """
 import argparse, json, os, pathlib, subprocess, sys, tempfile, time
@@ -21,6 +21,7 @@ ap.add_argument("--galaxy-lab", default="target/debug/galaxy-lab")
 ap.add_argument("--out", default="results/q_inference/bench_step.json")
 ap.add_argument("--alexnet-out", default="results/classification/bench_step.json")
 ap.add_argument("--only", choices=["qnet", "alexnet"], default=None)
+ap.add_argument("--rounds", type=int, default=5, help="interleaved PyTorch/burn rounds for the q network")
 args = ap.parse_args()
 os.environ["OMP_NUM_THREADS"] = os.environ["RAYON_NUM_THREADS"] = str(args.threads)
 try:
@@ -102,26 +103,51 @@ def burn_times(cmd, env=None):
 
 
 def run_qnet():
-    """The q network: PyTorch, then galaxy-lab as training runs it (all three convolutions as
-    im2col, the patched burn-flex's 2x2 pool fast path) and with burn's own kernels (direct
-    convolutions, burn-flex's generic pool: BURN_FLEX_GENERIC_POOL=1), what runs before the
-    speed work used."""
+    """The q network, measured in `--rounds` interleaved rounds so that drift on a shared machine
+    (seen here: the same PyTorch step at 55 and at 92 ms in runs minutes apart) hits both sides
+    alike. Each round times PyTorch, then galaxy-lab as training runs it (all three convolutions
+    as im2col, the patched burn-flex's 2x2 pool fast path, glibc malloc thresholds raised as the
+    CLI does: src/malloc.rs), the same with glibc's default malloc (GALAXY_LAB_MALLOC=default), and
+    burn's own kernels (direct convolutions, burn-flex's generic pool, default malloc: what ran
+    before the speed work). A ratio is taken within each round; the row reports the median over
+    rounds of each time and of each ratio, and keeps every round."""
+    variants = {
+        "burn": (["im2col", "im2col"], {}),
+        "default_malloc": (["im2col", "im2col"], {"GALAXY_LAB_MALLOC": "default"}),
+        "direct": (["direct", "direct"], {"BURN_FLEX_GENERIC_POOL": "1", "GALAXY_LAB_MALLOC": "default"}),
+    }
+    med = lambda v: sorted(v)[len(v) // 2]
     rows = []
     for c in (1, 4):
-        pt, pi = torch_times(c)
-        b = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "im2col", "--later-convs", "im2col"])
-        bd = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", "direct", "--later-convs", "direct"],
-                        env={"BURN_FLEX_GENERIC_POOL": "1"})
-        rows.append({"channels": c, "batch": args.batch, "threads": args.threads,
-                     "torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"], "burn_infer_ms": b["infer_ms"],
-                     "train_ratio": b["train_ms"] / pt, "infer_ratio": b["infer_ms"] / pi,
-                     "burn_direct_train_ms": bd["train_ms"], "burn_direct_infer_ms": bd["infer_ms"],
-                     "direct_train_ratio": bd["train_ms"] / pt, "direct_infer_ratio": bd["infer_ms"] / pi,
-                     "torch": torch.__version__})
-        r = rows[-1]
-        print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads: train step torch {pt:.1f} ms, burn {b['train_ms']:.1f} ms "
-              f"(ratio {r['train_ratio']:.2f}; burn's own kernels {bd['train_ms']:.1f} ms, ratio {r['direct_train_ratio']:.2f}); "
-              f"inference torch {pi:.1f} ms, burn {b['infer_ms']:.1f} ms (ratio {r['infer_ratio']:.2f})")
+        rounds = []
+        for r in range(args.rounds):
+            pt, pi = torch_times(c)
+            rd = {"torch_train_ms": pt, "torch_infer_ms": pi}
+            for name, ((first, later), env) in variants.items():
+                b = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", first, "--later-convs", later], env=env)
+                rd[f"{name}_train_ms"], rd[f"{name}_infer_ms"] = b["train_ms"], b["infer_ms"]
+                rd[f"{name}_train_ratio"], rd[f"{name}_infer_ratio"] = b["train_ms"] / pt, b["infer_ms"] / pi
+                rd[f"{name}_malloc"] = b.get("malloc", "?")
+            rounds.append(rd)
+            print(f"  qnet {c}x64x64 round {r + 1}/{args.rounds}: torch {pt:.1f} ms, burn {rd['burn_train_ms']:.1f} ms "
+                  f"(ratio {rd['burn_train_ratio']:.2f}), default malloc ratio {rd['default_malloc_train_ratio']:.2f}, "
+                  f"burn's own kernels ratio {rd['direct_train_ratio']:.2f}", flush=True)
+        m = lambda k: med([rd[k] for rd in rounds])
+        row = {"channels": c, "batch": args.batch, "threads": args.threads, "rounds": args.rounds,
+               "torch_train_ms": m("torch_train_ms"), "torch_infer_ms": m("torch_infer_ms"),
+               "burn_train_ms": m("burn_train_ms"), "burn_infer_ms": m("burn_infer_ms"),
+               "train_ratio": m("burn_train_ratio"), "infer_ratio": m("burn_infer_ratio"),
+               "train_ratio_range": [min(rd["burn_train_ratio"] for rd in rounds), max(rd["burn_train_ratio"] for rd in rounds)],
+               "default_malloc_train_ms": m("default_malloc_train_ms"), "default_malloc_train_ratio": m("default_malloc_train_ratio"),
+               "burn_direct_train_ms": m("direct_train_ms"), "burn_direct_infer_ms": m("direct_infer_ms"),
+               "direct_train_ratio": m("direct_train_ratio"), "direct_infer_ratio": m("direct_infer_ratio"),
+               "malloc": rounds[0]["burn_malloc"], "torch": torch.__version__, "per_round": rounds}
+        rows.append(row)
+        lo, hi = row["train_ratio_range"]
+        print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads, median of {args.rounds} rounds: train step "
+              f"torch {row['torch_train_ms']:.1f} ms, burn {row['burn_train_ms']:.1f} ms (ratio {row['train_ratio']:.2f}, "
+              f"rounds {lo:.2f}-{hi:.2f}; with glibc's default malloc {row['default_malloc_train_ratio']:.2f}; "
+              f"burn's own kernels {row['direct_train_ratio']:.2f}); inference ratio {row['infer_ratio']:.2f}")
     write_rows(rows, args.out)
 
 

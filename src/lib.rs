@@ -31,6 +31,7 @@ pub mod display;
 pub mod error;
 pub mod figures;
 pub mod io;
+pub mod malloc;
 pub mod metrics;
 pub mod mode;
 pub mod models;

@@ -49,6 +49,8 @@ impl std::fmt::Display for Session {
 /// An invalid `GALAXY_LAB_MODE` falls back to quick mode with a warning on stderr.
 pub fn setup() -> Session {
     install_panic_hook();
+    // Training in a notebook reuses large blocks every step, as the CLI's does (src/malloc.rs).
+    crate::malloc::keep_freed_memory();
     let mode = RunMode::from_env().unwrap_or_else(|e| {
         eprintln!("warning: {e}; using quick mode");
         RunMode::Quick

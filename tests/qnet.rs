@@ -167,3 +167,35 @@ fn bad_inputs_are_clear_errors() {
     .to_string();
     assert!(e.contains("learning_rate"), "{e}");
 }
+
+/// `q bench-step` records the process's malloc setting: the CLI raises glibc's thresholds
+/// (src/malloc.rs) unless `GALAXY_LAB_MALLOC=default`; an unknown value warns and keeps them
+/// raised.
+#[test]
+fn cli_bench_step_records_the_malloc_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |value: Option<&str>| {
+        let json = dir.path().join("t.json");
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_galaxy-lab"));
+        cmd.args(["q", "bench-step", "--batch", "2", "--steps", "1", "--json"])
+            .arg(&json)
+            .env("GALAXY_LAB_DEVICE", "cpu")
+            .env_remove("GALAXY_LAB_MALLOC");
+        if let Some(v) = value {
+            cmd.env("GALAXY_LAB_MALLOC", v);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{o:?}");
+        let t: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        (t["malloc"].as_str().unwrap().to_owned(), stderr)
+    };
+    let glibc = cfg!(all(target_os = "linux", target_env = "gnu"));
+    let raised = if glibc { "keep-freed" } else { "default" };
+    assert_eq!(run(None).0, raised);
+    assert_eq!(run(Some("default")).0, "default");
+    let (setting, stderr) = run(Some("fast"));
+    assert_eq!(setting, raised);
+    assert!(stderr.contains("GALAXY_LAB_MALLOC=\"fast\""), "{stderr}");
+}

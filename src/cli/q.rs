@@ -124,8 +124,15 @@ pub fn run(cmd: QCmd) -> Result<()> {
                 &d,
             )?;
             println!(
-                "qnet {:?} ({} first conv, {} later convs) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
-                t.input, a.first_conv, a.later_convs, t.device, t.train_ms, t.infer_ms, t.steps
+                "qnet {:?} ({} first conv, {} later convs, malloc {}) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+                t.input,
+                a.first_conv,
+                a.later_convs,
+                t.malloc,
+                t.device,
+                t.train_ms,
+                t.infer_ms,
+                t.steps
             );
             match a.json {
                 Some(p) => crate::io::write_json(p, &t),

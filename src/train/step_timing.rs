@@ -30,6 +30,10 @@ pub struct StepTiming {
     pub steps: usize,
     /// Device.
     pub device: String,
+    /// glibc malloc setting of this process ([`crate::malloc::current`]): `keep-freed` or
+    /// `default`.
+    #[serde(default)]
+    pub malloc: String,
 }
 
 /// Runs `step` 3 times to warm up, then `steps` (≥ 1) times; the median wall time in ms.
@@ -90,6 +94,7 @@ pub fn time_qnet_step(
         infer_ms,
         steps,
         device: crate::device::device_name(device),
+        malloc: crate::malloc::current().to_string(),
     })
 }
 
@@ -135,5 +140,6 @@ pub fn time_alexnet_step(
         infer_ms,
         steps,
         device: crate::device::device_name(device),
+        malloc: crate::malloc::current().to_string(),
     })
 }
