@@ -11,7 +11,7 @@ PyTorch is not part of `make setup` (it is large); install it into the venv only
 Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet]
                                        [--galaxy-lab target/debug/galaxy-lab]
 """
-import argparse, json, os, pathlib, subprocess, sys, tempfile, time
+import argparse, json, os, pathlib, statistics, subprocess, sys, tempfile, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=2)
@@ -116,7 +116,9 @@ def run_qnet():
         "default_malloc": (["im2col", "im2col"], {"GALAXY_LAB_MALLOC": "default"}),
         "direct": (["direct", "direct"], {"BURN_FLEX_GENERIC_POOL": "1", "GALAXY_LAB_MALLOC": "default"}),
     }
-    med = lambda v: sorted(v)[len(v) // 2]
+    if args.rounds < 1:
+        sys.exit(f"--rounds {args.rounds}: need at least 1")
+    med = statistics.median
     rows = []
     for c in (1, 4):
         rounds = []
@@ -128,6 +130,9 @@ def run_qnet():
                 rd[f"{name}_train_ms"], rd[f"{name}_infer_ms"] = b["train_ms"], b["infer_ms"]
                 rd[f"{name}_train_ratio"], rd[f"{name}_infer_ratio"] = b["train_ms"] / pt, b["infer_ms"] / pi
                 rd[f"{name}_malloc"] = b.get("malloc", "?")
+            if (rd["burn_malloc"], rd["default_malloc_malloc"]) != ("keep-freed", "default"):
+                print(f"  warning: malloc settings reported {rd['burn_malloc']!r} / {rd['default_malloc_malloc']!r}, "
+                      "expected 'keep-freed' / 'default' (a galaxy-lab binary older than src/malloc.rs, or not glibc)")
             rounds.append(rd)
             print(f"  qnet {c}x64x64 round {r + 1}/{args.rounds}: torch {pt:.1f} ms, burn {rd['burn_train_ms']:.1f} ms "
                   f"(ratio {rd['burn_train_ratio']:.2f}), default malloc ratio {rd['default_malloc_train_ratio']:.2f}, "

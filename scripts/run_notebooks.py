@@ -6,7 +6,8 @@ the kernel's environment. A notebook FAILS on any error output (compile errors, 
 died from a panic), on any "panicked at" text, on any stderr output (that is how evcxr reports an
 error returned with `?`; a cell tagged `stderr-ok` may write to stderr), on a galaxy-lab figure that
 fell back to Debug text, and on a cell that times out. Output that evcxr forwards after its cell
-has finished is put back on that cell (LateOutputClient), so it is judged like the rest. The
+has finished is put back on the cell it is labelled with (LateOutputClient), so it is judged like
+the rest. The
 failing cell's source and the compiler's message are printed. Executed copies (.ipynb), HTML and
 every inline figure (PNG/SVG) are written under --out.
 
@@ -25,9 +26,16 @@ import argparse, base64, os, pathlib, re, sys, time
 
 import nbformat
 from jupyter_client.manager import KernelManager
+import nbclient
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
 from nbclient.util import ensure_async
+
+# LateOutputClient replaces one loop of nbclient's; it is written against this version (pinned in
+# scripts/requirements.txt). Another version must be checked against it first.
+if nbclient.__version__ != "0.11.0":
+    sys.exit(f"run_notebooks.py: nbclient {nbclient.__version__} installed, written for 0.11.0 "
+             "(LateOutputClient overrides its _async_poll_output_msg): `make setup` installs 0.11.0")
 
 BAD_TEXT = ("panicked at", "error[E", "Child process terminated")
 # evcxr falls back to Debug output when `(expr).evcxr_display()` does not compile (a `?` in the
@@ -147,24 +155,27 @@ class LateOutputClient(NotebookClient):
 
     nbclient reads the kernel's output channel for the running cell only and drops messages whose
     parent is another request. evcxr sends a cell's reply and forwards the cell's stderr on
-    different threads, so the error text of a `?` can reach the channel after the reply: nbclient
-    then drops it while it runs the next cell, and a notebook with an error passes (seen once in
-    CI: tests/notebooks/broken_question_mark.ipynb reported PASS). Here such messages are kept
-    (`late`), and `merge_late` puts them back on the cell whose request they answer, so the saved
-    notebook shows them and `problems` sees them. Only the output channel's reading loop is
-    replaced (nbclient is pinned in scripts/requirements.txt); everything else is nbclient's."""
+    different threads, and labels forwarded text with the request it received last. So the error
+    text of a `?` can be labelled with its own cell but reach the channel after that cell's reply:
+    nbclient then dropped it while it ran the next cell, and a notebook with an error passed (seen
+    once in CI: tests/notebooks/broken_question_mark.ipynb reported PASS). Here such messages are
+    kept (`late`), and `merge_late` puts them back on the cell whose request they carry, so the
+    saved notebook shows them and `problems` sees them. Text that evcxr forwards even later, after
+    the next request has arrived, is labelled with that next cell and shows there (it still fails
+    the run unless that cell is tagged `stderr-ok`); the sentinel cell gives the last real cell's
+    text time to arrive. Only the output channel's reading loop is replaced (nbclient is pinned in
+    scripts/requirements.txt and checked above); everything else is nbclient's."""
 
     def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.late = []  # output messages whose parent is a request other than the running cell's
         self.cell_of_request = {}  # execute request msg_id -> cell index
-        super().__init__(*args, on_cell_executed=self._note_request, **kwargs)
-
-    def _note_request(self, cell, cell_index, execute_reply):
-        self.cell_of_request[execute_reply["parent_header"].get("msg_id")] = cell_index
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
-        # nbclient 0.11.0's loop, plus the `elif`: keep what it would drop.
+        # nbclient 0.11.0's loop, plus the request -> cell record and the `elif`: keep what it
+        # would drop.
         assert self.kc is not None
+        self.cell_of_request[parent_msg_id] = cell_index
         while True:
             msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
             if msg["parent_header"].get("msg_id") == parent_msg_id:
@@ -213,7 +224,14 @@ def run_one(path, mode, out, timeout, kernels):
     secs = time.time() - start
     late = merge_late(nb, client.cell_of_request, client.late) if client is not None else 0
     found = problems(nb)
-    nb.cells = [c for c in nb.cells if SENTINEL_TAG not in c.metadata.get("tags", [])]
+    # Output that landed on the sentinel (the last real cell's, forwarded late) moves to the last
+    # real cell, so the saved notebook shows what failed it.
+    real = [c for c in nb.cells if SENTINEL_TAG not in c.metadata.get("tags", [])]
+    sentinel_out = [o for c in nb.cells if SENTINEL_TAG in c.metadata.get("tags", []) for o in c.get("outputs", [])]
+    last_code = next((c for c in reversed(real) if c.cell_type == "code"), None)
+    if sentinel_out and last_code is not None:
+        last_code.setdefault("outputs", []).extend(sentinel_out)
+    nb.cells = real
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / path.name, nbformat.writes(nb))
     try:

@@ -3,8 +3,9 @@
 deliberately broken (compile error, plain panic, panic under galaxy-lab's hook, `?` error, a figure
 shown as Debug text). All of them go through one run_notebooks.py call, as the real notebooks do
 (one kernel, `:clear`ed between notebooks), and each must be reported FAIL for its own reason, so a
-failure caused by an earlier notebook's broken kernel does not count. The run must exit non-zero. A hand-built message sequence also checks that
-stderr arriving after its cell finished still fails the notebook (merge_late).
+failure caused by an earlier notebook's broken kernel does not count. The run must exit non-zero.
+A hand-built message sequence also checks that stderr arriving after its cell finished is kept by
+the runner's reading loop and still fails the notebook (LateOutputClient, merge_late).
 Last line: "N passed, M failed"."""
 import pathlib, re, subprocess, sys
 
@@ -34,12 +35,38 @@ def late_output_is_caught():
     def stream(parent, text):
         return {"header": {"msg_type": "stream"}, "msg_type": "stream",
                 "parent_header": {"msg_id": parent}, "content": {"name": "stderr", "text": text}}
-    late = [stream("req-0", "invalid value -1 for n\n"), stream("clear-request", "not ours\n")]
-    merged = rn.merge_late(nb, {"req-0": 0, "req-1": 1}, late)
+    def idle(parent):
+        return {"header": {"msg_type": "status"}, "msg_type": "status",
+                "parent_header": {"msg_id": parent}, "content": {"execution_state": "idle"}}
+
+    # The client's reading loop, fed what evcxr sent while cell 1 ran: cell 0's error text (late),
+    # output of a request from outside the notebook, cell 1's own output, cell 1's idle.
+    class Channel:
+        def __init__(self, msgs):
+            self.msgs = list(msgs)
+
+        def get_msg(self, timeout=None):
+            return self.msgs.pop(0)
+
+    class Kc:
+        iopub_channel = Channel([stream("req-0", "invalid value -1 for n\n"), stream("clear-request", "not ours\n"),
+                                 {**stream("req-1", "ok\n"), "content": {"name": "stdout", "text": "ok\n"}},
+                                 idle("req-1")])
+
+    import asyncio
+    client = rn.LateOutputClient(nb, record_timing=False)
+    client.reset_execution_trackers()  # what nbclient does before a notebook
+    client.clear_before_next_output = False  # and before a cell's reading loop
+    client.kc = Kc()
+    client.cell_of_request["req-0"] = 0  # cell 0 ran earlier
+    asyncio.run(client._async_poll_output_msg("req-1", nb.cells[1], 1))
+    merged = rn.merge_late(nb, client.cell_of_request, client.late)
     found = rn.problems(nb)
-    ok = merged == 1 and len(found) == 1 and found[0][0] == 0 and "invalid value" in found[0][2]
-    print(f"{'ok  ' if ok else 'BAD '} a late stderr message is put back on its cell and fails it "
-          f"(merged {merged}, problems at cells {[k for k, _, _ in found]})")
+    ok = (merged == 1 and len(client.late) == 2 and client.cell_of_request.get("req-1") == 1
+          and len(found) == 1 and found[0][0] == 0 and "invalid value" in found[0][2]
+          and [o.get("text") for o in nb.cells[1].outputs] == ["ok\n"])
+    print(f"{'ok  ' if ok else 'BAD '} a late stderr message is kept by the reading loop, put back on its cell "
+          f"and fails it (kept {len(client.late)}, merged {merged}, problems at cells {[k for k, _, _ in found]})")
     return ok
 
 

@@ -1,17 +1,20 @@
 //! glibc `malloc` settings for training on the CPU.
 //!
 //! A training step allocates and frees the same large tensors (1–8 MB: the q network's first
-//! layer output is `[32, 16, 63, 63]` f32) at every step. With glibc's defaults, blocks that size
-//! are served by `mmap` and unmapped again when freed, so every step page-faults and the kernel
-//! zeroes fresh pages for each of them (`perf` on `galaxy-lab q bench-step`: ~6 % of samples in
-//! page-fault handling, ~9 % in allocating empty tensors). [`keep_freed_memory`] raises the mmap
-//! threshold to its 32 MiB maximum and the trim threshold to 1 GiB, so such blocks come from, and
-//! go back to, the heap and are reused by the next step. Memory is not returned to the system
-//! between steps (the process keeps its peak working set, a few hundred MB for the q network).
+//! layer output is `[32, 16, 63, 63]` f32) at every step. glibc's thresholds adjust themselves:
+//! a freed mmapped block raises the mmap threshold to its size and the trim threshold to twice
+//! that, and whenever more than the trim threshold is free at the top of the heap it is handed
+//! back to the system, to be faulted in again (the kernel zeroing each page) by the next step
+//! (`perf` on `galaxy-lab q bench-step`: ~6 % of samples in page-fault handling).
+//! [`keep_freed_memory`] fixes the mmap threshold at 32 MiB (glibc's maximum on 64-bit targets)
+//! and the trim threshold at 1 GiB, so freed blocks stay in the heap for the next step. The
+//! process keeps its peak working set (a few hundred MB for the q network). Measured on a shared
+//! 2-core VM, the step took 0.94× / 0.91× (1 / 4 channels, median of 5 interleaved rounds) of the
+//! time with glibc's defaults, within the noise (rounds 0.59–1.15): see `bench/torch_reference.py`.
 //!
 //! The CLI applies it at start; [`crate::notebook::setup`] applies it in notebooks.
-//! `GALAXY_LAB_MALLOC=default` leaves glibc's settings alone (for A/B timing: see
-//! `bench/torch_reference.py`). On platforms without glibc it does nothing.
+//! `GALAXY_LAB_MALLOC=default` leaves glibc's settings alone (for A/B timing). Elsewhere (not
+//! glibc, or not 64-bit) it does nothing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -33,7 +36,8 @@ impl std::fmt::Display for MallocSetting {
     }
 }
 
-/// glibc's largest allowed mmap threshold on 64-bit targets (`DEFAULT_MMAP_THRESHOLD_MAX`).
+/// glibc's largest allowed mmap threshold on 64-bit targets (`DEFAULT_MMAP_THRESHOLD_MAX`,
+/// 4 MiB × `sizeof(long)`).
 pub const MMAP_THRESHOLD: usize = 32 << 20;
 /// Freed memory at the top of the heap is returned to the system only above this.
 pub const TRIM_THRESHOLD: usize = 1 << 30;
@@ -65,17 +69,20 @@ pub fn current() -> MallocSetting {
     }
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64"))]
 fn apply() -> bool {
     // SAFETY: mallopt only changes allocator parameters; it is safe to call at any time, from
     // any thread. It returns 1 on success.
+    // The mmap threshold is the one glibc can refuse (above its maximum); if it does, the `&&`
+    // leaves the trim threshold alone too, so "not applied" means nothing changed. glibc accepts
+    // any trim threshold.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD as libc::c_int) == 1
             && libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD as libc::c_int) == 1
     }
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64")))]
 fn apply() -> bool {
     false
 }
@@ -90,7 +97,11 @@ mod tests {
             return;
         }
         let first = keep_freed_memory();
-        let expected = if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let expected = if cfg!(all(
+            target_os = "linux",
+            target_env = "gnu",
+            target_pointer_width = "64"
+        )) {
             MallocSetting::KeepFreed
         } else {
             MallocSetting::Default

@@ -31,7 +31,7 @@ pub struct StepTiming {
     /// Device.
     pub device: String,
     /// glibc malloc setting of this process ([`crate::malloc::current`]): `keep-freed` or
-    /// `default`.
+    /// `default`; empty in timings written before galaxy-lab recorded it.
     #[serde(default)]
     pub malloc: String,
 }
