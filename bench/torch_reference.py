@@ -118,7 +118,6 @@ def run_qnet():
     }
     if args.rounds < 1:
         sys.exit(f"--rounds {args.rounds}: need at least 1")
-    med = statistics.median
     rows = []
     for c in (1, 4):
         rounds = []
@@ -137,7 +136,7 @@ def run_qnet():
             print(f"  qnet {c}x64x64 round {r + 1}/{args.rounds}: torch {pt:.1f} ms, burn {rd['burn_train_ms']:.1f} ms "
                   f"(ratio {rd['burn_train_ratio']:.2f}), default malloc ratio {rd['default_malloc_train_ratio']:.2f}, "
                   f"burn's own kernels ratio {rd['direct_train_ratio']:.2f}", flush=True)
-        m = lambda k: med([rd[k] for rd in rounds])
+        m = lambda k: statistics.median(rd[k] for rd in rounds)
         row = {"channels": c, "batch": args.batch, "threads": args.threads, "rounds": args.rounds,
                "torch_train_ms": m("torch_train_ms"), "torch_infer_ms": m("torch_infer_ms"),
                "burn_train_ms": m("burn_train_ms"), "burn_infer_ms": m("burn_infer_ms"),

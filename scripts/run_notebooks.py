@@ -150,6 +150,10 @@ SENTINEL = ("// run_notebooks.py: catches output of the last cell that evcxr for
             "std::thread::sleep(std::time::Duration::from_millis(500));")
 
 
+# The messages that become a cell's outputs (what LateOutputClient keeps when they come late).
+OUTPUT_MSG_TYPES = ("stream", "error", "display_data", "execute_result")
+
+
 class LateOutputClient(NotebookClient):
     """A NotebookClient that keeps output arriving for a cell that has already finished.
 
@@ -185,9 +189,6 @@ class LateOutputClient(NotebookClient):
                     return
             elif msg["msg_type"] in OUTPUT_MSG_TYPES:
                 self.late.append(msg)
-
-
-OUTPUT_MSG_TYPES = ("stream", "error", "display_data", "execute_result")
 
 
 def merge_late(nb, cell_of_request, late):

@@ -42,6 +42,13 @@ pub const MMAP_THRESHOLD: usize = 32 << 20;
 /// Freed memory at the top of the heap is returned to the system only above this.
 pub const TRIM_THRESHOLD: usize = 1 << 30;
 
+/// Whether [`keep_freed_memory`] can apply here: 64-bit glibc on Linux (the `cfg` of `apply`).
+pub const SUPPORTED: bool = cfg!(all(
+    target_os = "linux",
+    target_env = "gnu",
+    target_pointer_width = "64"
+));
+
 static APPLIED: AtomicBool = AtomicBool::new(false);
 
 /// Applies the settings described in the module docs, unless `GALAXY_LAB_MALLOC=default`.
@@ -97,11 +104,7 @@ mod tests {
             return;
         }
         let first = keep_freed_memory();
-        let expected = if cfg!(all(
-            target_os = "linux",
-            target_env = "gnu",
-            target_pointer_width = "64"
-        )) {
+        let expected = if SUPPORTED {
             MallocSetting::KeepFreed
         } else {
             MallocSetting::Default

@@ -191,12 +191,11 @@ fn cli_bench_step_records_the_malloc_setting() {
         let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
         (t["malloc"].as_str().unwrap().to_owned(), stderr)
     };
-    let glibc = cfg!(all(
-        target_os = "linux",
-        target_env = "gnu",
-        target_pointer_width = "64"
-    ));
-    let raised = if glibc { "keep-freed" } else { "default" };
+    let raised = if galaxy_lab::malloc::SUPPORTED {
+        "keep-freed"
+    } else {
+        "default"
+    };
     assert_eq!(run(None).0, raised);
     assert_eq!(run(Some("default")).0, "default");
     let (setting, stderr) = run(Some("fast"));
