@@ -59,7 +59,9 @@ pub use crate::train::q::{
     History, QData, TrainConfig, evaluate, load_checkpoint, predict, save_checkpoint, train_qnet,
 };
 pub use crate::train::q_experiment::{
-    QMetrics, QPredictor, QRun, QRunConfig, load_metrics_dir, loss_figure, run_q, thesis_nll,
+    QMetrics, QPredictor, QRun, QRunConfig, load_metrics_dir, loss_figure, refit_saved_run, run_q,
+    thesis_nll,
 };
+pub use crate::train::q_refit::{Refit, RefitOutcome, Refitted, refit_without_dropout};
 pub use burn::module::Module;
 pub use burn::tensor::Tensor;

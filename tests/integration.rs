@@ -10,6 +10,7 @@ mod max_pool;
 mod mock_observed;
 mod pairs;
 mod q_experiment;
+mod q_refit;
 mod qnet;
 mod regress;
 mod sdss;

@@ -4,8 +4,9 @@ use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
 use crate::models::im2col::ConvImpl;
-use crate::train::q::{Plateau, TrainConfig};
-use crate::train::q_experiment::{QPredictor, QRunConfig, run_q};
+use crate::train::q::{History, Plateau, TrainConfig};
+use crate::train::q_experiment::{QPredictor, QRun, QRunConfig, refit_saved_run, run_q};
+use crate::train::q_refit::Refit;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -16,6 +17,9 @@ pub enum QCmd {
     Train(TrainArgs),
     /// Predict q (μ ± σ) for one image with a trained run folder.
     Predict(PredictArgs),
+    /// Continue a trained run folder with dropout off (beyond the thesis: σ learnt with dropout
+    /// is too wide for the network without it); writes a new run folder.
+    Refit(RefitArgs),
     /// Time one training step and one inference pass (median ms), e.g. for bench/torch_reference.py.
     BenchStep(BenchStepArgs),
 }
@@ -88,7 +92,30 @@ pub struct TrainArgs {
     /// (burn's kernel, what runs before this option used).
     #[arg(long, default_value_t = ConvImpl::Im2col)]
     later_convs: ConvImpl,
+    /// After training, this many epochs with dropout off (0: none, as the thesis).
+    #[arg(long, default_value_t = 0)]
+    refit_epochs: usize,
+    /// Learning rate of the dropout-off epochs.
+    #[arg(long, default_value_t = Refit::default().learning_rate)]
+    refit_learning_rate: f64,
     /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Arguments of `q refit`.
+#[derive(Debug, Args)]
+pub struct RefitArgs {
+    /// Run folder written by `q train` (its dataset file must still be where it was).
+    #[arg(long)]
+    model: PathBuf,
+    /// Epochs with dropout off (the best on validation is kept, if it beats the start).
+    #[arg(long, default_value_t = Refit::default().epochs)]
+    epochs: usize,
+    /// Adam learning rate of those epochs.
+    #[arg(long, default_value_t = Refit::default().learning_rate)]
+    learning_rate: f64,
+    /// Output folder (a new run folder; the input folder is not changed).
     #[arg(long)]
     out: PathBuf,
 }
@@ -113,6 +140,7 @@ pub fn run(cmd: QCmd) -> Result<()> {
     match cmd {
         QCmd::Train(a) => train(a),
         QCmd::Predict(a) => predict(a),
+        QCmd::Refit(a) => refit(a),
         QCmd::BenchStep(a) => {
             let d = crate::device::device();
             let t = crate::train::step_timing::time_qnet_step(
@@ -161,6 +189,10 @@ fn train(a: TrainArgs) -> Result<()> {
         per_image_norm: a.per_image_norm,
         first_conv: a.first_conv,
         later_convs: a.later_convs,
+        refit: (a.refit_epochs > 0).then_some(Refit {
+            epochs: a.refit_epochs,
+            learning_rate: a.refit_learning_rate,
+        }),
         ..QRunConfig::new(a.mode)
     };
     let device = crate::device::device();
@@ -171,19 +203,68 @@ fn train(a: TrainArgs) -> Result<()> {
         ds.galaxies,
         crate::device::device_name(&device)
     );
-    let run = run_q(&ds, &cfg, &device, &mut |h| {
-        let e = h.train_loss.len();
-        println!(
-            "epoch {e:>3}: train NLL {:>8.4}  valid NLL {:>8.4}  (best {:.4} at {}, {:.0} s)",
-            h.train_loss[e - 1],
-            h.valid_loss[e - 1],
-            h.valid_loss[h.best_epoch],
-            h.best_epoch + 1,
-            h.seconds
-        );
-    })?;
-    run.save(&a.out)?;
+    let run = run_q(&ds, &cfg, &device, &mut print_epoch)?;
+    report(&run, &a.out)
+}
+
+fn refit(a: RefitArgs) -> Result<()> {
+    if a.out == a.model {
+        return Err(Error::invalid(
+            "--out",
+            a.out.display(),
+            "must differ from --model (the input run folder is kept as it is)",
+        ));
+    }
+    let device = crate::device::device();
+    let r = Refit {
+        epochs: a.epochs,
+        learning_rate: a.learning_rate,
+    };
+    println!(
+        "q refit: {} with dropout off, {} epochs at learning rate {}, device {}",
+        a.model.display(),
+        r.epochs,
+        r.learning_rate,
+        crate::device::device_name(&device)
+    );
+    let run = refit_saved_run(&a.model, r, &device, &mut print_epoch)?;
+    report(&run, &a.out)
+}
+
+/// One line per epoch; epochs of a dropout-off phase are marked.
+fn print_epoch(h: &History) {
+    let e = h.train_loss.len();
+    let tag = match h.refit_start {
+        Some(s) if e > s => " (dropout off)",
+        _ => "",
+    };
+    println!(
+        "epoch {e:>3}: train NLL {:>8.4}  valid NLL {:>8.4}  (best {:.4} at {}, {:.0} s){tag}",
+        h.train_loss[e - 1],
+        h.valid_loss[e - 1],
+        h.valid_loss[h.best_epoch],
+        h.best_epoch + 1,
+        h.seconds
+    );
+}
+
+/// Saves the run folder and prints its test numbers.
+fn report(run: &QRun, out: &std::path::Path) -> Result<()> {
+    run.save(out)?;
     let m = &run.metrics;
+    if let Some(r) = &m.refit {
+        println!(
+            "dropout-off phase: validation NLL {:.4} -> {:.4} ({}), test NLL before it {:.3}",
+            r.valid_nll_before,
+            r.valid_nll_after,
+            if r.kept {
+                "kept"
+            } else {
+                "not better: first phase's weights kept"
+            },
+            r.test_nll_before
+        );
+    }
     if let (Some(n), Some((a, b))) = (m.test_nll_calibrated, m.within_calibrated) {
         println!(
             "with σ × {:.3} (fitted on validation): test NLL {n:.3}, within 1σ {:.1} %, 2σ {:.1} %",
@@ -201,7 +282,7 @@ fn train(a: TrainArgs) -> Result<()> {
         m.test_mse,
         100.0 * m.within_1sigma,
         100.0 * m.within_2sigma,
-        a.out.display()
+        out.display()
     );
     Ok(())
 }

@@ -161,6 +161,19 @@ impl QNet {
         self
     }
 
+    /// The same network (same parameters) with dropout probability `prob` before the output
+    /// layer; 0 turns dropout off in training too (what [`crate::train::q_refit`] trains with).
+    pub fn with_dropout(mut self, prob: f64) -> GlResult<Self> {
+        crate::error::check_range("dropout", prob, 0.0, 0.99)?;
+        self.dropout = DropoutConfig::new(prob).init();
+        Ok(self)
+    }
+
+    /// Dropout probability before the output layer.
+    pub fn dropout(&self) -> f64 {
+        self.dropout.prob
+    }
+
     /// How the second and third convolutions are computed.
     pub fn later_convs(&self) -> ConvImpl {
         self.later_convs

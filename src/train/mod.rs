@@ -8,6 +8,7 @@ pub mod classify;
 pub mod nll;
 pub mod q;
 pub mod q_experiment;
+pub mod q_refit;
 pub mod regress;
 pub mod step_timing;
 pub mod theta_experiment;

@@ -172,6 +172,10 @@ pub struct History {
     pub stopped_early: bool,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// Epochs from this (0-based) index on ran with dropout off ([`super::q_refit`]); None: no
+    /// such phase.
+    #[serde(default)]
+    pub refit_start: Option<usize>,
 }
 
 /// Predicted means and standard deviations for every example of `data` (dropout off).

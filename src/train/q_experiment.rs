@@ -5,6 +5,7 @@
 use super::q::{
     History, QData, TrainConfig, load_checkpoint, predict, save_checkpoint, train_qnet,
 };
+use super::q_refit::{Refit, RefitOutcome, refit_without_dropout};
 use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets_with, split};
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
@@ -53,6 +54,10 @@ pub struct QRunConfig {
     /// this option existed read as `direct`.
     #[serde(default = "direct_conv")]
     pub later_convs: ConvImpl,
+    /// After training, a phase with dropout off (beyond the thesis, see [`super::q_refit`]);
+    /// None: none (the thesis, and every run saved before this option).
+    #[serde(default)]
+    pub refit: Option<Refit>,
 }
 
 fn direct_conv() -> ConvImpl {
@@ -70,6 +75,7 @@ impl QRunConfig {
             per_image_norm: false,
             first_conv: ConvImpl::Im2col,
             later_convs: ConvImpl::Im2col,
+            refit: None,
         }
     }
 }
@@ -119,6 +125,9 @@ pub struct QMetrics {
     pub config: QRunConfig,
     /// Input normalisation fitted on the training set.
     pub normalizer: Normalizer,
+    /// What the dropout-off phase did (None: the run had none).
+    #[serde(default)]
+    pub refit: Option<RefitOutcome>,
 }
 
 fn one() -> f64 {
@@ -184,34 +193,167 @@ pub struct QRun {
     pub metrics: QMetrics,
 }
 
-/// Trains and evaluates one mode on `ds`. `on_epoch` sees the history after each epoch.
+/// The training, validation and test sets of a run and the normaliser fitted on the first.
+struct QSets {
+    train: QData,
+    valid: QData,
+    test: QData,
+    normalizer: Normalizer,
+}
+
+impl QSets {
+    /// The sets `cfg` asks for: the split of the first `max_galaxies` galaxies by the run's seed.
+    fn load(ds: &SersicH5, cfg: &QRunConfig) -> Result<Self> {
+        let n = match cfg.max_galaxies {
+            Some(m) => {
+                crate::error::check_size("max_galaxies", m, 5)?;
+                m.min(ds.galaxies)
+            }
+            None => ds.galaxies,
+        };
+        let s = split(n, cfg.train.seed)?;
+        let (train, valid, test, normalizer) =
+            q_datasets_with(ds, cfg.mode, &s, cfg.train.seed, cfg.per_image_norm)?;
+        Ok(QSets {
+            train,
+            valid,
+            test,
+            normalizer,
+        })
+    }
+}
+
+/// Trains and evaluates one mode on `ds`. `on_epoch` sees the history after each epoch
+/// (including the dropout-off phase's epochs when `cfg.refit` asks for one).
 pub fn run_q(
     ds: &SersicH5,
     cfg: &QRunConfig,
     device: &Device,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<QRun> {
-    let n = match cfg.max_galaxies {
-        Some(m) => {
-            crate::error::check_size("max_galaxies", m, 5)?;
-            m.min(ds.galaxies)
-        }
-        None => ds.galaxies,
-    };
-    let s = split(n, cfg.train.seed)?;
-    let (train, valid, test, normalizer) =
-        q_datasets_with(ds, cfg.mode, &s, cfg.train.seed, cfg.per_image_norm)?;
+    let sets = QSets::load(ds, cfg)?;
     let net = QNetConfig::new()
-        .with_channels(train.channels)
-        .with_size(train.size)
+        .with_channels(sets.train.channels)
+        .with_size(sets.train.size)
         .with_dropout(cfg.dropout)
         .with_first_conv(Some(cfg.first_conv))
         .with_later_convs(Some(cfg.later_convs));
-    let (model, history) = train_qnet(&net, &train, &valid, &cfg.train, device, None, on_epoch)?;
-    let (mu, sigma) = predict(&model, &test, device)?;
+    let (model, history) = train_qnet(
+        &net,
+        &sets.train,
+        &sets.valid,
+        &cfg.train,
+        device,
+        None,
+        on_epoch,
+    )?;
+    finish(ds, cfg, &sets, model, net, history, device, on_epoch)
+}
+
+/// Beyond the thesis: takes the run saved in `dir` (by [`QRun::save`]) on to a dropout-off phase
+/// (see [`super::q_refit`]) and evaluates the result. The run's dataset file must still be the
+/// one it was trained on: its seed and the training set's normaliser are checked.
+pub fn refit_saved_run(
+    dir: impl AsRef<Path>,
+    refit: Refit,
+    device: &Device,
+    on_epoch: &mut dyn FnMut(&History),
+) -> Result<QRun> {
+    let dir = dir.as_ref();
+    let saved = QPredictor::load(dir, device)?;
+    if saved.metrics.refit.is_some() {
+        return Err(Error::invalid(
+            "run folder",
+            dir.display(),
+            "already holds a dropout-off phase; refit the run it was made from",
+        ));
+    }
+    let hpath = dir.join("history.json");
+    let text = std::fs::read_to_string(&hpath).map_err(|e| Error::io(&hpath, e))?;
+    let history: History = serde_json::from_str(&text)?;
+    let ds = SersicH5::open(&saved.metrics.data)?;
+    if ds.seed != saved.metrics.data_seed {
+        return Err(Error::invalid(
+            "dataset seed",
+            ds.seed,
+            format!(
+                "{} was trained on a file with seed {}",
+                dir.display(),
+                saved.metrics.data_seed
+            ),
+        ));
+    }
+    let cfg = QRunConfig {
+        refit: Some(refit),
+        ..saved.metrics.config.clone()
+    };
+    let sets = QSets::load(&ds, &cfg)?;
+    let (a, b) = (sets.normalizer, saved.metrics.normalizer);
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+    if !(close(a.mean, b.mean)
+        && close(a.std, b.std)
+        && a.floor == b.floor
+        && a.per_image == b.per_image)
+    {
+        return Err(Error::invalid(
+            "dataset",
+            saved.metrics.data.display(),
+            "its training set no longer gives the run's normaliser: the file changed since training",
+        ));
+    }
+    finish(
+        &ds,
+        &cfg,
+        &sets,
+        saved.model,
+        saved.net,
+        history,
+        device,
+        on_epoch,
+    )
+}
+
+/// The dropout-off phase if `cfg` asks for one, then test metrics beside the thesis's.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    ds: &SersicH5,
+    cfg: &QRunConfig,
+    sets: &QSets,
+    model: QNet,
+    net: QNetConfig,
+    history: History,
+    device: &Device,
+    on_epoch: &mut dyn FnMut(&History),
+) -> Result<QRun> {
+    let QSets {
+        train,
+        valid,
+        test,
+        normalizer,
+    } = sets;
+    let (model, net, history, refit) = match cfg.refit {
+        None => (model, net, history, None),
+        Some(r) => {
+            let (mu0, sigma0) = predict(&model, test, device)?;
+            let test_nll_before = calibration(&mu0, &sigma0, &test.q)?.nll;
+            let done = refit_without_dropout(
+                model, &net, train, valid, &cfg.train, r, history, device, on_epoch,
+            )?;
+            let outcome = RefitOutcome {
+                refit: r,
+                valid_nll_before: done.valid_nll_before,
+                valid_nll_after: done.valid_nll_after,
+                kept: done.kept(),
+                test_nll_before,
+                seconds: done.seconds,
+            };
+            (done.model, done.net, done.history, Some(outcome))
+        }
+    };
+    let (mu, sigma) = predict(&model, test, device)?;
     let cal = calibration(&mu, &sigma, &test.q)?;
     // Beyond the thesis: one σ scale fitted on the validation set, applied to the test set.
-    let (vmu, vsigma) = predict(&model, &valid, device)?;
+    let (vmu, vsigma) = predict(&model, valid, device)?;
     let scale = fit_sigma_scale(&vmu, &vsigma, &valid.q)?;
     let scaled: Vec<f32> = sigma.iter().map(|&s| (s as f64 * scale) as f32).collect();
     let cal_scaled = calibration(&mu, &scaled, &test.q)?;
@@ -234,7 +376,8 @@ pub fn run_q(
         train_seconds: history.seconds,
         device: crate::device::device_name(device),
         config: cfg.clone(),
-        normalizer,
+        normalizer: normalizer.clone(),
+        refit,
     };
     Ok(QRun {
         model,
