@@ -376,7 +376,7 @@ fn finish(
         train_seconds: history.seconds,
         device: crate::device::device_name(device),
         config: cfg.clone(),
-        normalizer: normalizer.clone(),
+        normalizer: *normalizer,
         refit,
     };
     Ok(QRun {
