@@ -96,7 +96,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     refit_epochs: usize,
     /// Learning rate of the dropout-off epochs.
-    #[arg(long, default_value_t = Refit::default().learning_rate)]
+    #[arg(long, default_value_t = Refit::default().learning_rate, requires = "refit_epochs")]
     refit_learning_rate: f64,
     /// Output folder.
     #[arg(long)]
@@ -208,7 +208,7 @@ fn train(a: TrainArgs) -> Result<()> {
 }
 
 fn refit(a: RefitArgs) -> Result<()> {
-    if a.out == a.model {
+    if same_folder(&a.out, &a.model) {
         return Err(Error::invalid(
             "--out",
             a.out.display(),
@@ -229,6 +229,21 @@ fn refit(a: RefitArgs) -> Result<()> {
     );
     let run = refit_saved_run(&a.model, r, &device, &mut print_epoch)?;
     report(&run, &a.out)
+}
+
+/// Whether `out` names the folder `model` (resolving `.`, `..` and links; `out` need not exist).
+fn same_folder(out: &std::path::Path, model: &std::path::Path) -> bool {
+    let resolve = |p: &std::path::Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
+            _ => std::env::current_dir().ok()?,
+        };
+        Some(parent.join(p.file_name()?))
+    };
+    out == model || matches!((resolve(out), resolve(model)), (Some(a), Some(b)) if a == b)
 }
 
 /// One line per epoch; epochs of a dropout-off phase are marked.

@@ -126,6 +126,16 @@ pub struct Normalizer {
 }
 
 impl Normalizer {
+    /// The same normaliser up to the last digits a JSON round trip may change (serde_json
+    /// parses without `float_roundtrip`, so a value can come back one ULP off).
+    pub fn same_as(&self, other: &Normalizer) -> bool {
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+        close(self.mean, other.mean)
+            && close(self.std, other.std)
+            && self.floor == other.floor
+            && self.per_image == other.per_image
+    }
+
     /// Magnitude of flux `f` in an image whose scale is `peak` (1 without per-image scaling).
     fn mag(&self, f: f32, peak: f64) -> f64 {
         -2.5 * (f as f64 / peak).max(self.floor).log10()

@@ -117,11 +117,13 @@ pub struct QMetrics {
     pub best_epoch: usize,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
-    /// Training wall time in seconds.
+    /// Training wall time in seconds (with a dropout-off phase: both phases, even when the
+    /// phase was added later by [`refit_saved_run`]).
     pub train_seconds: f64,
     /// Device the run used.
     pub device: String,
-    /// Run settings.
+    /// Run settings. `config.dropout` is the first phase's; after a kept dropout-off phase the
+    /// saved network's own configuration (`model.json`) says 0.
     pub config: QRunConfig,
     /// Input normalisation fitted on the training set.
     pub normalizer: Normalizer,
@@ -231,6 +233,9 @@ pub fn run_q(
     device: &Device,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<QRun> {
+    if let Some(r) = &cfg.refit {
+        r.check()?;
+    }
     let sets = QSets::load(ds, cfg)?;
     let net = QNetConfig::new()
         .with_channels(sets.train.channels)
@@ -259,6 +264,7 @@ pub fn refit_saved_run(
     device: &Device,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<QRun> {
+    refit.check()?;
     let dir = dir.as_ref();
     let saved = QPredictor::load(dir, device)?;
     if saved.metrics.refit.is_some() {
@@ -271,6 +277,25 @@ pub fn refit_saved_run(
     let hpath = dir.join("history.json");
     let text = std::fs::read_to_string(&hpath).map_err(|e| Error::io(&hpath, e))?;
     let history: History = serde_json::from_str(&text)?;
+    let n = history.train_loss.len();
+    if n == 0
+        || history.valid_loss.len() != n
+        || history.learning_rate.len() != n
+        || n != saved.metrics.epochs_run
+        || history.best_epoch != saved.metrics.best_epoch
+        || history.refit_start.is_some()
+    {
+        return Err(Error::invalid(
+            "history.json",
+            hpath.display(),
+            format!(
+                "does not match {}: expected {} epochs of train, valid and learning-rate values, best epoch {} and no dropout-off phase",
+                dir.join("metrics.json").display(),
+                saved.metrics.epochs_run,
+                saved.metrics.best_epoch
+            ),
+        ));
+    }
     let ds = SersicH5::open(&saved.metrics.data)?;
     if ds.seed != saved.metrics.data_seed {
         return Err(Error::invalid(
@@ -288,13 +313,7 @@ pub fn refit_saved_run(
         ..saved.metrics.config.clone()
     };
     let sets = QSets::load(&ds, &cfg)?;
-    let (a, b) = (sets.normalizer, saved.metrics.normalizer);
-    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
-    if !(close(a.mean, b.mean)
-        && close(a.std, b.std)
-        && a.floor == b.floor
-        && a.per_image == b.per_image)
-    {
+    if !sets.normalizer.same_as(&saved.metrics.normalizer) {
         return Err(Error::invalid(
             "dataset",
             saved.metrics.data.display(),
@@ -341,6 +360,7 @@ fn finish(
             )?;
             let outcome = RefitOutcome {
                 refit: r,
+                start_epoch: done.history.refit_start.unwrap_or_default(),
                 valid_nll_before: done.valid_nll_before,
                 valid_nll_after: done.valid_nll_after,
                 kept: done.kept(),
