@@ -46,6 +46,14 @@ pub fn write_json<T: serde::Serialize>(path: impl AsRef<Path>, value: &T) -> Res
     write_atomic(path, text.as_bytes())
 }
 
+/// Reads `path` as JSON of type `T`; a missing, unreadable or malformed file is an error
+/// naming it.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: impl AsRef<Path>) -> Result<T> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
 /// Every `*.json` file in `dir` that parses as `T`, with its file stem, sorted by name. An absent
 /// folder gives an empty list; JSON files of another shape are skipped; unreadable files are errors.
 pub fn load_json_dir<T: serde::de::DeserializeOwned>(

@@ -275,8 +275,7 @@ pub fn refit_saved_run(
         ));
     }
     let hpath = dir.join("history.json");
-    let text = std::fs::read_to_string(&hpath).map_err(|e| Error::io(&hpath, e))?;
-    let history: History = serde_json::from_str(&text)?;
+    let history: History = crate::io::read_json(&hpath)?;
     let n = history.train_loss.len();
     if n == 0
         || history.valid_loss.len() != n
@@ -508,8 +507,7 @@ impl QPredictor {
     pub fn load(dir: impl AsRef<Path>, device: &Device) -> Result<Self> {
         let dir = dir.as_ref();
         let mpath = dir.join("metrics.json");
-        let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
-        let metrics: QMetrics = serde_json::from_str(&text)?;
+        let metrics: QMetrics = crate::io::read_json(&mpath)?;
         let (model, net) = load_checkpoint(dir.join("model.bpk"), device)?;
         Ok(QPredictor {
             model,
