@@ -15,7 +15,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup system-deps test cargo-test notebooks-test runner-selftest reproduce lab bench clean-reproduce
+.PHONY: setup system-deps test test-stages nb-check cargo-test notebooks-test runner-selftest reproduce lab bench clean-reproduce
 
 ## ---- set-up (idempotent: each step runs only when its result is missing) ----
 setup: system-deps $(VENV)/.installed $(EVCXR) $(KERNEL)
@@ -43,13 +43,41 @@ $(KERNEL): $(EVCXR) $(VENV)/.installed
 	JUPYTER_PATH=$(VENV)/share/jupyter $(EVCXR) --install
 
 ## ---- tests ----
-test: setup cargo-test notebooks-test runner-selftest
+# `make test` runs its stages in this order, cheapest failures first, and ends with a table of
+# each stage's wall time (and each notebook's), also written to target/test-times.json:
+#   setup → fmt (cargo fmt --check) → nb-check (every notebook cell type-checked as one example,
+#   which also builds the dependencies once for everything after it) → build (tests, the CLI,
+#   examples; not the criterion benches: `make bench` builds and runs those) → cargo tests →
+#   notebooks through the evcxr kernel → h5py schema check → the runner's self-test.
+STAGE := python3 scripts/stage.py run
+
+test:
+	@python3 scripts/stage.py start
+	@status=0; $(MAKE) --no-print-directory test-stages || status=$$?; \
+	  python3 scripts/stage.py report; exit $$status
+
+test-stages:
+	$(STAGE) setup -- $(MAKE) --no-print-directory setup
+	$(STAGE) fmt -- cargo fmt --check
+	$(STAGE) nb-check -- $(MAKE) --no-print-directory nb-check
+	$(STAGE) build -- cargo test --no-run --lib --bins --tests
+	$(STAGE) build-examples -- cargo build --examples
+	$(STAGE) cargo-test -- cargo test --lib --bins --tests
+	$(STAGE) notebooks -- $(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test \
+	  --times target/test-times.tsv $(NOTEBOOKS)
+	$(STAGE) h5py-check -- $(PY) scripts/check_h5py.py data/generated/sersic_quick.h5
+	$(STAGE) runner-selftest -- $(MAKE) --no-print-directory runner-selftest
+
+# Every notebook's code cells, type-checked by rustc in seconds (no kernel): a broken cell fails
+# here, before any notebook runs.
+nb-check: setup
+	$(PY) scripts/nb_to_example.py --one $(NOTEBOOKS)
+	cargo build --example nbcheck_all
 
 cargo-test: system-deps
-	cargo test --all-targets
+	cargo test --lib --bins --tests
 
-# No `cargo build --bin galaxy-lab` here: no notebook calls the CLI, and after `cargo test` (whose
-# dev-dependencies change the features of some shared crates) it rebuilt ~6 min of dependencies.
+# No `cargo build --bin galaxy-lab` here: no notebook calls the CLI.
 notebooks-test: setup
 	$(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test $(NOTEBOOKS)
 	$(PY) scripts/check_h5py.py data/generated/sersic_quick.h5

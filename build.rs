@@ -1,4 +1,5 @@
-//! Build-time check for the `cuda` feature only (a no-op otherwise).
+//! Build-time facts: which burn-flex build is linked (the vendored, patched copy or crates.io's),
+//! and a check for the `cuda` feature (a no-op otherwise).
 //!
 //! burn 0.22.1's CUDA backend (cubecl-cuda → cubecl-llvm) needs no CUDA toolkit to build, but its
 //! build script downloads an LLVM bundle (tracel-llvm 23.1.0-4, ~hundreds of MB) from
@@ -8,6 +9,13 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // Which burn-flex is linked: the vendored, patched copy announces itself (vendor/burn-flex/
+    // build.rs); crates.io's does not. Read by `device::backend_build()`.
+    let flex = match std::env::var("DEP_BURN_FLEX_GALAXY_LAB_PATCH_POOL") {
+        Ok(v) => format!("burn-flex 0.22.1 with galaxy-lab's patch ({v})"),
+        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool)".to_string(),
+    };
+    println!("cargo:rustc-env=GALAXY_LAB_BURN_FLEX={flex}");
     if std::env::var_os("CARGO_FEATURE_CUDA").is_none() {
         return;
     }

@@ -22,7 +22,7 @@ stale again at every cell: measured here, 7-13 s per trivial cell and ~55 s for 
 Usage: run_notebooks.py [--mode quick] [--out target/reproduce] [--timeout 3600] NOTEBOOK...
 Exit status: 0 if all notebooks passed, 1 otherwise. Last line: "N passed, M failed".
 """
-import argparse, base64, os, pathlib, re, sys, time
+import argparse, base64, json, os, pathlib, re, sys, time
 
 import nbformat
 from jupyter_client.manager import KernelManager
@@ -253,6 +253,49 @@ def run_one(path, mode, out, timeout, kernels):
     return ok
 
 
+def kernel_build_config(root, tmpdir, cache):
+    """Makes the kernel build what the CLI builds. evcxr writes its own manifest (`[profile.dev]`
+    with debug assertions and overflow checks on, nothing else) and runs cargo inside its tmpdir;
+    cargo reads `.cargo/config.toml` from every folder above it, so a config in the tmpdir's
+    parent gives the kernel galaxy-lab's `[patch.crates-io]` (the vendored burn-flex) and its
+    dependency profile (no debug assertions or overflow checks in burn). Returns the config path.
+
+    evcxr's `:cache` keys compiled crates by their rustc arguments, not their sources: when the
+    vendored burn-flex changes, crates built on top of it would be stale, so the cache folder is
+    emptied then (its marker file holds a hash of vendor/burn-flex)."""
+    import hashlib, shutil
+    vendor = root / "vendor" / "burn-flex"
+    config = tmpdir.parent / ".cargo" / "config.toml"
+    text = (
+        "# Written by scripts/run_notebooks.py for the evcxr kernel's builds (its tmpdir is below).\n"
+        "[patch.crates-io]\n"
+        f"burn-flex = {{ path = {json.dumps(str(vendor))} }}\n\n"
+        "[profile.dev.package.\"*\"]\n"
+        "opt-level = 2\ndebug = false\ndebug-assertions = false\noverflow-checks = false\n\n"
+        "[profile.dev.package.galaxy-lab]\ndebug-assertions = true\noverflow-checks = true\n"
+    )
+    config.parent.mkdir(parents=True, exist_ok=True)
+    if not config.exists() or config.read_text() != text:
+        write_atomic(config, text)
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    lock = tmpdir / "Cargo.lock"
+    if not lock.exists() and (root / "Cargo.lock").exists():
+        shutil.copyfile(root / "Cargo.lock", lock)
+    h = hashlib.sha256()
+    for f in sorted(vendor.rglob("*")):
+        if f.is_file() and "target" not in f.relative_to(vendor).parts:
+            h.update(str(f.relative_to(vendor)).encode())
+            h.update(f.read_bytes())
+    evcxr_cache = cache / "evcxr"  # only evcxr's own folder: XDG_CACHE_HOME may be the user's
+    marker = evcxr_cache / "galaxy-lab-vendor-hash"
+    if marker.exists() and marker.read_text() != h.hexdigest():
+        print(f"vendor/burn-flex changed: emptying the kernel's compilation cache {evcxr_cache}")
+        shutil.rmtree(evcxr_cache, ignore_errors=True)
+    evcxr_cache.mkdir(parents=True, exist_ok=True)
+    marker.write_text(h.hexdigest())
+    return config
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebooks", nargs="+")
@@ -260,16 +303,28 @@ def main():
     ap.add_argument("--out", default="target/reproduce")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     ap.add_argument("--kernel", default="rust")
+    ap.add_argument("--times", help="append one 'notebook:<name>\\t<seconds>\\t<status>' line per notebook here")
     a = ap.parse_args()
     target = pathlib.Path(__file__).resolve().parent.parent / "target"
     os.environ.setdefault("EVCXR_TMPDIR", str(target / "evcxr-kernel"))
     os.environ.setdefault("XDG_CACHE_HOME", str(target / "evcxr-cache"))
+    tmpdir = pathlib.Path(os.environ["EVCXR_TMPDIR"]).resolve()
+    if target.resolve() in tmpdir.parents:  # a cargo config only where it touches nothing else
+        kernel_build_config(target.parent, tmpdir, pathlib.Path(os.environ["XDG_CACHE_HOME"]))
+    else:
+        print(f"EVCXR_TMPDIR={tmpdir} is outside target/: the kernel builds without galaxy-lab's "
+              "[patch] and profile (scripts/run_notebooks.py, kernel_build_config)")
     os.environ["GALAXY_LAB_MODE"] = a.mode
     kernels = Kernels(a.kernel, a.timeout)
     passed = failed = 0
     try:
         for p in a.notebooks:
-            if run_one(pathlib.Path(p), a.mode, pathlib.Path(a.out), a.timeout, kernels):
+            t0 = time.time()
+            ok = run_one(pathlib.Path(p), a.mode, pathlib.Path(a.out), a.timeout, kernels)
+            if a.times:
+                with open(a.times, "a") as f:
+                    f.write(f"notebook:{pathlib.Path(p).stem}\t{time.time() - t0:.1f}\t{0 if ok else 1}\n")
+            if ok:
                 passed += 1
             else:
                 failed += 1

@@ -264,11 +264,12 @@ where
             let mode = crate::mode::RunMode::from_env();
             let d = crate::device::device();
             println!(
-                "galaxy-lab {}\nmode: {}\ndevice: {}",
+                "galaxy-lab {}\nmode: {}\ndevice: {}\nCPU backend: {}",
                 env!("CARGO_PKG_VERSION"),
                 mode.map(|m| m.to_string())
                     .unwrap_or_else(|e| e.to_string()),
-                crate::device::device_name(&d)
+                crate::device::device_name(&d),
+                crate::device::backend_build()
             );
             Ok(())
         }

@@ -39,6 +39,13 @@ fn cuda_device() -> Device {
     Device::flex()
 }
 
+/// Which build of the CPU backend this binary links: burn-flex with galaxy-lab's patch (the CLI,
+/// tests, and notebooks run by `scripts/run_notebooks.py`) or crates.io's unpatched copy (a crate
+/// that depends on galaxy-lab without the `[patch]`).
+pub fn backend_build() -> &'static str {
+    env!("GALAXY_LAB_BURN_FLEX")
+}
+
 /// A one-line description of `device` for notebook banners and `metrics.json`.
 pub fn device_name(device: &Device) -> String {
     let s = format!("{device:?}");

@@ -4,7 +4,7 @@
 
 use crate::display::{Png, Stretch, gray_image};
 use crate::error::{Error, Result, check_size};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use ab_glyph::FontRef;
 use image::{Rgb, RgbImage};
 

@@ -11,6 +11,7 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | [`image`] | the image type shared by simulators, augmentation, models and figures |
 //! | [`sim`] | galaxy simulators: profiles and rendering |
 //! | [`data`] | HDF5 datasets, splits, batching |
 //! | [`augment`] | seed 000's augmentation as a lazy, deterministic index space |
@@ -30,6 +31,7 @@ pub mod device;
 pub mod display;
 pub mod error;
 pub mod figures;
+pub mod image;
 pub mod io;
 pub mod malloc;
 pub mod metrics;
@@ -44,3 +46,4 @@ pub mod train;
 
 pub use device::{cpu_device, device};
 pub use error::{Error, Result};
+pub use image::Image;

@@ -37,10 +37,11 @@ impl std::fmt::Display for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "galaxy-lab {} | mode: {} | device: {}",
+            "galaxy-lab {} | mode: {} | device: {} | CPU backend: {}",
             env!("CARGO_PKG_VERSION"),
             self.mode,
-            device_name(&self.device)
+            device_name(&self.device),
+            crate::device::backend_build()
         )
     }
 }

@@ -24,6 +24,8 @@ pub use crate::metrics::{
 };
 pub use crate::mode::RunMode;
 pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
+pub use crate::models::classifier::{Classifier, ClassifierConfig, NetKind};
+pub use crate::models::compact::{CompactNet, CompactNetConfig};
 pub use crate::models::im2col::ConvImpl;
 pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
@@ -50,11 +52,14 @@ pub use crate::train::class_experiment::{
     class_images, load_class_metrics_dir, run_classification, seed_result, seed_threshold,
     training_sibling_scores,
 };
+pub use crate::train::class_summary::{MeanStd, RunSummary, summarize, summary_table};
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
     save_classifier, train_classifier,
 };
+pub use crate::train::fit::{FitConfig, FitHistory, Hooks, Monitor, Schedule, fit};
 pub use crate::train::nll::{gaussian_nll, gaussian_nll_f64};
+pub use crate::train::optim::{GradClip, Optimizer};
 pub use crate::train::q::{
     History, QData, TrainConfig, evaluate, load_checkpoint, predict, save_checkpoint, train_qnet,
 };

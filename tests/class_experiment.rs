@@ -233,7 +233,7 @@ fn seed_tables() {
     );
     // Table 4's parameter count (its layers, without the batch-norm scales) with three
     // input channels.
-    let net = full.net(2).with_channels(3);
+    let net = full.alexnet(2).with_channels(3);
     assert_eq!(
         net.layer_params().unwrap().iter().sum::<usize>(),
         24_735_106
@@ -285,6 +285,16 @@ fn cli_errors_exit_2_and_a_quick_run_writes_its_folder() {
         ]),
         2
     );
+    // A network that does not exist, and an input the compact network cannot take, are named
+    // before any training.
+    assert_eq!(run(&["--data", t, "--net", "resnet", "--out", o]), 2);
+    assert_eq!(
+        run(&[
+            "--data", t, "--preset", "compact", "--size", "16", "--out", o
+        ]),
+        2
+    );
+    assert!(!out.join("checkpoint").exists());
     assert_eq!(
         run(&[
             "--data",

@@ -5,9 +5,10 @@
 //! name the value.
 
 use galaxy_lab::augment::{AugmentConfig, AugmentedSet, count_table, split_sources};
+use galaxy_lab::image::Image;
 use galaxy_lab::metrics::{Roc, classification_report, reject};
 use galaxy_lab::models::alexnet::{AlexNetConfig, Padding};
-use galaxy_lab::sim::sersic::Image;
+use galaxy_lab::models::classifier::{Classifier, ClassifierConfig};
 use galaxy_lab::train::class_data::{AugmentedExamples, ClassData, Examples};
 use galaxy_lab::train::classify::{
     ClassifyConfig, evaluate_classifier, load_classifier, predict_proba, save_classifier,
@@ -131,13 +132,13 @@ fn checkpoint_round_trip_and_mismatch() {
     let _turn = crate::burn_turn();
     let dev = galaxy_lab::cpu_device();
     let net = small_net();
-    let model = net.init(&dev).unwrap();
+    let model = Classifier::from(net.init(&dev).unwrap());
     let data = bars(8, 5);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alexnet.bpk");
     save_classifier(&model, &net, &path).unwrap();
     let (back, cfg) = load_classifier(&path, &dev).unwrap();
-    assert_eq!(cfg, net);
+    assert_eq!(cfg, ClassifierConfig::from(&net));
     let (a, b) = (
         predict_proba(&model, &data, &dev).unwrap(),
         predict_proba(&back, &data, &dev).unwrap(),
@@ -233,7 +234,7 @@ fn bad_inputs_are_errors_naming_the_value() {
     assert!(e.to_string().contains("label of image 0 = 2"), "{e}");
     // Right buffer, wrong shape for the network.
     let wrong = ClassData::new(vec![0.0; 32 * 32 * 2], vec![0, 1], 1, 32, 2).unwrap();
-    let model = small_net().init(&dev).unwrap();
+    let model = Classifier::from(small_net().init(&dev).unwrap());
     let e = predict_proba(&model, &wrong, &dev).unwrap_err();
     assert!(e.to_string().contains("[2, 1, 32, 32]"), "{e}");
     let good = bars(4, 1);

@@ -79,6 +79,8 @@ fn conv(
 
 #[test]
 fn forward_matches_a_plain_convolution_and_burns_kernel() {
+    // Conv2d initialisation draws from burn's process-wide RNG: take the turn.
+    let _turn = crate::burn_turn();
     let device = cpu_device();
     // The q network's first layers (1 and 4 channels, 2 × 2) and a 3 × 3 kernel on a
     // non-square plane.
@@ -104,6 +106,8 @@ fn forward_matches_a_plain_convolution_and_burns_kernel() {
 
 #[test]
 fn gradients_match_burns_conv2d() {
+    // Conv2d initialisation draws from burn's process-wide RNG: take the turn.
+    let _turn = crate::burn_turn();
     let device = cpu_device().autodiff();
     for (ci, co, k, s) in [(1, 16, 2, 15), (4, 8, 2, 10), (2, 3, 3, 8)] {
         let xd = [3, ci, s, s];
@@ -212,6 +216,8 @@ fn saved_configurations_say_which_way() {
 
 #[test]
 fn unsupported_convolutions_and_bad_input_are_clear_errors() {
+    // Conv2d initialisation draws from burn's process-wide RNG: take the turn.
+    let _turn = crate::burn_turn();
     let device = cpu_device();
     let plain = Conv2dConfig::new([2, 4], [2, 2]).init(&device);
     for dims in [[0, 2, 8, 8], [1, 3, 8, 8], [1, 2, 1, 8]] {

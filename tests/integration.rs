@@ -5,6 +5,7 @@
 
 mod class_experiment;
 mod classify;
+mod fit_golden;
 mod im2col;
 mod max_pool;
 mod mock_observed;
@@ -13,6 +14,7 @@ mod q_experiment;
 mod q_refit;
 mod qnet;
 mod regress;
+mod resume;
 mod sdss;
 mod sersic_dataset;
 mod sersic_render;

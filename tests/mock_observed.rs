@@ -2,12 +2,13 @@
 //! photon noise, stretch), the mock datasets, and evaluating a trained classifier on them.
 
 use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
+use galaxy_lab::image::Image;
 use galaxy_lab::models::alexnet::{AlexNetConfig, Padding};
+use galaxy_lab::models::classifier::{Classifier, ClassifierConfig};
 use galaxy_lab::sim::pair::{
     FieldOfView, Framing, Observation, ObservationDraw, add_photon_noise,
     angular_diameter_distance_mpc, asinh_stretch, kpc_per_arcsec, peak_counts, psf_sigma_px,
 };
-use galaxy_lab::sim::sersic::Image;
 use galaxy_lab::train::class_eval::{evaluate_on_pairs, evaluate_run_dir, seed_real_data_result};
 use galaxy_lab::train::classify::save_classifier;
 use rand::SeedableRng;
@@ -261,7 +262,8 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
         .with_size(64)
         .with_width(0.0625)
         .with_padding(Padding::Padded);
-    let model = net.init(&device).unwrap();
+    let model = Classifier::from(net.init(&device).unwrap());
+    let net = ClassifierConfig::from(net);
     let e = evaluate_on_pairs(&model, &net, &ds, 0.8, None, &device).unwrap();
     let m = &e.metrics;
     assert_eq!(m.n, 12);
@@ -281,7 +283,14 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     e2.save(dir.path().join("eval")).unwrap();
     assert!(dir.path().join("eval/eval.json").exists());
     // A three-class network does not fit a two-class file; a missing run folder is named.
-    let net3 = net.clone().with_classes(3);
+    let net3 = ClassifierConfig::from(
+        AlexNetConfig::new()
+            .with_classes(3)
+            .with_channels(1)
+            .with_size(64)
+            .with_width(0.0625)
+            .with_padding(Padding::Padded),
+    );
     let model3 = net3.init(&device).unwrap();
     let err = evaluate_on_pairs(&model3, &net3, &ds, 0.8, None, &device).unwrap_err();
     assert!(err.to_string().contains("classes"), "{err}");

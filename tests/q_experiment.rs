@@ -93,6 +93,7 @@ fn same_seed_same_metrics() {
 
 #[test]
 fn bad_modes_and_files_are_clear_errors() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = SersicH5::open(tiny_file(dir.path(), 10)).unwrap();
     let d = cpu_device();
@@ -138,6 +139,7 @@ fn thesis_table_values() {
 
 #[test]
 fn random_projection_draws_stored_projections_uniformly_and_reproducibly() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = SersicH5::open(tiny_file(dir.path(), 40)).unwrap();
     let mode: QMode = "random-proj".parse().unwrap();

@@ -173,6 +173,7 @@ fn bad_inputs_are_clear_errors() {
 /// raised.
 #[test]
 fn cli_bench_step_records_the_malloc_setting() {
+    let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let run = |value: Option<&str>| {
         let json = dir.path().join("t.json");

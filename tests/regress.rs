@@ -102,6 +102,7 @@ fn gaussian_head_gives_positive_sigmas_and_lower_nll_than_prior() {
 
 #[test]
 fn bad_inputs_are_clear_errors() {
+    let _turn = crate::burn_turn();
     let d = cpu_device();
     assert!(RegData::new(vec![0.0; 10], vec![0.5], 1, 16, 1).is_err());
     assert!(

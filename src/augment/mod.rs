@@ -12,6 +12,8 @@ pub mod ops;
 pub mod set;
 pub mod space;
 
-pub use ops::{Half, border_median, contrast_half, median_filter, resize, rotate_deg, smooth};
+pub use ops::{
+    Half, border_median, contrast_half, median_filter, mirror, resize, rotate_deg, smooth,
+};
 pub use set::{AugmentedSet, SourceSplit, count_table, split_sources};
 pub use space::{AugmentConfig, AugmentSpace, Augmentation, Variant};

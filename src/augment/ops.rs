@@ -15,7 +15,7 @@
 //!   inputs — and mapped back).
 
 use crate::error::{Error, Result};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use image::{ImageBuffer, Luma};
 use imageproc::geometric_transformations::{Interpolation, rotate};
 use serde::{Deserialize, Serialize};
@@ -129,6 +129,21 @@ pub fn border_median(img: &Image) -> Result<f32> {
         .collect();
     border.sort_by(f32::total_cmp);
     Ok(border[border.len() / 2])
+}
+
+/// The left–right mirror image (columns reversed).
+pub fn mirror(img: &Image) -> Image {
+    let w = img.width;
+    let data = img
+        .data
+        .chunks(w.max(1))
+        .flat_map(|row| row.iter().rev().copied())
+        .collect();
+    Image {
+        width: img.width,
+        height: img.height,
+        data,
+    }
 }
 
 /// Rotates by `degrees` (whole degrees, any sign) anticlockwise as displayed (row 0 at the top)

@@ -8,7 +8,7 @@
 use super::space::{AugmentConfig, AugmentSpace};
 use crate::display::Table;
 use crate::error::{Error, Result, check_range};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};

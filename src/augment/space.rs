@@ -11,9 +11,11 @@
 //! image, nothing is stored, and all rotations of one contrast variant share the same half — the
 //! seed's order: photometric variants first, then every variant rotated 359 times, then resized.
 
-use super::ops::{Half, check_image, contrast_half, median_filter, resize, rotate_deg, smooth};
+use super::ops::{
+    Half, check_image, contrast_half, median_filter, mirror, resize, rotate_deg, smooth,
+};
 use crate::error::{Error, Result, check_positive};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +48,10 @@ pub struct AugmentConfig {
     pub resize: Vec<usize>,
     /// Seed of the random parameters.
     pub seed: u64,
+    /// Also the left–right mirror image of every variant and rotation (beyond the seed; with
+    /// rotations it gives every flip). Configs saved before it existed read as `false`.
+    #[serde(default)]
+    pub mirror: bool,
 }
 
 impl Default for AugmentConfig {
@@ -59,6 +65,7 @@ impl Default for AugmentConfig {
             median_radius: 0,
             resize: Vec::new(),
             seed: 0,
+            mirror: false,
         }
     }
 }
@@ -113,9 +120,14 @@ impl AugmentConfig {
         360usize.div_ceil(self.rotation_step_deg.max(1) as usize)
     }
 
+    /// 2 with [`AugmentConfig::mirror`], else 1.
+    pub fn n_mirrors(&self) -> usize {
+        if self.mirror { 2 } else { 1 }
+    }
+
     /// Augmented images per source image.
     pub fn per_source(&self) -> usize {
-        self.variants.len() * self.n_rotations()
+        self.variants.len() * self.n_rotations() * self.n_mirrors()
     }
 }
 
@@ -130,6 +142,9 @@ pub struct Augmentation {
     pub rotation_deg: u16,
     /// For [`Variant::Contrast`]: the half and the gain.
     pub contrast: Option<(Half, f32)>,
+    /// Mirrored left–right before the rotation.
+    #[serde(default)]
+    pub mirrored: bool,
 }
 
 /// `n_sources` source images × [`AugmentConfig::per_source`] augmentations, lazily.
@@ -184,7 +199,15 @@ impl AugmentSpace {
                 format!("must be below the space size {}", self.len()),
             ));
         }
-        let (nv, nr) = (self.config.variants.len(), self.config.n_rotations());
+        // k = ((source · nv + variant) · nr + rotation) · nm + mirror: without mirroring
+        // (nm = 1) the seed's order, unchanged.
+        let (nv, nr, nm) = (
+            self.config.variants.len(),
+            self.config.n_rotations(),
+            self.config.n_mirrors(),
+        );
+        let mirrored = k % nm == 1;
+        let k = k / nm;
         let rotation = k % nr;
         let v = (k / nr) % nv;
         let source = k / (nr * nv);
@@ -209,6 +232,7 @@ impl AugmentSpace {
             variant,
             rotation_deg: (rotation * self.config.rotation_step_deg as usize) as u16,
             contrast,
+            mirrored,
         })
     }
 
@@ -235,6 +259,9 @@ impl AugmentSpace {
             (Variant::Contrast, Some((half, gain))) => contrast_half(&img, half, gain)?,
             (Variant::Contrast, None) => img,
         };
+        if a.mirrored {
+            img = mirror(&img);
+        }
         img = rotate_deg(&img, a.rotation_deg as i32)?;
         for &s in &self.config.resize {
             img = resize(&img, s, s)?;
@@ -315,6 +342,34 @@ mod tests {
             })
             .collect();
         assert!(halves.len() >= 3, "{halves:?}");
+    }
+
+    #[test]
+    fn mirroring_doubles_the_space_and_flips_left_right() {
+        let plain = AugmentConfig {
+            rotation_step_deg: 90,
+            ..AugmentConfig::default()
+        };
+        let mirrored = AugmentConfig {
+            mirror: true,
+            ..plain.clone()
+        };
+        let a = AugmentSpace::new(2, plain).unwrap();
+        let b = AugmentSpace::new(2, mirrored).unwrap();
+        assert_eq!(b.len(), 2 * a.len());
+        let src = blob(32, 20.0);
+        for k in 0..a.len() {
+            // Even indices of the mirrored space are the plain space's images.
+            assert_eq!(b.apply(2 * k, &src).unwrap(), a.apply(k, &src).unwrap());
+            assert!(b.get(2 * k + 1).unwrap().mirrored);
+        }
+        // Index 1: the original, unrotated, mirrored: the blob's column 20 goes to 31 − 20.
+        let m = b.apply(1, &src).unwrap();
+        let argmax = |img: &Image| {
+            (0..img.data.len()).fold(0, |j, p| if img.data[p] > img.data[j] { p } else { j })
+        };
+        assert_eq!(argmax(&m) % 32, 11);
+        assert_eq!(argmax(&src) % 32, 20);
     }
 
     #[test]

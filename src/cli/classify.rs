@@ -1,30 +1,67 @@
-//! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class AlexNet experiments.
+//! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class experiments with AlexNet (Table 4)
+//! or the compact network, from a named preset; `--resume DIR` continues a killed run.
 
 use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result};
 use crate::models::alexnet::Padding;
-use crate::train::class_experiment::{ClassRunConfig, SplitBy, run_classification};
+use crate::models::classifier::NetKind;
+use crate::train::class_experiment::{ClassRunConfig, SplitBy, run_classification_with};
+use crate::train::fit::{BatchProgress, FitHistory, Hooks};
 use clap::{Args, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Subcommands of `galaxy-lab classify`.
 #[derive(Debug, Subcommand)]
 pub enum ClassifyCmd {
-    /// Train AlexNet on a pairs HDF5 file (two-, three- or nine-class); writes metrics.json,
-    /// curves, confusion matrix, ROC (two classes), montage and weights.
+    /// Train a classifier (AlexNet or compact) on a pairs HDF5 file (two-, three- or
+    /// nine-class); writes metrics.json, curves, confusion matrix, ROC (two classes), montage
+    /// and weights. Each epoch is checkpointed in OUT/checkpoint; `--resume OUT` continues.
     Train(TrainArgs),
     /// Apply a trained network (a `classify train` folder) to another pairs file, e.g. the
     /// mock-observed set of the seed's real-data test; writes eval.json (Tables 12, 13 beside
     /// ours), predictions, confusion matrix (Fig. 7), montage (Fig. A4) and ROC.
     Evaluate(EvaluateArgs),
-    /// Time AlexNet training steps and inference passes on random data (for
+    /// Seed 000's own test protocol (§4): augment every source image, split the augmented
+    /// images at random 64/16/20, train, and score a sample of the seed's test size and the
+    /// whole 20 %; writes seed_protocol.json. Each epoch is checkpointed in OUT/checkpoint and a
+    /// checkpoint there is resumed.
+    SeedProtocol(SeedProtocolArgs),
+    /// Time classifier training steps and inference passes on random data (for
     /// bench/torch_reference.py).
     BenchStep(BenchStepArgs),
+}
+
+/// Arguments of `classify seed-protocol`.
+#[derive(Debug, Args)]
+pub struct SeedProtocolArgs {
+    /// Pairs dataset (the seed's GalMer set had 12 orbits × 2 spins × 3 morphology pairs × 6
+    /// views per inclination: `pairs generate --count 864` for two classes, 1296 for three).
+    #[arg(long)]
+    data: PathBuf,
+    /// Settings (network, augmentation, optimiser).
+    #[arg(long, value_enum, default_value_t = Preset::Compact)]
+    preset: Preset,
+    /// Score at most this many images of the test 20 % (default: all).
+    #[arg(long)]
+    max_test: Option<usize>,
+    /// Seed for the split, initialisation, shuffling and dropout.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 /// Arguments of `classify bench-step`.
 #[derive(Debug, Args)]
 pub struct BenchStepArgs {
+    /// Network: alexnet or compact.
+    #[arg(long, default_value = "alexnet")]
+    net: String,
+    /// The compact network's 3 × 3 convolutions: im2col or direct (burn's kernels).
+    #[arg(long, default_value = "direct")]
+    convs: String,
     /// Input side in pixels (unpadded Table 4 layout from 195 up, padded below).
     #[arg(long, default_value_t = 64)]
     size: usize,
@@ -68,21 +105,55 @@ pub struct EvaluateArgs {
     out: PathBuf,
 }
 
-/// Starting point of the settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Starting point of the settings (the recipes are [`ClassRunConfig`]'s presets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub enum Preset {
-    /// 64 × 64, width 1/8, padded, 12 short epochs (two CPU cores).
+    /// AlexNet, 64 × 64, width 1/8, padded, 12 short epochs (two CPU cores).
     Quick,
     /// The seed's: 256 × 256 AlexNet of Table 4, its epochs and steps per epoch.
     Full,
+    /// The compact network's recipe ([`ClassRunConfig::compact`]).
+    Compact,
+    /// The compact recipe shortened for notebooks' quick mode.
+    CompactQuick,
+}
+
+impl Preset {
+    /// The preset's settings for `experiment`.
+    pub fn config(self, experiment: Experiment) -> ClassRunConfig {
+        match self {
+            Preset::Quick => ClassRunConfig::quick(experiment),
+            Preset::Full => ClassRunConfig::full(experiment),
+            Preset::Compact => ClassRunConfig::compact(experiment),
+            Preset::CompactQuick => ClassRunConfig::compact_quick(experiment),
+        }
+    }
+}
+
+/// What `classify train` writes first into its output folder (`run.json`), so that `--resume`
+/// restarts the same run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainRun {
+    /// Dataset file.
+    pub data: PathBuf,
+    /// The settings, presets and options resolved.
+    pub config: ClassRunConfig,
 }
 
 /// Arguments of `classify train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Pairs dataset (`galaxy-lab pairs generate --experiment two-class|three-class|nine-class`).
+    #[arg(long, required_unless_present = "resume")]
+    data: Option<PathBuf>,
+    /// Continue the run in this folder (written by an earlier `classify train --out`) from its
+    /// last finished epoch, with the settings it was started with; no other option is allowed.
+    #[arg(long, conflicts_with_all = ["data", "experiment", "net", "preset", "seed", "epochs", "steps_per_epoch", "batch_size", "size", "width", "rotation_step", "learning_rate", "momentum", "threshold", "split_by_image", "max_images", "out"])]
+    resume: Option<PathBuf>,
+    /// Network: alexnet (Table 4) or compact (default: the preset's).
     #[arg(long)]
-    data: PathBuf,
+    net: Option<String>,
     /// The experiment the file must hold (two-class, three-class or nine-class); a file of
     /// another experiment is an error. Default: whatever the file holds.
     #[arg(long)]
@@ -102,13 +173,13 @@ pub struct TrainArgs {
     /// Network input side in pixels.
     #[arg(long)]
     size: Option<usize>,
-    /// AlexNet width factor (1 = Table 4).
+    /// Width factor (AlexNet: 1 = Table 4; compact: 1 = 32/64/128 filters).
     #[arg(long)]
     width: Option<f64>,
     /// Rotation step of the training augmentation in degrees (1 = the seed's 360 rotations).
     #[arg(long)]
     rotation_step: Option<u16>,
-    /// Initial SGD learning rate (the seed: 0.01).
+    /// Base learning rate (the seed's SGD: 0.01; the peak of the compact presets' one-cycle).
     #[arg(long)]
     learning_rate: Option<f64>,
     /// SGD momentum (0: plain SGD as the seed).
@@ -127,8 +198,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Output folder.
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    out: Option<PathBuf>,
 }
 
 /// Runs a `classify` subcommand.
@@ -136,9 +207,140 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     let a = match cmd {
         ClassifyCmd::Train(a) => a,
         ClassifyCmd::Evaluate(a) => return evaluate(a),
+        ClassifyCmd::SeedProtocol(a) => return seed_protocol(a),
         ClassifyCmd::BenchStep(a) => return bench_step(a),
     };
-    let ds = PairH5::open(&a.data)?;
+    let (data, out, cfg) = match &a.resume {
+        Some(dir) => {
+            let run: TrainRun = crate::io::read_json(dir.join("run.json")).map_err(|e| {
+                Error::invalid(
+                    "--resume",
+                    dir.display(),
+                    format!("is not a classify train folder ({e})"),
+                )
+            })?;
+            (run.data, dir.clone(), run.config)
+        }
+        None => {
+            let (Some(data), Some(out)) = (a.data.clone(), a.out.clone()) else {
+                return Err(Error::invalid(
+                    "classify train",
+                    "no --data or no --out",
+                    "a new run needs both (or --resume DIR)",
+                ));
+            };
+            let cfg = settings(&a, &data)?;
+            (data, out, cfg)
+        }
+    };
+    let ds = PairH5::open(&data)?;
+    cfg.train.validate()?;
+    cfg.net(ds.class_names.len().max(2)).validate()?;
+    if a.resume.is_none() {
+        if crate::train::fit::latest_checkpoint(&out.join("checkpoint"))?.is_some() {
+            return Err(Error::invalid(
+                "--out",
+                out.display(),
+                "holds a checkpoint of another run; use --resume to continue it or another folder",
+            ));
+        }
+        // An absolute path, so that --resume works from any folder.
+        let data = std::fs::canonicalize(&data).map_err(|e| Error::io(&data, e))?;
+        crate::io::write_json(
+            out.join("run.json"),
+            &TrainRun {
+                data,
+                config: cfg.clone(),
+            },
+        )?;
+    }
+    let device = crate::device::device();
+    println!(
+        "classify train: {} ({} images of {}x{}, classes {:?}) on {}; {} {}x{} width {}, {} \
+         epochs{}",
+        ds.config.experiment.name(),
+        ds.count,
+        ds.width,
+        ds.height,
+        ds.class_names,
+        crate::device::device_name(&device),
+        cfg.net.name(),
+        cfg.size,
+        cfg.size,
+        cfg.width,
+        cfg.train.epochs,
+        if a.resume.is_some() { " (resumed)" } else { "" }
+    );
+    let bar = progress_bar(cfg.train.epochs);
+    let mut on_batch = |p: BatchProgress| {
+        bar.set_length((cfg.train.epochs * p.batches) as u64);
+        bar.set_position((p.epoch * p.batches + p.batch) as u64);
+        bar.set_message(format!("epoch {} loss {:.3}", p.epoch + 1, p.loss));
+    };
+    let mut on_epoch = |h: &FitHistory| print_epoch(&bar, h);
+    let mut hooks = Hooks {
+        on_batch: Some(&mut on_batch),
+        on_epoch: Some(&mut on_epoch),
+    };
+    let run = run_classification_with(
+        &ds,
+        &cfg,
+        &device,
+        Some(&out.join("checkpoint")),
+        &mut hooks,
+    )?;
+    bar.finish_and_clear();
+    run.save(&out)?;
+    // The run is complete: its per-epoch checkpoint is no longer needed (and would refuse a
+    // new run into this folder).
+    let ckpt = out.join("checkpoint");
+    if ckpt.exists() {
+        std::fs::remove_dir_all(&ckpt).map_err(|e| Error::io(&ckpt, e))?;
+    }
+    let m = &run.metrics;
+    println!(
+        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (seed {:.2}), \
+         accuracy {:.3}; all: F1 {:.3}{}",
+        m.n_test,
+        m.rejected,
+        100.0 * m.threshold,
+        m.overall.f1,
+        m.seed.overall.f1,
+        m.accuracy,
+        m.f1_no_rejection,
+        match (m.auc, m.seed.auc) {
+            (Some(a), Some(s)) => format!(", AUC {a:.3} (seed {s:.2})"),
+            _ => String::new(),
+        }
+    );
+    if let Some(t) = &m.training_siblings {
+        println!(
+            "the seed's protocol (augmented copies of training sources): {} images, {} rejected; \
+             kept F1 {:.3}, accuracy {:.3}; all: F1 {:.3}",
+            t.n, t.rejected, t.f1, t.accuracy, t.f1_no_rejection
+        );
+    }
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// A progress bar with rate and ETA on a terminal; hidden otherwise (logs, tests).
+fn progress_bar(epochs: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(epochs as u64),
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} updates  {per_sec}  ETA {eta}  {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The settings of a new run: the preset, then the options that override it.
+fn settings(a: &TrainArgs, data: &std::path::Path) -> Result<ClassRunConfig> {
+    let ds = PairH5::open(data)?;
     let experiment = ds.config.experiment;
     if let Some(name) = &a.experiment {
         let wanted = Experiment::parse(name)?;
@@ -146,14 +348,14 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
             return Err(Error::invalid(
                 "--experiment",
                 name,
-                format!("{} holds a {} dataset", a.data.display(), experiment.name()),
+                format!("{} holds a {} dataset", data.display(), experiment.name()),
             ));
         }
     }
-    let mut cfg = match a.preset {
-        Preset::Quick => ClassRunConfig::quick(experiment),
-        Preset::Full => ClassRunConfig::full(experiment),
-    };
+    let mut cfg = a.preset.config(experiment);
+    if let Some(n) = &a.net {
+        cfg.net = NetKind::parse(n)?;
+    }
     if let Some(s) = a.size {
         cfg.size = s;
         // Table 4's unpadded layout needs at least 195 pixels.
@@ -182,6 +384,16 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         cfg.train.learning_rate = l;
     }
     if let Some(m) = a.momentum {
+        if cfg.train.optimizer.is_some() {
+            return Err(Error::invalid(
+                "--momentum",
+                m,
+                format!(
+                    "applies to the seed's SGD only; the {:?} preset trains with {:?}",
+                    a.preset, cfg.train.optimizer
+                ),
+            ));
+        }
         cfg.train.momentum = (m > 0.0).then_some(m);
     }
     if let Some(t) = a.threshold {
@@ -195,60 +407,99 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     }
     cfg.max_images = a.max_images;
     cfg.train.seed = a.seed;
+    Ok(cfg)
+}
+
+fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
+    let ds = PairH5::open(&a.data)?;
+    let mut cfg = a.preset.config(ds.config.experiment);
+    cfg.train.seed = a.seed;
     cfg.train.validate()?;
     cfg.net(ds.class_names.len().max(2)).validate()?;
+    if let Some(0) = a.max_test {
+        return Err(Error::invalid("--max-test", 0, "must be at least 1"));
+    }
+    // A checkpoint in --out resumes only the same run (same data, settings and test cap).
+    let data = std::fs::canonicalize(&a.data).map_err(|e| Error::io(&a.data, e))?;
+    let this = serde_json::json!({ "data": data, "data_seed": ds.seed, "config": cfg, "max_test": a.max_test });
+    let run_path = a.out.join("run.json");
+    if run_path.exists() {
+        let before: serde_json::Value = crate::io::read_json(&run_path)?;
+        if before != this {
+            return Err(Error::invalid(
+                "--out",
+                a.out.display(),
+                "holds a seed-protocol run with other data or settings; use another folder",
+            ));
+        }
+    } else {
+        crate::io::write_json(&run_path, &this)?;
+    }
     let device = crate::device::device();
     println!(
-        "classify train: {} ({} images of {}x{}, classes {:?}) on {}; AlexNet {}x{} width {}, \
-         {} epochs",
-        experiment.name(),
+        "classify seed-protocol: {} ({} source images) on {}; {} {}x{} width {}, {} epochs",
+        ds.config.experiment.name(),
         ds.count,
-        ds.width,
-        ds.height,
-        ds.class_names,
         crate::device::device_name(&device),
+        cfg.net.name(),
         cfg.size,
         cfg.size,
         cfg.width,
         cfg.train.epochs
     );
-    let run = run_classification(&ds, &cfg, &device, &mut |h| {
-        let e = h.train_loss.len();
+    let bar = progress_bar(cfg.train.epochs);
+    let mut on_batch = |p: BatchProgress| {
+        bar.set_length((cfg.train.epochs * p.batches) as u64);
+        bar.set_position((p.epoch * p.batches + p.batch) as u64);
+    };
+    let mut on_epoch = |h: &FitHistory| print_epoch(&bar, h);
+    let mut hooks = Hooks {
+        on_batch: Some(&mut on_batch),
+        on_epoch: Some(&mut on_epoch),
+    };
+    let m = crate::train::seed_protocol::run_seed_protocol(
+        &ds,
+        &cfg,
+        a.max_test,
+        &device,
+        Some(&a.out.join("checkpoint")),
+        &mut hooks,
+    )?;
+    bar.finish_and_clear();
+    crate::io::write_json(a.out.join("seed_protocol.json"), &m)?;
+    for (name, s) in [
+        ("sample of the seed's size", &m.sample),
+        ("whole 20 %", &m.whole),
+    ] {
         println!(
-            "epoch {e:>3}: train loss {:.4} acc {:.3}  valid loss {:.4} acc {:.3}  ({:.0} s)",
-            h.train_loss[e - 1],
-            h.train_accuracy[e - 1],
-            h.valid_loss[e - 1],
-            h.valid_accuracy[e - 1],
-            h.seconds
-        );
-    })?;
-    run.save(&a.out)?;
-    let m = &run.metrics;
-    println!(
-        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (seed {:.2}), \
-         accuracy {:.3}; all: F1 {:.3}{}",
-        m.n_test,
-        m.rejected,
-        100.0 * m.threshold,
-        m.overall.f1,
-        m.seed.overall.f1,
-        m.accuracy,
-        m.f1_no_rejection,
-        match (m.auc, m.seed.auc) {
-            (Some(a), Some(s)) => format!(", AUC {a:.3} (seed {s:.2})"),
-            _ => String::new(),
-        }
-    );
-    if let Some(t) = &m.training_siblings {
-        println!(
-            "the seed's protocol (augmented copies of training sources): {} images, {} rejected; \
-             kept F1 {:.3}, accuracy {:.3}; all: F1 {:.3}",
-            t.n, t.rejected, t.f1, t.accuracy, t.f1_no_rejection
+            "{name}: {} images, {} rejected below {:.0} %; kept F1 {:.3} (paper {:.2}), all: F1 {:.3}",
+            s.n,
+            s.rejected,
+            100.0 * m.threshold,
+            s.f1,
+            m.paper_f1,
+            s.f1_no_rejection
         );
     }
-    println!("wrote {}", a.out.display());
+    println!("wrote {}", a.out.join("seed_protocol.json").display());
     Ok(())
+}
+
+fn print_epoch(bar: &indicatif::ProgressBar, h: &FitHistory) {
+    let e = h.train_loss.len();
+    // Printed above the bar on a terminal, as plain lines in a log.
+    bar.suspend(|| {
+        println!(
+            "epoch {e:>3}: train loss {:.4} acc {:.3}  valid loss {:.4} acc {:.3}  lr {:.2e}  \
+             ({:.0} s)",
+            h.train_loss[e - 1],
+            h.train_accuracy.get(e - 1).copied().unwrap_or(f64::NAN),
+            h.valid_loss[e - 1],
+            h.valid_accuracy.get(e - 1).copied().unwrap_or(f64::NAN),
+            h.learning_rate[e - 1],
+            h.seconds
+        )
+    });
 }
 
 fn evaluate(a: EvaluateArgs) -> Result<()> {
@@ -280,18 +531,27 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
 }
 
 fn bench_step(a: BenchStepArgs) -> Result<()> {
-    let net = crate::models::alexnet::AlexNetConfig::new()
-        .with_classes(a.classes)
-        .with_channels(a.channels)
-        .with_size(a.size)
-        .with_width(a.width)
-        .with_padding(if a.size >= 195 {
-            Padding::Valid
-        } else {
-            Padding::Padded
-        });
+    let net: crate::models::classifier::ClassifierConfig = match NetKind::parse(&a.net)? {
+        NetKind::AlexNet => crate::models::alexnet::AlexNetConfig::new()
+            .with_classes(a.classes)
+            .with_channels(a.channels)
+            .with_size(a.size)
+            .with_width(a.width)
+            .with_padding(if a.size >= 195 {
+                Padding::Valid
+            } else {
+                Padding::Padded
+            })
+            .into(),
+        NetKind::Compact => crate::models::compact::CompactNetConfig {
+            width: a.width,
+            convs: a.convs.parse()?,
+            ..crate::models::compact::CompactNetConfig::new(a.classes, a.channels, a.size)
+        }
+        .into(),
+    };
     let d = crate::device::device();
-    let t = crate::train::step_timing::time_alexnet_step(&net, a.batch, a.steps, &d)?;
+    let t = crate::train::step_timing::time_classifier_step(&net, a.batch, a.steps, &d)?;
     println!(
         "{} {:?} on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
         t.network, t.input, t.device, t.train_ms, t.infer_ms, t.steps

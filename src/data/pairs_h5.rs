@@ -36,11 +36,11 @@
 //! * attributes `seed` (u64), `generator`, `experiment`, `class_names` (JSON list), `config` (JSON).
 
 use crate::error::{Error, Result, check_finite, check_positive, check_range, check_size};
+use crate::image::Image;
 use crate::sim::pair::{
     Encounter, GalaxyModel, MassRatio, Morphology, Observation, PairConfig, PairImage,
     RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles, render, render_views,
 };
-use crate::sim::sersic::Image;
 use hdf5::types::VarLenUnicode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -97,7 +97,7 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
 /// Test images with the actual class drawn at the top and the predicted class at the bottom of
 /// each panel (seed Figs A1–A3), in the bundled font.
 pub fn prediction_montage(
-    images: &[crate::sim::sersic::Image],
+    images: &[crate::image::Image],
     truth: &[usize],
     predicted: &[usize],
     class_names: &[String],
@@ -161,7 +161,7 @@ mod tests {
         assert!(rgb.pixels().any(|p| p.0 == [8, 48, 107]));
         assert!(rgb.pixels().any(|p| p.0 == [247, 251, 255]));
         assert!(confusion_figure(&m, &names[..1]).is_err());
-        let img = crate::sim::sersic::Image {
+        let img = crate::image::Image {
             width: 16,
             height: 16,
             data: (0..256).map(|v| v as f32).collect(),

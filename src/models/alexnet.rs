@@ -29,7 +29,7 @@
 //!   the seed's network.
 
 use crate::error::Error;
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{

@@ -4,7 +4,7 @@
 
 use crate::augment::AugmentedSet;
 use crate::error::{Error, Result, check_size};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use burn::prelude::*;
 use rayon::prelude::*;
 

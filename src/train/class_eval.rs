@@ -15,9 +15,9 @@ use super::classify::{load_classifier, predict_proba};
 use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
 use crate::display::{Png, Stretch, Table};
 use crate::error::{Error, Result, check_range, check_size};
+use crate::image::Image;
 use crate::metrics::{ClassificationReport, Roc, classification_report};
-use crate::models::alexnet::{AlexNet, AlexNetConfig};
-use crate::sim::sersic::Image;
+use crate::models::classifier::{Classifier, ClassifierConfig};
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -107,8 +107,8 @@ pub struct ClassEval {
 /// Evaluates `model` (configuration `net`) on every image of `ds` (or its first `max`) with
 /// rejection `threshold` in [0, 1]. The file's classes must be the network's.
 pub fn evaluate_on_pairs(
-    model: &AlexNet,
-    net: &AlexNetConfig,
+    model: &Classifier,
+    net: &ClassifierConfig,
     ds: &PairH5,
     threshold: f64,
     max: Option<usize>,
@@ -116,21 +116,23 @@ pub fn evaluate_on_pairs(
 ) -> Result<ClassEval> {
     let start = std::time::Instant::now();
     check_range("threshold", threshold, 0.0, 1.0)?;
+    model.check_config(net)?;
+    let (channels, size) = net.input_shape();
     let names = ds.class_names.clone();
-    if names.len() != net.classes {
+    if names.len() != net.classes() {
         return Err(Error::invalid(
             "dataset classes",
             format!("{names:?}"),
             format!(
                 "the network has {} classes; evaluate it on a file of the same experiment",
-                net.classes
+                net.classes()
             ),
         ));
     }
-    if net.channels != 1 {
+    if channels != 1 {
         return Err(Error::invalid(
             "network channels",
-            net.channels,
+            channels,
             "pair images have one channel",
         ));
     }
@@ -139,10 +141,10 @@ pub fn evaluate_on_pairs(
     let images: Vec<Image> = sources
         .iter()
         .map(|img| {
-            if img.width == net.size {
+            if img.width == size {
                 Ok(img.clone())
             } else {
-                crate::augment::resize(img, net.size, net.size)
+                crate::augment::resize(img, size, size)
             }
         })
         .collect::<Result<_>>()?;

@@ -19,14 +19,17 @@
 //!    matrix, and for two classes the ROC curve and its AUC.
 
 use super::class_data::{AugmentedExamples, Examples, Subset};
-use super::classify::{ClassHistory, ClassifyConfig, predict_proba, train_classifier};
+use super::classify::{ClassHistory, ClassifyConfig, predict_proba, train_classifier_with};
+use super::fit::{FitHistory, Hooks};
 use crate::augment::{AugmentConfig, AugmentedSet, SourceSplit, count_table, split_sources};
 use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::display::{Png, Stretch, Svg, Table};
 use crate::error::{Error, Result, check_size};
+use crate::image::Image;
 use crate::metrics::{ClassScores, ClassificationReport, Roc, classification_report};
-use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
-use crate::sim::sersic::Image;
+use crate::models::alexnet::{AlexNetConfig, Norm, Padding};
+use crate::models::classifier::{Classifier, ClassifierConfig, NetKind};
+use crate::models::compact::CompactNetConfig;
 use burn::module::Module;
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
@@ -244,15 +247,18 @@ pub enum SplitBy {
 /// A classification run's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassRunConfig {
+    /// Which network (runs saved before the compact network: AlexNet).
+    #[serde(default)]
+    pub net: NetKind,
     /// Network input side (images are resampled to it).
     pub size: usize,
-    /// AlexNet width factor (1 = Table 4).
+    /// Width factor (AlexNet: 1 = Table 4; compact: 1 = 32/64/128 filters).
     pub width: f64,
-    /// Convolution padding (`Valid` needs ≥ 195 px).
+    /// AlexNet's convolution padding (`Valid` needs ≥ 195 px).
     pub padding: Padding,
-    /// Normalisation after each convolution.
+    /// AlexNet's normalisation after each convolution.
     pub norm: Norm,
-    /// Dropout of the two hidden dense layers.
+    /// Dropout (AlexNet: the two hidden dense layers; compact: before the last layer).
     pub dropout: f64,
     /// Augmentation of the training sources (its `resize` is set to `[size]`).
     pub augment: AugmentConfig,
@@ -282,6 +288,7 @@ impl ClassRunConfig {
             .map(|s| (s.epochs, s.steps_per_epoch))
             .unwrap_or((12, 12_000));
         ClassRunConfig {
+            net: NetKind::AlexNet,
             size: 256,
             width: 1.0,
             padding: Padding::Valid,
@@ -327,13 +334,66 @@ impl ClassRunConfig {
         }
     }
 
+    /// The compact network's recipe (issue: classification that learns): 64 × 64 input, the
+    /// compact network at width 1 with dropout 0.2; the seed's three photometric variants × 360
+    /// one-degree rotations, each also mirrored; validation on the un-augmented validation
+    /// sources; AdamW (weight decay 0.01) with a one-cycle schedule peaking at 3e-3, batches of
+    /// 64, 20 epochs of 385 updates (7,700 updates); split by simulation.
+    pub fn compact(experiment: Experiment) -> Self {
+        use super::optim::Optimizer;
+        use super::schedule::Schedule;
+        let full = ClassRunConfig::full(experiment);
+        ClassRunConfig {
+            net: NetKind::Compact,
+            size: 64,
+            width: 1.0,
+            padding: Padding::Padded,
+            dropout: 0.2,
+            augment: AugmentConfig {
+                mirror: true,
+                ..AugmentConfig::default()
+            },
+            valid_augment: AugmentConfig::none(vec![]),
+            train: ClassifyConfig {
+                epochs: 20,
+                batch_size: 64,
+                steps_per_epoch: Some(385),
+                learning_rate: 3e-3,
+                optimizer: Some(Optimizer::AdamW {
+                    epsilon: 1e-8,
+                    weight_decay: 0.01,
+                }),
+                schedule: Some(Schedule::one_cycle()),
+                ..ClassifyConfig::default()
+            },
+            ..full
+        }
+    }
+
+    /// [`ClassRunConfig::compact`] shortened for notebooks' quick mode: width 1/2, 10 epochs of
+    /// 25 batches of 32.
+    pub fn compact_quick(experiment: Experiment) -> Self {
+        let c = ClassRunConfig::compact(experiment);
+        ClassRunConfig {
+            width: 0.5,
+            train: ClassifyConfig {
+                epochs: 10,
+                batch_size: 32,
+                steps_per_epoch: Some(25),
+                ..c.train.clone()
+            },
+            ..c
+        }
+    }
+
     /// The threshold this run applies.
     pub fn threshold_for(&self, experiment: Experiment) -> f64 {
         self.threshold.unwrap_or_else(|| seed_threshold(experiment))
     }
 
-    /// The network for `classes` classes.
-    pub fn net(&self, classes: usize) -> AlexNetConfig {
+    /// This run's AlexNet settings for `classes` classes (Table 4's layout at this size and
+    /// width), whichever network the run trains.
+    pub fn alexnet(&self, classes: usize) -> AlexNetConfig {
         AlexNetConfig::new()
             .with_classes(classes)
             .with_channels(1)
@@ -342,6 +402,19 @@ impl ClassRunConfig {
             .with_dropout(self.dropout)
             .with_norm(self.norm)
             .with_padding(self.padding)
+    }
+
+    /// The network for `classes` classes.
+    pub fn net(&self, classes: usize) -> ClassifierConfig {
+        match self.net {
+            NetKind::AlexNet => self.alexnet(classes).into(),
+            NetKind::Compact => CompactNetConfig {
+                width: self.width,
+                dropout: self.dropout,
+                ..CompactNetConfig::new(classes, 1, self.size)
+            }
+            .into(),
+        }
     }
 }
 
@@ -405,6 +478,9 @@ pub struct ClassMetrics {
     pub epochs_run: usize,
     /// Best validation epoch (0-based).
     pub best_epoch: usize,
+    /// Training accuracy of the last epoch (runs before the shared loop: None).
+    #[serde(default)]
+    pub train_accuracy: Option<f64>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
     /// Training wall time in seconds.
@@ -415,8 +491,8 @@ pub struct ClassMetrics {
     pub device: String,
     /// Trainable parameters.
     pub parameters: usize,
-    /// The network.
-    pub net: AlexNetConfig,
+    /// The network (runs before the compact network hold a bare AlexNet configuration).
+    pub net: ClassifierConfig,
     /// Run settings.
     pub config: ClassRunConfig,
     /// The seed's test protocol, emulated: the same number of test images drawn from augmented
@@ -450,7 +526,7 @@ pub struct SiblingScores {
 /// 1° rotations and three variants one of them is the very image a training step saw with
 /// probability (training images drawn) / (space size)).
 pub fn training_sibling_scores(
-    model: &AlexNet,
+    model: &Classifier,
     train: &dyn Examples,
     class_names: &[String],
     threshold: f64,
@@ -487,9 +563,9 @@ pub fn training_sibling_scores(
 #[derive(Debug)]
 pub struct ClassRun {
     /// Best-validation weights.
-    pub model: AlexNet,
+    pub model: Classifier,
     /// Network hyper-parameters.
-    pub net: AlexNetConfig,
+    pub net: ClassifierConfig,
     /// Learning curves.
     pub history: ClassHistory,
     /// All source images read from the file (at the file's size).
@@ -666,6 +742,19 @@ pub fn run_classification(
     device: &Device,
     on_epoch: &mut dyn FnMut(&ClassHistory),
 ) -> Result<ClassRun> {
+    let mut each = |h: &FitHistory| on_epoch(&ClassHistory::from(h.clone()));
+    run_classification_with(ds, cfg, device, None, &mut Hooks::epochs(&mut each))
+}
+
+/// [`run_classification`] with the shared loop's hooks (progress bars) and, with `checkpoint`,
+/// each epoch saved there (a checkpoint already there is resumed).
+pub fn run_classification_with(
+    ds: &PairH5,
+    cfg: &ClassRunConfig,
+    device: &Device,
+    checkpoint: Option<&Path>,
+    hooks: &mut Hooks,
+) -> Result<ClassRun> {
     let start = std::time::Instant::now();
     let experiment = ds.config.experiment;
     let seed = seed_result(experiment)?;
@@ -701,8 +790,9 @@ pub fn run_classification(
     );
     // 4. Training.
     let net = cfg.net(k);
-    let (model, history) =
-        train_classifier(&net, &train, &valid, &cfg.train, device, None, on_epoch)?;
+    let (model, history) = train_classifier_with(
+        &net, &train, &valid, &cfg.train, device, None, checkpoint, hooks,
+    )?;
     // 5. Evaluation.
     let probs = predict_proba(&model, &test, device)?;
     let truth: Vec<usize> = (0..test.len())
@@ -750,6 +840,7 @@ pub fn run_classification(
         seed,
         epochs_run: history.train_loss.len(),
         best_epoch: history.best_epoch,
+        train_accuracy: history.train_accuracy.last().copied(),
         stopped_early: history.stopped_early,
         train_seconds: history.seconds,
         wall_seconds: start.elapsed().as_secs_f64(),
@@ -1043,8 +1134,8 @@ impl ClassRun {
         )
     }
 
-    /// Fig. 2: test image `i` and channel `channel` of each convolution's activation, each
-    /// resampled to the input size, as one montage (input first, then conv 1–5).
+    /// Fig. 2: test image `i` and channel `channel` of each convolution's (AlexNet) or block's
+    /// (compact) activation, each resampled to the input size, as one montage (input first).
     pub fn feature_maps(&self, i: usize, channel: usize, device: &Device) -> Result<Png> {
         let test = self.test_examples()?;
         let px = test.pixels(i)?;
@@ -1063,7 +1154,11 @@ impl ClassRun {
             });
         }
         let labels: Vec<String> = std::iter::once("input".to_string())
-            .chain((1..panels.len()).map(|l| format!("conv {l}")))
+            .chain((1..panels.len()).map(|l| match self.net.kind() {
+                NetKind::AlexNet => format!("conv {l}"),
+                NetKind::Compact if l == 1 => "stem".to_string(),
+                NetKind::Compact => format!("stage {}", l - 1),
+            }))
             .collect();
         let zoom = (160 / s.max(1)).clamp(1, 4) as u32;
         crate::figures::montage(

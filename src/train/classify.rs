@@ -1,39 +1,31 @@
-//! Training the AlexNet classifiers (seed 000 §6), written to be read top-down: epochs of
-//! shuffled mini-batches, SGD steps on the cross-entropy, validation loss and accuracy each epoch
-//! (the learning curves of Fig. 3), the weights of the best validation epoch, a clear stop when
-//! the loss turns NaN, and checkpoints.
+//! Training the classifiers of seed 000 §6 (AlexNet or the compact network) as a [`Task`] of
+//! the shared loop ([`super::fit`]): the cross-entropy of a batch, validation loss and accuracy
+//! each epoch (the learning curves of Fig. 3); the loop supplies shuffling, the optimiser and
+//! schedule, the best weights, early stopping, the NaN stop and checkpoints.
 //!
 //! The seed trained "using stochastic gradient algorithm with a learning rate of 0.01 and a decay
 //! rate of 1 %" in Keras. Keras' SGD `decay` is inverse-time decay, lr = lr₀ / (1 + decay · t),
 //! with t counted in *updates*; with the seed's 12,000 steps per epoch that leaves lr₀/121 after
 //! one epoch, which reads more like a per-epoch 1 %. We use the same formula with t counted in
 //! epochs by default ([`DecayPer::Epoch`]: 0.01, 0.0099, 0.0098, …) and offer Keras' counting
-//! ([`DecayPer::Step`]). Momentum is off by default (Keras' SGD default) and optional.
+//! ([`DecayPer::Step`]). Momentum is off by default (Keras' SGD default) and optional. Other
+//! optimisers and schedules (AdamW, one-cycle, …) are set in [`ClassifyConfig::optimizer`] and
+//! [`ClassifyConfig::schedule`].
 
 use super::class_data::{Examples, batch, check_examples};
+use super::fit::{FitConfig, FitHistory, Hooks, Monitor, Scores, Task, fit};
+use super::optim::{GradClip, Optimizer};
+pub use super::schedule::{DecayPer, Schedule};
 use crate::display::Svg;
 use crate::error::{Error, Result, check_positive, check_range, check_size};
-use crate::models::alexnet::{AlexNet, AlexNetConfig};
+use crate::models::classifier::{Classifier, ClassifierConfig};
 use crate::plot::{Figure, Series};
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, SgdConfig};
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-/// What the learning-rate decay counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DecayPer {
-    /// lr = lr₀ / (1 + decay · epoch).
-    Epoch,
-    /// lr = lr₀ / (1 + decay · update), Keras' SGD.
-    Step,
-}
 
 /// Optimisation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +48,19 @@ pub struct ClassifyConfig {
     pub patience: Option<usize>,
     /// Seed for initialisation, shuffling and dropout.
     pub seed: u64,
+    /// Optimiser (None: SGD with `momentum`, the seed's; runs saved before the shared loop
+    /// read as None).
+    #[serde(default)]
+    pub optimizer: Option<Optimizer>,
+    /// Learning-rate schedule (None: inverse-time `decay` per `decay_per`, the seed's).
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    /// Gradient clipping.
+    #[serde(default)]
+    pub grad_clip: Option<GradClip>,
+    /// The score that picks the best epoch (runs before the shared loop: validation loss).
+    #[serde(default)]
+    pub monitor: Monitor,
 }
 
 impl Default for ClassifyConfig {
@@ -71,6 +76,10 @@ impl Default for ClassifyConfig {
             steps_per_epoch: None,
             patience: None,
             seed: 0,
+            optimizer: None,
+            schedule: None,
+            grad_clip: None,
+            monitor: Monitor::ValidLoss,
         }
     }
 }
@@ -88,12 +97,35 @@ impl ClassifyConfig {
         if let Some(s) = self.steps_per_epoch {
             check_size("steps_per_epoch", s, 1)?;
         }
-        Ok(())
+        self.fit_config().validate()
     }
 
-    /// Learning rate after `t` epochs or updates (see [`DecayPer`]).
+    /// Learning rate after `t` epochs or updates (see [`DecayPer`]) under the seed's decay.
     pub fn learning_rate_at(&self, t: usize) -> f64 {
         self.learning_rate / (1.0 + self.decay * t as f64)
+    }
+
+    /// The shared loop's settings for this run.
+    pub fn fit_config(&self) -> FitConfig {
+        FitConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            steps_per_epoch: self.steps_per_epoch,
+            learning_rate: self.learning_rate,
+            optimizer: self.optimizer.unwrap_or(Optimizer::Sgd {
+                momentum: self.momentum,
+                nesterov: false,
+                weight_decay: None,
+            }),
+            schedule: self.schedule.unwrap_or(Schedule::TimeDecay {
+                decay: self.decay,
+                per: self.decay_per,
+            }),
+            grad_clip: self.grad_clip,
+            patience: self.patience,
+            monitor: self.monitor,
+            seed: self.seed,
+        }
     }
 }
 
@@ -114,8 +146,11 @@ pub struct ClassHistory {
     pub best_epoch: usize,
     /// True when early stopping ended the run.
     pub stopped_early: bool,
-    /// Wall time in seconds.
+    /// Wall time in seconds (summed over resumed parts).
     pub seconds: f64,
+    /// Epochs (0-based) at which the run was resumed from a checkpoint.
+    #[serde(default)]
+    pub resumed_at: Vec<usize>,
 }
 
 impl ClassHistory {
@@ -143,7 +178,7 @@ impl ClassHistory {
 
 /// Softmax probabilities, row-major `[data.len(), classes]`, in inference mode (no dropout,
 /// batch norm with its running statistics).
-pub fn predict_proba(model: &AlexNet, data: &dyn Examples, device: &Device) -> Result<Vec<f32>> {
+pub fn predict_proba(model: &Classifier, data: &dyn Examples, device: &Device) -> Result<Vec<f32>> {
     let (c, s) = model.input_shape();
     if data.is_empty() {
         return Err(Error::invalid("data", "0 images", "must not be empty"));
@@ -169,7 +204,7 @@ pub fn predict_proba(model: &AlexNet, data: &dyn Examples, device: &Device) -> R
 /// Mean cross-entropy (probabilities clipped at 1e-7, as Keras does) and accuracy of `model` on
 /// `data`.
 pub fn evaluate_classifier(
-    model: &AlexNet,
+    model: &Classifier,
     data: &dyn Examples,
     device: &Device,
 ) -> Result<(f64, f64)> {
@@ -188,132 +223,131 @@ pub fn evaluate_classifier(
     Ok((loss / n, correct as f64 / n))
 }
 
-/// Trains a fresh [`AlexNet`] (or continues `resume`) on `train`, validating on `valid` each
-/// epoch. `on_epoch` sees the history after every epoch (progress output). Returns the weights
-/// of the epoch with the lowest validation loss.
+/// Classification as a [`Task`] of the shared loop: cross-entropy of a batch, the number it got
+/// right, validation loss and accuracy.
+pub struct ClassifyTask<'a> {
+    train: &'a dyn Examples,
+    valid: &'a dyn Examples,
+    loss: CrossEntropyLoss,
+}
+
+impl Task for ClassifyTask<'_> {
+    type Model = Classifier;
+
+    fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    fn train_batch(
+        &self,
+        model: &Classifier,
+        idx: &[usize],
+        device: &Device,
+    ) -> Result<(Tensor<1>, Option<usize>)> {
+        let (x, y) = batch(self.train, idx, device)?;
+        let logits = model.forward(x);
+        let pred = logits.clone().argmax(1).squeeze_dim::<1>(1);
+        let hits: i64 = pred.equal(y.clone()).int().sum().into_scalar();
+        Ok((self.loss.forward(logits, y), Some(hits as usize)))
+    }
+
+    fn validate(&self, model: &Classifier, device: &Device) -> Result<Scores> {
+        let (loss, accuracy) = evaluate_classifier(model, self.valid, device)?;
+        Ok(Scores {
+            loss,
+            accuracy: Some(accuracy),
+        })
+    }
+}
+
+impl From<FitHistory> for ClassHistory {
+    fn from(h: FitHistory) -> Self {
+        ClassHistory {
+            train_loss: h.train_loss,
+            train_accuracy: h.train_accuracy,
+            valid_loss: h.valid_loss,
+            valid_accuracy: h.valid_accuracy,
+            learning_rate: h.learning_rate,
+            best_epoch: h.best_epoch,
+            stopped_early: h.stopped_early,
+            seconds: h.seconds,
+            resumed_at: h.resumed_at,
+        }
+    }
+}
+
+/// Trains a fresh classifier (or continues `resume`) on `train`, validating on `valid` each
+/// epoch, through the shared loop ([`fit`]). `on_epoch` sees the history after every epoch.
+/// Returns the weights of the best epoch on the monitored score.
 pub fn train_classifier(
-    net: &AlexNetConfig,
+    net: impl Into<ClassifierConfig>,
     train: &dyn Examples,
     valid: &dyn Examples,
     cfg: &ClassifyConfig,
     device: &Device,
-    resume: Option<AlexNet>,
+    resume: Option<Classifier>,
     on_epoch: &mut dyn FnMut(&ClassHistory),
-) -> Result<(AlexNet, ClassHistory)> {
+) -> Result<(Classifier, ClassHistory)> {
+    let mut each = |h: &FitHistory| on_epoch(&ClassHistory::from(h.clone()));
+    train_classifier_with(
+        &net.into(),
+        train,
+        valid,
+        cfg,
+        device,
+        resume,
+        None,
+        &mut Hooks::epochs(&mut each),
+    )
+}
+
+/// [`train_classifier`] with the shared loop's hooks and, with `checkpoint`, each epoch saved
+/// there (a checkpoint already there is resumed).
+#[allow(clippy::too_many_arguments)]
+pub fn train_classifier_with(
+    net: &ClassifierConfig,
+    train: &dyn Examples,
+    valid: &dyn Examples,
+    cfg: &ClassifyConfig,
+    device: &Device,
+    resume: Option<Classifier>,
+    checkpoint: Option<&Path>,
+    hooks: &mut Hooks,
+) -> Result<(Classifier, ClassHistory)> {
     cfg.validate()?;
     net.validate()?;
-    check_examples("training set", train, net.channels, net.size, net.classes)?;
-    check_examples("validation set", valid, net.channels, net.size, net.classes)?;
-    if let Some(m) = &resume
-        && (m.input_shape() != (net.channels, net.size) || m.classes() != net.classes)
-    {
-        return Err(Error::invalid(
-            "resume",
-            format!("{:?}, {} classes", m.input_shape(), m.classes()),
-            "the network to resume does not match the configuration",
-        ));
+    let (channels, size) = net.input_shape();
+    check_examples("training set", train, channels, size, net.classes())?;
+    check_examples("validation set", valid, channels, size, net.classes())?;
+    if let Some(m) = &resume {
+        m.check_config(net).map_err(|_| {
+            Error::invalid(
+                "resume",
+                format!("{:?}, {} classes", m.input_shape(), m.classes()),
+                "the network to resume does not match the configuration",
+            )
+        })?;
     }
-    let start = std::time::Instant::now();
-    // 1. Seeded model and optimiser on the autodiff device. burn's RNG is per device and
-    // process-wide: reproducible for one training run at a time per process.
-    device.seed(cfg.seed);
-    let ad = device.clone().autodiff();
-    ad.seed(cfg.seed);
-    let mut model = match resume {
-        Some(m) => m.fork(&ad).train(),
-        None => net.init(&ad)?,
+    let task = ClassifyTask {
+        train,
+        valid,
+        loss: CrossEntropyLossConfig::new().init(&device.clone().autodiff()),
     };
-    let momentum = cfg
-        .momentum
-        .map(|m| MomentumConfig::new().with_momentum(m).with_dampening(0.0));
-    let mut optim = SgdConfig::new().with_momentum(momentum).init();
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
-    let mut history = ClassHistory::default();
-    let mut best: Option<(f64, AlexNet)> = None;
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut updates = 0usize;
-
-    for epoch in 0..cfg.epochs {
-        // 2. One epoch: a fresh shuffle, `steps_per_epoch` batches (or one pass).
-        order.shuffle(&mut rng);
-        let n_batches = order.len().div_ceil(cfg.batch_size);
-        let steps = cfg.steps_per_epoch.map_or(n_batches, |s| s.min(n_batches));
-        let (mut sum, mut correct, mut count) = (0.0f64, 0usize, 0usize);
-        history.learning_rate.push(match cfg.decay_per {
-            DecayPer::Epoch => cfg.learning_rate_at(epoch),
-            DecayPer::Step => cfg.learning_rate_at(updates),
-        });
-        for (b, idx) in order.chunks(cfg.batch_size).take(steps).enumerate() {
-            let lr = match cfg.decay_per {
-                DecayPer::Epoch => cfg.learning_rate_at(epoch),
-                DecayPer::Step => cfg.learning_rate_at(updates),
-            };
-            let (x, y) = batch(train, idx, &ad)?;
-            let logits = model.forward(x);
-            let pred = logits.clone().argmax(1).squeeze_dim::<1>(1);
-            let hits: i64 = pred.equal(y.clone()).int().sum().into_scalar();
-            let loss = loss_fn.forward(logits, y);
-            let value: f32 = loss.clone().into_scalar();
-            if !value.is_finite() {
-                return Err(Error::Model(format!(
-                    "training loss became {value} at epoch {epoch}, batch {b} (learning rate \
-                     {lr}); lower the learning rate or check the input scaling"
-                )));
-            }
-            sum += value as f64 * idx.len() as f64;
-            correct += hits as usize;
-            count += idx.len();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(lr, model, grads);
-            updates += 1;
-        }
-        // 3. Validation, learning curves, best weights.
-        let (v_loss, v_acc) = evaluate_classifier(&model.valid(), valid, device)?;
-        if !v_loss.is_finite() {
-            return Err(Error::Model(format!(
-                "validation loss became {v_loss} at epoch {epoch}"
-            )));
-        }
-        history.train_loss.push(sum / count as f64);
-        history.train_accuracy.push(correct as f64 / count as f64);
-        history.valid_loss.push(v_loss);
-        history.valid_accuracy.push(v_acc);
-        if best.as_ref().is_none_or(|(b, _)| v_loss < *b) {
-            best = Some((v_loss, model.clone()));
-            history.best_epoch = epoch;
-        }
-        history.seconds = start.elapsed().as_secs_f64();
-        on_epoch(&history);
-        // 4. Early stopping.
-        if let Some(p) = cfg.patience
-            && epoch >= history.best_epoch + p
-        {
-            history.stopped_early = true;
-            break;
-        }
-    }
-    let (_, best_model) = best.ok_or_else(|| Error::Model("no epoch ran".into()))?;
-    Ok((best_model.valid(), history))
+    let init = |ad: &Device| match resume {
+        Some(m) => Ok(m.fork(ad).train()),
+        None => net.init(ad),
+    };
+    let fitted = fit(&task, init, &cfg.fit_config(), device, checkpoint, hooks)?;
+    Ok((fitted.model, fitted.history.into()))
 }
 
 /// Saves the network's weights (burnpack) and its configuration next to them (`.json`).
 pub fn save_classifier(
-    model: &AlexNet,
-    config: &AlexNetConfig,
+    model: &Classifier,
+    config: impl Into<ClassifierConfig>,
     path: impl AsRef<Path>,
 ) -> Result<()> {
-    if model.input_shape() != (config.channels, config.size) || model.classes() != config.classes {
-        return Err(Error::invalid(
-            "config",
-            format!(
-                "{}×{}, {} classes",
-                config.channels, config.size, config.classes
-            ),
-            "does not describe the model being saved",
-        ));
-    }
-    super::checkpoint::save_module(model, config, path.as_ref())
+    model.save(&config.into(), path.as_ref())
 }
 
 /// Loads a checkpoint written by [`save_classifier`]; a missing, corrupt or mismatched file is
@@ -321,6 +355,6 @@ pub fn save_classifier(
 pub fn load_classifier(
     path: impl AsRef<Path>,
     device: &Device,
-) -> Result<(AlexNet, AlexNetConfig)> {
-    super::checkpoint::load_module(path.as_ref(), |c: &AlexNetConfig| c.init(device))
+) -> Result<(Classifier, ClassifierConfig)> {
+    Classifier::load(path.as_ref(), device)
 }

@@ -1,14 +1,20 @@
-//! Training: losses, the loop, checkpoints.
+//! Training: the one loop ([`fit`]) with its optimisers and schedules, each task's [`fit::Task`]
+//! (q network, classifiers, regressors), losses, experiments and checkpoints.
 
 pub mod checkpoint;
 pub mod class_data;
 pub mod class_eval;
 pub mod class_experiment;
+pub mod class_summary;
 pub mod classify;
+pub mod fit;
 pub mod nll;
+pub mod optim;
 pub mod q;
 pub mod q_experiment;
 pub mod q_refit;
 pub mod regress;
+pub mod schedule;
+pub mod seed_protocol;
 pub mod step_timing;
 pub mod theta_experiment;

@@ -1,15 +1,15 @@
-//! Training the q network (seed 001 §3.2, §4.2), written to be read top-down: epochs, shuffled
-//! batches, Adam steps on the Gaussian NLL, validation each epoch, learning curves, optional early
-//! stopping, a clear stop when the loss turns NaN, checkpoints with resume.
+//! Training the q network (seed 001 §3.2, §4.2): its data, settings and learning curves, and the
+//! Gaussian NLL as a [`Task`] of the shared loop ([`super::fit`]), which supplies the epochs,
+//! shuffled batches, Adam steps, validation, early stopping, the plateau rule, the NaN stop and
+//! checkpoints.
 
+use super::fit::{FitConfig, FitHistory, Hooks, Monitor, Schedule, Scores, Task, fit};
 use super::nll::{gaussian_nll, gaussian_nll_f64};
+use super::optim::Optimizer;
 use crate::error::{Error, Result, check_positive, check_size};
 use crate::models::qnet::{QNet, QNetConfig};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, decay::WeightDecayConfig};
 use burn::prelude::*;
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -212,9 +212,85 @@ pub fn evaluate(model: &QNet, data: &QData, device: &Device) -> Result<f64> {
     Ok(gaussian_nll_f64(&mu, &sigma, &data.q))
 }
 
-/// Trains a fresh [`QNet`] (or continues `resume`) on `train`, validating on `valid` each epoch.
-/// `on_epoch` sees the history after every epoch (progress output). Returns the weights of the
-/// best validation epoch.
+/// The q network's training as a [`Task`] of the shared loop: the Gaussian NLL of a batch and
+/// of the validation set.
+pub struct QTask<'a> {
+    train: &'a QData,
+    valid: &'a QData,
+}
+
+impl Task for QTask<'_> {
+    type Model = QNet;
+
+    fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    fn train_batch(
+        &self,
+        model: &QNet,
+        idx: &[usize],
+        device: &Device,
+    ) -> Result<(Tensor<1>, Option<usize>)> {
+        let (x, q) = self.train.batch(idx, device);
+        let out = model.forward(x);
+        Ok((gaussian_nll(out.mu, out.sigma, q), None))
+    }
+
+    fn validate(&self, model: &QNet, device: &Device) -> Result<Scores> {
+        Ok(Scores {
+            loss: evaluate(model, self.valid, device)?,
+            accuracy: None,
+        })
+    }
+}
+
+impl TrainConfig {
+    /// The shared loop's settings: Keras' Adam (ε 1e-7) with the optional coupled weight
+    /// penalty, a constant rate or the plateau rule.
+    pub fn fit_config(&self) -> FitConfig {
+        FitConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            steps_per_epoch: None,
+            learning_rate: self.learning_rate,
+            optimizer: Optimizer::Adam {
+                epsilon: 1e-7,
+                weight_decay: self.weight_decay,
+            },
+            schedule: match self.plateau {
+                Some(p) => Schedule::Plateau {
+                    patience: p.patience,
+                    factor: p.factor,
+                    min_lr: p.min_lr,
+                },
+                None => Schedule::Constant,
+            },
+            grad_clip: None,
+            patience: self.patience,
+            monitor: Monitor::ValidLoss,
+            seed: self.seed,
+        }
+    }
+}
+
+impl From<FitHistory> for History {
+    fn from(h: FitHistory) -> Self {
+        History {
+            train_loss: h.train_loss,
+            valid_loss: h.valid_loss,
+            learning_rate: h.learning_rate,
+            best_epoch: h.best_epoch,
+            stopped_early: h.stopped_early,
+            seconds: h.seconds,
+            refit_start: None,
+        }
+    }
+}
+
+/// Trains a fresh [`QNet`] (or continues `resume`) on `train`, validating on `valid` each epoch,
+/// through the shared loop ([`fit`]). `on_epoch` sees the history after every epoch (progress
+/// output). Returns the weights of the best validation epoch.
 pub fn train_qnet(
     net: &QNetConfig,
     train: &QData,
@@ -223,6 +299,24 @@ pub fn train_qnet(
     device: &Device,
     resume: Option<QNet>,
     on_epoch: &mut dyn FnMut(&History),
+) -> Result<(QNet, History)> {
+    train_qnet_with(net, train, valid, cfg, device, resume, None, &mut |h| {
+        on_epoch(&History::from(h.clone()))
+    })
+}
+
+/// [`train_qnet`] with a checkpoint folder (each epoch saved there; a checkpoint already there is
+/// resumed) and the shared loop's per-epoch history.
+#[allow(clippy::too_many_arguments)]
+pub fn train_qnet_with(
+    net: &QNetConfig,
+    train: &QData,
+    valid: &QData,
+    cfg: &TrainConfig,
+    device: &Device,
+    resume: Option<QNet>,
+    checkpoint: Option<&Path>,
+    on_epoch: &mut dyn FnMut(&FitHistory),
 ) -> Result<(QNet, History)> {
     check_size("epochs", cfg.epochs, 1)?;
     check_size("batch_size", cfg.batch_size, 1)?;
@@ -244,77 +338,20 @@ pub fn train_qnet(
             ));
         }
     }
-    let start = std::time::Instant::now();
-    // 1. Seeded model and optimiser on the autodiff device.
-    // burn's RNG is per device and process-wide: runs in parallel threads share it, so bit-for-bit
-    // reproducibility holds for one training run at a time per process.
-    device.seed(cfg.seed);
-    let ad = device.clone().autodiff();
-    ad.seed(cfg.seed);
-    let mut model = match resume {
-        Some(m) => m.fork(&ad).train(),
-        None => net.init(&ad)?,
+    let task = QTask { train, valid };
+    let init = |ad: &Device| match resume {
+        Some(m) => Ok(m.fork(ad).train()),
+        None => net.init(ad),
     };
-    let mut optim = AdamConfig::new()
-        .with_epsilon(1e-7)
-        .with_weight_decay(cfg.weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
-        .init();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
-    let mut history = History::default();
-    let mut best: Option<(f64, QNet)> = None;
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let (mut lr, mut last_change) = (cfg.learning_rate, 0usize);
-
-    for epoch in 0..cfg.epochs {
-        // 2. One pass over the shuffled training set.
-        order.shuffle(&mut rng);
-        let (mut sum, mut count) = (0.0f64, 0usize);
-        for (b, idx) in order.chunks(cfg.batch_size).enumerate() {
-            let (x, q) = train.batch(idx, &ad);
-            let out = model.forward(x);
-            let loss = gaussian_nll(out.mu, out.sigma, q);
-            let value: f32 = loss.clone().into_scalar();
-            if !value.is_finite() {
-                return Err(Error::Model(format!(
-                    "training loss became {value} at epoch {epoch}, batch {b}; \
-                     lower the learning rate or check the input normalisation"
-                )));
-            }
-            sum += value as f64 * idx.len() as f64;
-            count += idx.len();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(lr, model, grads);
-        }
-        // 3. Validation, learning curves, best weights.
-        let v = evaluate(&model, valid, device)?;
-        history.train_loss.push(sum / count as f64);
-        history.valid_loss.push(v);
-        history.learning_rate.push(lr);
-        if best.as_ref().is_none_or(|(b, _)| v < *b) {
-            best = Some((v, model.clone()));
-            history.best_epoch = epoch;
-            last_change = epoch;
-        }
-        // 4. Lower the learning rate on a plateau.
-        if let Some(p) = cfg.plateau
-            && epoch >= last_change + p.patience
-            && lr > p.min_lr
-        {
-            lr = (lr * p.factor).max(p.min_lr);
-            last_change = epoch;
-        }
-        history.seconds = start.elapsed().as_secs_f64();
-        on_epoch(&history);
-        // 5. Early stopping.
-        if let Some(p) = cfg.patience
-            && epoch >= history.best_epoch + p
-        {
-            history.stopped_early = true;
-            break;
-        }
-    }
-    let (_, best_model) = best.ok_or_else(|| Error::Model("no epoch ran".into()))?;
-    Ok((best_model.valid(), history))
+    let fitted = fit(
+        &task,
+        init,
+        &cfg.fit_config(),
+        device,
+        checkpoint,
+        &mut Hooks::epochs(on_epoch),
+    )?;
+    Ok((fitted.model, fitted.history.into()))
 }
 
 /// Saves the network's weights (burnpack) and its configuration next to them (`.json`).

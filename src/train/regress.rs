@@ -1,16 +1,16 @@
-//! Training the regression CNN of seed 000 (Table 5, Case 4) and our joint (i, θ) extension,
-//! read top-down: epochs of shuffled batches, Adam with Keras' time-based decay, MSE (point head)
-//! or Gaussian NLL (Gaussian head), a monitoring set each epoch, best weights kept, optional early
-//! stopping, a clear stop on a NaN loss.
+//! Training the regression CNN of seed 000 (Table 5, Case 4) and our joint (i, θ) extension as a
+//! [`Task`] of the shared loop ([`super::fit`]): MSE (point head) or Gaussian NLL (Gaussian head)
+//! of a batch and of a monitoring set; the loop supplies Adam with Keras' time-based decay, the
+//! best weights, early stopping and the NaN stop.
 
+use super::fit::{FitConfig, FitHistory, Hooks, Monitor, Scores, Task, fit};
 use super::nll::HALF_LN_2PI;
+use super::optim::Optimizer;
+use super::schedule::{DecayPer, Schedule};
 use crate::error::{Error, Result, check_finite, check_positive, check_size};
 use crate::models::thetanet::{RegressionOutput, ThetaNet, ThetaNetConfig};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 /// Images and regression targets in memory: `x` is `[len, channels, size, size]`, `y` is
@@ -236,9 +236,75 @@ pub fn evaluate_reg(model: &ThetaNet, data: &RegData, device: &Device) -> Result
     })
 }
 
-/// Trains a fresh [`ThetaNet`] on `train`, evaluating `monitor` after every epoch and keeping the
-/// weights of the best epoch. (The seed monitored its *test* set this way; pass a validation set
-/// to avoid that optimism.) `on_epoch` sees the history after every epoch.
+/// Regression as a [`Task`] of the shared loop: MSE or Gaussian NLL of a batch and of the
+/// monitoring set.
+pub struct RegressTask<'a> {
+    train: &'a RegData,
+    monitor: &'a RegData,
+}
+
+impl Task for RegressTask<'_> {
+    type Model = ThetaNet;
+
+    fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    fn train_batch(
+        &self,
+        model: &ThetaNet,
+        idx: &[usize],
+        device: &Device,
+    ) -> Result<(Tensor<1>, Option<usize>)> {
+        let (x, y) = self.train.batch(idx, device);
+        Ok((regression_loss(model.forward(x), y), None))
+    }
+
+    fn validate(&self, model: &ThetaNet, device: &Device) -> Result<Scores> {
+        Ok(Scores {
+            loss: evaluate_reg(model, self.monitor, device)?,
+            accuracy: None,
+        })
+    }
+}
+
+impl RegTrainConfig {
+    /// The shared loop's settings: Keras' Adam (ε 1e-7) with inverse-time decay per update.
+    pub fn fit_config(&self) -> FitConfig {
+        FitConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            steps_per_epoch: None,
+            learning_rate: self.learning_rate,
+            optimizer: Optimizer::keras_adam(),
+            schedule: Schedule::TimeDecay {
+                decay: self.decay,
+                per: DecayPer::Step,
+            },
+            grad_clip: None,
+            patience: self.patience,
+            monitor: Monitor::ValidLoss,
+            seed: self.seed,
+        }
+    }
+}
+
+impl From<FitHistory> for RegHistory {
+    fn from(h: FitHistory) -> Self {
+        RegHistory {
+            train_loss: h.train_loss,
+            monitor_loss: h.valid_loss,
+            best_epoch: h.best_epoch,
+            stopped_early: h.stopped_early,
+            seconds: h.seconds,
+        }
+    }
+}
+
+/// Trains a fresh [`ThetaNet`] on `train` through the shared loop ([`fit`]), evaluating `monitor`
+/// after every epoch and keeping the weights of the best epoch. (The seed monitored its *test*
+/// set this way; pass a validation set to avoid that optimism.) `on_epoch` sees the history after
+/// every epoch.
 pub fn train_regressor(
     net: &ThetaNetConfig,
     train: &RegData,
@@ -269,58 +335,15 @@ pub fn train_regressor(
             ));
         }
     }
-    let start = std::time::Instant::now();
-    // 1. Seeded model and optimiser on the autodiff device.
-    device.seed(cfg.seed);
-    let ad = device.clone().autodiff();
-    ad.seed(cfg.seed);
-    let mut model = net.init(&ad)?;
-    let mut optim = AdamConfig::new().with_epsilon(1e-7).init();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
-    let mut history = RegHistory::default();
-    let mut best: Option<(f64, ThetaNet)> = None;
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut step = 0usize;
-
-    for epoch in 0..cfg.epochs {
-        // 2. One pass over the shuffled training set.
-        order.shuffle(&mut rng);
-        let (mut sum, mut count) = (0.0f64, 0usize);
-        for (b, idx) in order.chunks(cfg.batch_size).enumerate() {
-            let (x, y) = train.batch(idx, &ad);
-            let loss = regression_loss(model.forward(x), y);
-            let value: f32 = loss.clone().into_scalar();
-            if !value.is_finite() {
-                return Err(Error::Model(format!(
-                    "training loss became {value} at epoch {epoch}, batch {b}; \
-                     lower the learning rate or check the inputs"
-                )));
-            }
-            sum += value as f64 * idx.len() as f64;
-            count += idx.len();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            let lr = cfg.learning_rate / (1.0 + cfg.decay * step as f64);
-            model = optim.step(lr, model, grads);
-            step += 1;
-        }
-        // 3. Monitoring loss, curves, best weights.
-        let v = evaluate_reg(&model, monitor, device)?;
-        history.train_loss.push(sum / count as f64);
-        history.monitor_loss.push(v);
-        if best.as_ref().is_none_or(|(b, _)| v < *b) {
-            best = Some((v, model.clone()));
-            history.best_epoch = epoch;
-        }
-        history.seconds = start.elapsed().as_secs_f64();
-        on_epoch(&history);
-        // 4. Early stopping.
-        if let Some(p) = cfg.patience
-            && epoch >= history.best_epoch + p
-        {
-            history.stopped_early = true;
-            break;
-        }
-    }
-    let (_, best_model) = best.ok_or_else(|| Error::Model("no epoch ran".into()))?;
-    Ok((best_model.valid(), history))
+    let task = RegressTask { train, monitor };
+    let mut each = |h: &FitHistory| on_epoch(&RegHistory::from(h.clone()));
+    let fitted = fit(
+        &task,
+        |ad: &Device| net.init(ad),
+        &cfg.fit_config(),
+        device,
+        None,
+        &mut Hooks::epochs(&mut each),
+    )?;
+    Ok((fitted.model, fitted.history.into()))
 }

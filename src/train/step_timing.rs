@@ -5,7 +5,7 @@
 
 use super::nll::gaussian_nll;
 use crate::error::{Result, check_size};
-use crate::models::alexnet::AlexNetConfig;
+use crate::models::classifier::ClassifierConfig;
 use crate::models::im2col::ConvImpl;
 use crate::models::qnet::QNetConfig;
 use burn::module::Module;
@@ -100,9 +100,9 @@ pub fn time_qnet_step(
 
 /// Times `steps` training steps (as [`crate::train::classify::train_classifier`] does them: forward,
 /// cross-entropy, loss read back, backward, plain SGD at 0.01) and inference passes of the
-/// AlexNet `net` on a random batch, after 3 warm-up steps.
-pub fn time_alexnet_step(
-    net: &AlexNetConfig,
+/// classifier `net` (AlexNet or compact) on a random batch, after 3 warm-up steps.
+pub fn time_classifier_step(
+    net: &ClassifierConfig,
     batch: usize,
     steps: usize,
     device: &Device,
@@ -115,9 +115,10 @@ pub fn time_alexnet_step(
     let mut model = net.init(&ad)?;
     let mut optim = SgdConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let shape = [batch, net.channels, net.size, net.size];
+    let (channels, size) = net.input_shape();
+    let shape = [batch, channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
-    let labels: Vec<i64> = (0..batch).map(|k| (k % net.classes) as i64).collect();
+    let labels: Vec<i64> = (0..batch).map(|k| (k % net.classes()) as i64).collect();
     let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
     let train_ms = median_ms(steps, || {
         let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
@@ -131,10 +132,15 @@ pub fn time_alexnet_step(
         let _ = infer_model.forward(xi.clone()).into_data();
     })?;
     Ok(StepTiming {
-        network: format!(
-            "alexnet (width {}, {:?} padding, {:?} norm)",
-            net.width, net.padding, net.norm
-        ),
+        network: match net {
+            ClassifierConfig::AlexNet(c) => format!(
+                "alexnet (width {}, {:?} padding, {:?} norm)",
+                c.width, c.padding, c.norm
+            ),
+            ClassifierConfig::Compact(c) => {
+                format!("compact (width {}, {} convolutions)", c.width, c.convs)
+            }
+        },
         input: shape,
         train_ms,
         infer_ms,

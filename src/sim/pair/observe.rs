@@ -30,7 +30,7 @@
 
 use super::render::{FieldOfView, PairImage, gaussian_blur_image};
 use crate::error::{Error, Result, check_finite, check_positive, check_range};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use serde::{Deserialize, Serialize};

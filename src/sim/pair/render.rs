@@ -25,7 +25,7 @@ use super::galaxy::ParticleKind;
 use super::integrate::Snapshot;
 use crate::display::Stretch;
 use crate::error::{Error, Result, check_finite, check_positive, check_range, check_size};
-use crate::sim::sersic::Image;
+use crate::image::Image;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;

@@ -1,0 +1,178 @@
+//! Headline numbers of the classification experiments: runs of one experiment, network and split
+//! that differ only in their training seed, reduced to mean ± standard deviation beside the
+//! paper's number (seed 000 Tables 6, 8, 10). Notebooks 05–07 and the README quote these.
+
+use super::class_experiment::{ClassMetrics, SplitBy};
+use crate::display::Table;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Mean and sample standard deviation of `n` values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeanStd {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1; 0 for one value).
+    pub std: f64,
+    /// Number of values.
+    pub n: usize,
+}
+
+impl MeanStd {
+    /// Of `values` (at least one, all finite).
+    pub fn of(values: &[f64]) -> Result<Self> {
+        if values.is_empty() {
+            return Err(Error::invalid("values", "none", "need at least one"));
+        }
+        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+            return Err(Error::invalid("value", v, "must be finite"));
+        }
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var = if n > 1 {
+            values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        Ok(MeanStd {
+            mean,
+            std: var.sqrt(),
+            n,
+        })
+    }
+}
+
+impl std::fmt::Display for MeanStd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.n > 1 {
+            write!(f, "{:.3} ± {:.3}", self.mean, self.std)
+        } else {
+            write!(f, "{:.3} (1 run)", self.mean)
+        }
+    }
+}
+
+/// One experiment, network and split over its training seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// Experiment (CLI name).
+    pub experiment: String,
+    /// Network (CLI name).
+    pub net: String,
+    /// What the split kept together.
+    pub split_by: SplitBy,
+    /// Training seeds of the runs.
+    pub seeds: Vec<u64>,
+    /// F1 of all test images (no rejection).
+    pub f1_all: MeanStd,
+    /// F1 of the kept test images at the paper's threshold.
+    pub f1_kept: MeanStd,
+    /// Fraction of test images rejected at the paper's threshold.
+    pub rejected_fraction: MeanStd,
+    /// Training accuracy of the last epoch (runs that record it).
+    pub train_accuracy: Option<MeanStd>,
+    /// Training wall time in minutes.
+    pub train_minutes: MeanStd,
+    /// The paper's overall F1.
+    pub paper_f1: f64,
+}
+
+/// Groups `runs` by (experiment, network, split) and reduces each group; groups are sorted by
+/// experiment, network and split.
+pub fn summarize(runs: &[ClassMetrics]) -> Result<Vec<RunSummary>> {
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<(String, String, String), Vec<&ClassMetrics>> = BTreeMap::new();
+    for r in runs {
+        let key = (
+            r.experiment.clone(),
+            r.config.net.name().to_string(),
+            format!("{:?}", r.config.split_by),
+        );
+        groups.entry(key).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for ((experiment, net, _), rs) in groups {
+        let col = |f: &dyn Fn(&ClassMetrics) -> f64| -> Result<MeanStd> {
+            MeanStd::of(&rs.iter().map(|r| f(r)).collect::<Vec<_>>())
+        };
+        let train: Vec<f64> = rs.iter().filter_map(|r| r.train_accuracy).collect();
+        out.push(RunSummary {
+            experiment,
+            net,
+            split_by: rs[0].config.split_by,
+            seeds: rs.iter().map(|r| r.config.train.seed).collect(),
+            f1_all: col(&|r| r.f1_no_rejection)?,
+            f1_kept: col(&|r| r.overall.f1)?,
+            rejected_fraction: col(&|r| r.rejected as f64 / r.n_test.max(1) as f64)?,
+            train_accuracy: if train.len() == rs.len() {
+                Some(MeanStd::of(&train)?)
+            } else {
+                None
+            },
+            train_minutes: col(&|r| r.train_seconds / 60.0)?,
+            paper_f1: rs[0].seed.overall.f1,
+        });
+    }
+    Ok(out)
+}
+
+/// The summaries as a table, one row each, the paper's F1 beside ours.
+pub fn summary_table(title: &str, rows: &[RunSummary]) -> Result<Table> {
+    let mut t = Table::new(
+        title,
+        &[
+            "experiment",
+            "network",
+            "split",
+            "training seeds",
+            "F1, all test images",
+            "F1, kept",
+            "rejected",
+            "training accuracy",
+            "minutes per run",
+            "paper F1",
+        ],
+    );
+    for r in rows {
+        t.push_row(&[
+            r.experiment.clone(),
+            r.net.clone(),
+            format!("{:?}", r.split_by),
+            format!("{:?}", r.seeds),
+            r.f1_all.to_string(),
+            r.f1_kept.to_string(),
+            format!(
+                "{:.1} % ± {:.1}",
+                100.0 * r.rejected_fraction.mean,
+                100.0 * r.rejected_fraction.std
+            ),
+            r.train_accuracy
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "—".into()),
+            format!("{:.0}", r.train_minutes.mean),
+            format!("{:.2}", r.paper_f1),
+        ])?;
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_and_sample_deviation() {
+        let m = MeanStd::of(&[0.9, 0.92, 0.94]).unwrap();
+        assert!((m.mean - 0.92).abs() < 1e-12);
+        assert!((m.std - 0.02).abs() < 1e-12);
+        assert_eq!(m.to_string(), "0.920 ± 0.020");
+        assert_eq!(MeanStd::of(&[0.5]).unwrap().to_string(), "0.500 (1 run)");
+        assert!(MeanStd::of(&[]).is_err());
+        assert!(
+            MeanStd::of(&[f64::NAN])
+                .unwrap_err()
+                .to_string()
+                .contains("NaN")
+        );
+    }
+}
