@@ -19,8 +19,13 @@ def body(path):
             continue
         src = c.source.strip()
         lines = src.split("\n")
+        # A cell whose value is a final top-level block (`let x = …;\n{\n…\nt\n}`).
+        opens = [i for i, l in enumerate(lines) if l == "{"]
         if src.startswith("{"):
             out.append("let _ = " + src + ";")
+        elif opens and lines[-1] == "}":
+            i = opens[-1]
+            out.append("\n".join(lines[:i] + ["let _ = {"] + lines[i + 1:-1] + ["};"]))
         elif lines[-1].strip() and not lines[-1].rstrip().endswith((";", "}")):
             out.append("\n".join(lines[:-1] + ["let _ = " + lines[-1] + ";"]))
         else:

@@ -66,7 +66,7 @@ fn scaled_alexnet_learns_bars_and_the_report_follows() {
     let (train, valid) = (bars(256, 1), bars(128, 2));
     let t0 = std::time::Instant::now();
     let (model, hist) = train_classifier(
-        &small_net(),
+        small_net(),
         &train,
         &valid,
         &quick_cfg(6),
@@ -151,7 +151,7 @@ fn checkpoint_round_trip_and_mismatch() {
     assert!(e.to_string().contains("does not fit"), "{e}");
     assert!(load_classifier(dir.path().join("missing.bpk"), &dev).is_err());
     // Saving with a configuration that does not describe the model is refused.
-    assert!(save_classifier(&model, &net.clone().with_classes(3), &path).is_err());
+    assert!(save_classifier(&model, net.clone().with_classes(3), &path).is_err());
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn lazy_augmented_sets_feed_the_loop() {
         ..quick_cfg(1)
     };
     let (model, hist) =
-        train_classifier(&small_net(), &tx, &vx, &cfg, &dev, None, &mut |_| {}).unwrap();
+        train_classifier(small_net(), &tx, &vx, &cfg, &dev, None, &mut |_| {}).unwrap();
     assert_eq!(hist.valid_loss.len(), 1);
     assert_eq!(
         predict_proba(&model, &vx, &dev).unwrap().len(),
@@ -239,7 +239,7 @@ fn bad_inputs_are_errors_naming_the_value() {
     assert!(e.to_string().contains("[2, 1, 32, 32]"), "{e}");
     let good = bars(4, 1);
     let e = train_classifier(
-        &small_net(),
+        small_net(),
         &wrong,
         &good,
         &quick_cfg(1),
@@ -252,7 +252,7 @@ fn bad_inputs_are_errors_naming_the_value() {
     // Labels valid for 3 classes but not for a 2-class network.
     let three = ClassData::new(good.x.clone(), vec![0, 1, 2, 0], 1, SIZE, 3).unwrap();
     let e = train_classifier(
-        &small_net(),
+        small_net(),
         &good,
         &three,
         &quick_cfg(1),
@@ -267,8 +267,7 @@ fn bad_inputs_are_errors_naming_the_value() {
         learning_rate: f64::NAN,
         ..quick_cfg(1)
     };
-    let e =
-        train_classifier(&small_net(), &good, &good, &bad, &dev, None, &mut |_| {}).unwrap_err();
+    let e = train_classifier(small_net(), &good, &good, &bad, &dev, None, &mut |_| {}).unwrap_err();
     assert!(e.to_string().contains("learning_rate = NaN"), "{e}");
     // A learning rate so large that the weights overflow: a clear error, not a NaN model.
     let wild = ClassifyConfig {

@@ -284,7 +284,6 @@ pub fn fit<T: Task>(
         finished: false,
     };
     let mut best: Option<T::Model> = None;
-    let seconds_before;
     if let Some(dir) = checkpoint
         && let Some(saved) = latest_checkpoint(dir)?
     {
@@ -315,7 +314,7 @@ pub fn fit<T: Task>(
             state.history.resumed_at.push(state.epochs_done);
         }
     }
-    seconds_before = state.history.seconds;
+    let seconds_before = state.history.seconds;
 
     while !state.finished && state.epochs_done < cfg.epochs {
         let epoch = state.epochs_done;
