@@ -340,24 +340,7 @@ impl AlexNet {
         channel: usize,
         device: &Device,
     ) -> GlResult<Vec<Image>> {
-        let per = self.channels * self.size * self.size;
-        if pixels.len() != per {
-            return Err(Error::invalid(
-                "pixels.len()",
-                pixels.len(),
-                format!(
-                    "expected {} × {} × {} = {per}",
-                    self.channels, self.size, self.size
-                ),
-            ));
-        }
-        if let Some(i) = pixels.iter().position(|v| !v.is_finite()) {
-            return Err(Error::invalid(
-                &format!("pixel {i}"),
-                pixels[i],
-                "must be finite",
-            ));
-        }
+        super::check_pixels(pixels, self.channels, self.size)?;
         let min_filters = self
             .convs
             .iter()

@@ -6,3 +6,23 @@ pub mod compact;
 pub mod im2col;
 pub mod qnet;
 pub mod thetanet;
+
+/// Checks one input image for a network's feature maps: `channels × size × size` finite values.
+pub(crate) fn check_pixels(pixels: &[f32], channels: usize, size: usize) -> crate::Result<()> {
+    let per = channels * size * size;
+    if pixels.len() != per {
+        return Err(crate::Error::invalid(
+            "pixels.len()",
+            pixels.len(),
+            format!("expected {channels} × {size} × {size} = {per}"),
+        ));
+    }
+    if let Some(i) = pixels.iter().position(|v| !v.is_finite()) {
+        return Err(crate::Error::invalid(
+            &format!("pixel {i}"),
+            pixels[i],
+            "must be finite",
+        ));
+    }
+    Ok(())
+}
