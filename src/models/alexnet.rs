@@ -361,19 +361,7 @@ impl AlexNet {
         );
         m.conv_activations(x)
             .into_iter()
-            .map(|a| {
-                let [_, _, h, w] = a.dims();
-                let plane: Tensor<4> = a.narrow(1, channel, 1);
-                let data = plane
-                    .into_data()
-                    .try_to_vec::<f32>()
-                    .map_err(|e| Error::Model(format!("{e:?}")))?;
-                Ok(Image {
-                    width: w,
-                    height: h,
-                    data,
-                })
-            })
+            .map(|a| super::channel_image(a, channel))
             .collect()
     }
 }

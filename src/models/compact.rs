@@ -227,19 +227,7 @@ impl CompactNet {
         self.valid()
             .block_activations(x)
             .into_iter()
-            .map(|a| {
-                let [_, _, h, w] = a.dims();
-                let data = a
-                    .narrow(1, channel, 1)
-                    .into_data()
-                    .try_to_vec::<f32>()
-                    .map_err(|e| Error::Model(format!("{e:?}")))?;
-                Ok(Image {
-                    width: w,
-                    height: h,
-                    data,
-                })
-            })
+            .map(|a| super::channel_image(a, channel))
             .collect()
     }
 }

@@ -26,3 +26,22 @@ pub(crate) fn check_pixels(pixels: &[f32], channels: usize, size: usize) -> crat
     }
     Ok(())
 }
+
+/// Channel `channel` of the first image of an activation `[1, C, H, W]`, as an image (the feature
+/// maps of seed Fig. 2).
+pub(crate) fn channel_image(
+    a: burn::tensor::Tensor<4>,
+    channel: usize,
+) -> crate::Result<crate::image::Image> {
+    let [_, _, h, w] = a.dims();
+    let data = a
+        .narrow(1, channel, 1)
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| crate::Error::Model(format!("{e:?}")))?;
+    Ok(crate::image::Image {
+        width: w,
+        height: h,
+        data,
+    })
+}

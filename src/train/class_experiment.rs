@@ -727,7 +727,8 @@ pub fn split_images(
     Ok((split, counts))
 }
 
-fn with_resize(cfg: &AugmentConfig, source: usize, size: usize) -> AugmentConfig {
+/// `cfg` resampling images of side `source` to `size` (no resampling when they agree).
+pub(crate) fn with_resize(cfg: &AugmentConfig, source: usize, size: usize) -> AugmentConfig {
     AugmentConfig {
         resize: if source == size { vec![] } else { vec![size] },
         ..cfg.clone()

@@ -13,7 +13,7 @@
 //! the seed's F1 its protocol explains.
 
 use super::class_data::{AugmentedExamples, Examples, Subset};
-use super::class_experiment::{ClassRunConfig, class_images, seed_result};
+use super::class_experiment::{ClassRunConfig, class_images, seed_result, with_resize};
 use super::classify::{ClassHistory, predict_proba, train_classifier_with};
 use super::fit::Hooks;
 use crate::augment::AugmentedSet;
@@ -128,13 +128,11 @@ pub fn run_seed_protocol(
     let names = ds.class_names.clone();
     let k = names.len();
     let sources: Vec<usize> = (0..images.len()).collect();
-    let mut augment = cfg.augment.clone();
-    augment.resize = if ds.width == cfg.size {
-        vec![]
-    } else {
-        vec![cfg.size]
-    };
-    let set = AugmentedSet::new(&sources, &labels, augment)?;
+    let set = AugmentedSet::new(
+        &sources,
+        &labels,
+        with_resize(&cfg.augment, ds.width, cfg.size),
+    )?;
     let all = AugmentedExamples::new(&set, &images)?;
     // The seed's split: augmented images at random, 80/20, then 20 % of the 80 for validation.
     let mut idx: Vec<usize> = (0..all.len()).collect();
