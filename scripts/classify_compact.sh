@@ -12,10 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-0 1 2}; shift $(( $# > 0 ? 1 : 0 ))
 EXPERIMENTS=${*:-two-class three-class nine-class}
-BIN=target/debug/galaxy-lab
+# BIN=path runs an already built binary (e.g. a copy, so that rebuilding during a long queue of
+# runs does not change the code of the runs still to come).
+if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
 D=data/generated/classify
 R=target/class_runs
-cargo build --bin galaxy-lab
 mkdir -p "$D" "$R" results/classification/compact results/classification/weights
 for e in $EXPERIMENTS; do
   [ -f "$D/$e.h5" ] || $BIN pairs generate --experiment "$e" --count 6000 --size 64 --seed 11 --out "$D/$e.h5"

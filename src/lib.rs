@@ -38,6 +38,7 @@ pub mod metrics;
 pub mod mode;
 pub mod models;
 pub mod notebook;
+pub mod paper;
 pub mod plot;
 pub mod prelude;
 pub mod sdss;

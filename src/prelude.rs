@@ -29,6 +29,7 @@ pub use crate::models::compact::{CompactNet, CompactNetConfig};
 pub use crate::models::im2col::ConvImpl;
 pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
+pub use crate::paper::{self, hidalgo2023, prakash2020};
 pub use crate::plot::{Figure, Mark, Series};
 pub use crate::sdss::{
     self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
@@ -44,14 +45,13 @@ pub use crate::sim::pair::{
 pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
 pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples, Subset};
-pub use crate::train::class_eval::{
-    ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_run_dir, seed_real_data_result,
+pub use crate::train::class_data::{class_images, split_images};
+pub use crate::train::class_eval::{ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_run_dir};
+pub use crate::train::class_experiment::{ClassRun, run_classification, run_classification_with};
+pub use crate::train::class_metrics::{
+    ClassMetrics, ClassRow, SiblingScores, load_class_metrics_dir, training_sibling_scores,
 };
-pub use crate::train::class_experiment::{
-    ClassMetrics, ClassRow, ClassRun, ClassRunConfig, SeedResult, SeedRow, SiblingScores, SplitBy,
-    class_images, load_class_metrics_dir, run_classification, seed_result, seed_threshold,
-    training_sibling_scores,
-};
+pub use crate::train::class_recipe::{ClassRunConfig, SplitBy};
 pub use crate::train::class_summary::{MeanStd, RunSummary, summarize, summary_table};
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
@@ -65,7 +65,6 @@ pub use crate::train::q::{
 };
 pub use crate::train::q_experiment::{
     QMetrics, QPredictor, QRun, QRunConfig, load_metrics_dir, loss_figure, refit_saved_run, run_q,
-    thesis_nll,
 };
 pub use crate::train::q_refit::{Refit, RefitOutcome, Refitted, refit_without_dropout};
 pub use burn::module::Module;

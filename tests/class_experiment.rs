@@ -5,10 +5,6 @@
 use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
-use galaxy_lab::train::class_experiment::{
-    ClassMetrics, ClassRunConfig, SplitBy, load_class_metrics_dir, run_classification, seed_result,
-    seed_threshold, training_sibling_scores,
-};
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> std::path::PathBuf {
     let cfg = PairDatasetConfig {
@@ -134,13 +130,13 @@ fn two_class_run_reports_saves_and_reloads() {
     assert!((0.0..=1.0).contains(&auc));
     assert_eq!(run.probs.len(), 2 * m.n_test);
     // The seed's numbers ride along.
-    assert_eq!(m.seed.overall.f1, 0.99);
-    assert_eq!(m.seed.auc, Some(0.96));
-    assert_eq!(m.seed.overall.rejected, 25);
-    assert_eq!((m.seed.epochs, m.seed.steps_per_epoch), (12, 12_000));
+    assert_eq!(m.paper.overall.f1, 0.99);
+    assert_eq!(m.paper.auc, Some(0.96));
+    assert_eq!(m.paper.overall.rejected, 25);
+    assert_eq!((m.paper.epochs, m.paper.steps_per_epoch), (12, 12_000));
     // Tables and figures.
-    assert_eq!(run.scores_table_with_seed().unwrap().rows.len(), 3);
-    assert_eq!(run.rejection_table_with_seed().unwrap().rows.len(), 3);
+    assert_eq!(run.scores_table_with_paper().unwrap().rows.len(), 3);
+    assert_eq!(run.rejection_table_with_paper().unwrap().rows.len(), 3);
     assert_eq!(run.count_table().unwrap().rows.len(), 3);
     assert!(run.roc_figure().unwrap().as_str().contains("AUC"));
     let fm = run.feature_maps(0, 0, &cpu_device()).unwrap();
@@ -191,9 +187,9 @@ fn nine_class_split_by_image_and_bad_inputs() {
     assert_eq!(m.threshold, 0.7);
     assert_eq!(m.per_class.len(), 9);
     assert!(m.auc.is_none() && run.roc_figure().is_err());
-    assert_eq!(m.seed.rows.len(), 9);
-    assert_eq!(m.seed.overall.support, 4196);
-    assert_eq!(m.seed.overall.rejected, 361);
+    assert_eq!(m.paper.rows.len(), 9);
+    assert_eq!(m.paper.overall.support, 4196);
+    assert_eq!(m.paper.overall.rejected, 361);
     // Too few simulations for a split by simulation is a clear error, not a panic.
     let mut few = fast(Experiment::NineClass);
     few.max_images = Some(12);
@@ -208,22 +204,25 @@ fn nine_class_split_by_image_and_bad_inputs() {
 #[test]
 fn seed_tables() {
     let _turn = crate::burn_turn();
-    let two = seed_result(Experiment::TwoClass).unwrap();
+    let two = prakash2020::classification(Experiment::TwoClass).unwrap();
     assert_eq!(two.rows.len(), 2);
     assert_eq!(two.overall.support, 478 + 439);
     assert_eq!(
         two.overall.data,
         [558_316 + 523_733, 141_524 + 132_907, 942]
     );
-    let three = seed_result(Experiment::ThreeClass).unwrap();
+    let three = prakash2020::classification(Experiment::ThreeClass).unwrap();
     assert_eq!(three.overall.support, 1377);
     assert_eq!(three.rows.iter().map(|r| r.support).sum::<u64>(), 1377);
     assert_eq!(three.overall.rejected, 105);
-    let nine = seed_result(Experiment::NineClass).unwrap();
+    let nine = prakash2020::classification(Experiment::NineClass).unwrap();
     assert_eq!(nine.rows.iter().map(|r| r.support).sum::<u64>(), 4196);
-    assert_eq!(seed_threshold(Experiment::NineClass), 0.7);
-    assert_eq!(seed_threshold(Experiment::ThreeClass), 0.8);
-    assert!(seed_result(Experiment::Theta).is_err());
+    assert_eq!(prakash2020::rejection_threshold(Experiment::NineClass), 0.7);
+    assert_eq!(
+        prakash2020::rejection_threshold(Experiment::ThreeClass),
+        0.8
+    );
+    assert!(prakash2020::classification(Experiment::Theta).is_err());
     let full = ClassRunConfig::full(Experiment::NineClass);
     assert_eq!((full.size, full.width), (256, 1.0));
     assert_eq!(full.padding, Padding::Valid);
@@ -315,4 +314,26 @@ fn cli_errors_exit_2_and_a_quick_run_writes_its_folder() {
         0
     );
     assert!(out.join("metrics.json").exists() && out.join("roc.svg").exists());
+}
+
+/// Every committed classification result (written before and after `seed` became `paper` in the
+/// metrics) still loads, and the paper's numbers stored in it are those of `paper::prakash2020`.
+#[test]
+fn committed_class_metrics_load_with_the_papers_numbers() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
+    let mut n = 0;
+    for dir in [root.clone(), root.join("compact")] {
+        for m in load_class_metrics_dir(&dir).unwrap() {
+            let e = Experiment::parse(&m.experiment).unwrap();
+            let paper = prakash2020::classification(e).unwrap();
+            assert_eq!(m.paper.overall, paper.overall, "{}", m.data.display());
+            assert_eq!(m.paper.rows, paper.rows, "{}", m.data.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 6, "only {n} committed metrics files loaded");
+    let eval: EvalMetrics =
+        galaxy_lab::io::read_json(root.parent().unwrap().join("sdss/mock_eval_clean.json"))
+            .unwrap();
+    assert_eq!(eval.paper, prakash2020::real_data());
 }

@@ -5,11 +5,12 @@ use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate
 use galaxy_lab::image::Image;
 use galaxy_lab::models::alexnet::{AlexNetConfig, Padding};
 use galaxy_lab::models::classifier::{Classifier, ClassifierConfig};
+use galaxy_lab::paper::prakash2020;
 use galaxy_lab::sim::pair::{
     FieldOfView, Framing, Observation, ObservationDraw, add_photon_noise,
     angular_diameter_distance_mpc, asinh_stretch, kpc_per_arcsec, peak_counts, psf_sigma_px,
 };
-use galaxy_lab::train::class_eval::{evaluate_on_pairs, evaluate_run_dir, seed_real_data_result};
+use galaxy_lab::train::class_eval::{evaluate_on_pairs, evaluate_run_dir};
 use galaxy_lab::train::classify::save_classifier;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -270,9 +271,9 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     assert_eq!(e.images[0].width, 64);
     assert_eq!(m.overall.support + m.rejected, 12);
     assert_eq!(m.per_class.iter().map(|r| r.data[2]).sum::<u64>(), 12);
-    assert_eq!(m.seed, seed_real_data_result());
+    assert_eq!(m.paper, prakash2020::real_data());
     assert!(m.auc.is_some());
-    let tables = e.scores_table_with_seed().unwrap();
+    let tables = e.scores_table_with_paper().unwrap();
     assert!(format!("{tables:?}").contains("0.78"));
     // Through a run folder, as the CLI does.
     let run = dir.path().join("run");
@@ -299,9 +300,9 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
 }
 
 #[test]
-fn the_seed_real_data_numbers_add_up() {
+fn the_paper_real_data_numbers_add_up() {
     let _turn = crate::burn_turn();
-    let s = seed_real_data_result();
+    let s = prakash2020::real_data();
     assert_eq!(s.overall.support, 27);
     assert_eq!(s.overall.rejected, 3);
     assert_eq!(

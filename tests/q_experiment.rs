@@ -129,12 +129,24 @@ fn bad_modes_and_files_are_clear_errors() {
 
 #[test]
 fn thesis_table_values() {
-    assert_eq!(thesis_nll(QMode::Four), Some(-2.375));
-    assert_eq!(thesis_nll("incl:0".parse().unwrap()), Some(0.680));
-    assert_eq!(thesis_nll("random".parse().unwrap()), Some(-1.657));
-    assert_eq!(thesis_nll("random-cos".parse().unwrap()), Some(-1.657));
-    assert_eq!(thesis_nll("random-proj".parse().unwrap()), Some(-1.657));
-    assert_eq!(thesis_nll("incl:45".parse().unwrap()), None);
+    assert_eq!(hidalgo2023::table1_nll(QMode::Four), Some(-2.375));
+    assert_eq!(
+        hidalgo2023::table1_nll("incl:0".parse().unwrap()),
+        Some(0.680)
+    );
+    assert_eq!(
+        hidalgo2023::table1_nll("random".parse().unwrap()),
+        Some(-1.657)
+    );
+    assert_eq!(
+        hidalgo2023::table1_nll("random-cos".parse().unwrap()),
+        Some(-1.657)
+    );
+    assert_eq!(
+        hidalgo2023::table1_nll("random-proj".parse().unwrap()),
+        Some(-1.657)
+    );
+    assert_eq!(hidalgo2023::table1_nll("incl:45".parse().unwrap()), None);
 }
 
 #[test]
@@ -304,4 +316,21 @@ fn plateau_lowers_the_learning_rate_when_validation_stalls() {
             .to_string()
             .contains("plateau.factor")
     );
+}
+
+/// The committed q results, written when the field was `thesis_nll`, load into `paper_nll` with
+/// Table 1's value for their mode.
+#[test]
+fn committed_q_metrics_carry_table_1() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/q_inference");
+    let all = load_metrics_dir(&dir).unwrap();
+    assert!(
+        all.len() >= 6,
+        "only {} committed q metrics loaded",
+        all.len()
+    );
+    for m in all {
+        let mode: QMode = m.config.mode;
+        assert_eq!(m.paper_nll, hidalgo2023::table1_nll(mode), "{}", m.mode);
+    }
 }

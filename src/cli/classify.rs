@@ -5,7 +5,8 @@ use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result};
 use crate::models::alexnet::Padding;
 use crate::models::classifier::NetKind;
-use crate::train::class_experiment::{ClassRunConfig, SplitBy, run_classification_with};
+use crate::train::class_experiment::run_classification_with;
+use crate::train::class_recipe::{ClassRunConfig, SplitBy};
 use crate::train::fit::{BatchProgress, FitHistory, Hooks};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -305,10 +306,10 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         m.rejected,
         100.0 * m.threshold,
         m.overall.f1,
-        m.seed.overall.f1,
+        m.paper.overall.f1,
         m.accuracy,
         m.f1_no_rejection,
-        match (m.auc, m.seed.auc) {
+        match (m.auc, m.paper.auc) {
             (Some(a), Some(s)) => format!(", AUC {a:.3} (seed {s:.2})"),
             _ => String::new(),
         }
@@ -521,7 +522,7 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
         m.rejected,
         100.0 * m.threshold,
         m.overall.f1,
-        m.seed.overall.f1,
+        m.paper.overall.f1,
         m.accuracy,
         m.f1_no_rejection,
         m.auc.map(|v| format!(", AUC {v:.3}")).unwrap_or_default()

@@ -291,7 +291,7 @@ fn report(run: &QRun, out: &std::path::Path) -> Result<()> {
     println!(
         "test NLL {:.3} (thesis {}), MSE {:.5}, within 1σ {:.1} %, 2σ {:.1} %; wrote {}",
         m.test_nll,
-        m.thesis_nll
+        m.paper_nll
             .map(|t| format!("{t:.3}"))
             .unwrap_or_else(|| "—".into()),
         m.test_mse,

@@ -161,6 +161,19 @@ impl ThetaNet {
         Ok(())
     }
 
+    /// Trainable parameters of each layer that has any, in order: the three convolutions and the
+    /// three dense layers (Table 5's rows 1, 3, 5, 7, 8, 9), counted from the weights themselves.
+    pub fn layer_parameters(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("conv 1", self.conv1.num_params()),
+            ("conv 2", self.conv2.num_params()),
+            ("conv 3", self.conv3.num_params()),
+            ("dense 1", self.fc1.num_params()),
+            ("dense 2", self.fc2.num_params()),
+            ("dense 3", self.fc3.num_params()),
+        ]
+    }
+
     /// Conv body: the three conv + pool stages, `[batch, 64, size/8, size/8]`.
     pub fn features(&self, x: Tensor<4>) -> Vec<Tensor<4>> {
         let a = self.pool.forward(self.relu.forward(self.conv1.forward(x)));
@@ -208,8 +221,15 @@ mod tests {
     fn parameter_count_matches_table_5() {
         let d = crate::device::cpu_device();
         let m = ThetaNetConfig::new().init(&d).unwrap();
-        // Table 5: 448 + 4640 + 18496 + 1048592 + 68 + 5.
-        assert_eq!(m.num_params(), 448 + 4640 + 18496 + 1_048_592 + 68 + 5);
+        // Table 5's rows with parameters of their own (the pooling rows repeat the convolution's).
+        let paper: Vec<u64> = crate::paper::prakash2020::TABLE5
+            .iter()
+            .filter(|r| r.1 != "Pooling")
+            .map(|r| r.3)
+            .collect();
+        let ours: Vec<u64> = m.layer_parameters().iter().map(|l| l.1 as u64).collect();
+        assert_eq!(ours, paper);
+        assert_eq!(m.num_params() as u64, paper.iter().sum::<u64>());
         let g = ThetaNetConfig::new()
             .with_size(64)
             .with_channels(1)

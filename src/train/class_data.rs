@@ -1,12 +1,17 @@
 //! Labelled images for the classifiers (seed 000 §6): the [`Examples`] a training loop reads, an
 //! in-memory [`ClassData`], and [`AugmentedExamples`], which makes each augmented image on demand
-//! from a lazy [`AugmentedSet`] (so the seed's ~1.7 M images are never stored).
+//! from a lazy [`AugmentedSet`] (so the seed's ~1.7 M images are never stored); reading a pairs
+//! file's images and classes ([`class_images`]) and splitting them by simulation or by image
+//! ([`split_images`]).
 
-use crate::augment::AugmentedSet;
+use super::class_recipe::{ClassRunConfig, SplitBy};
+use crate::augment::{AugmentConfig, AugmentedSet, SourceSplit, split_sources};
+use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result, check_size};
 use crate::image::Image;
 use burn::prelude::*;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// A labelled image set: `len` images of `channels × size × size` pixels (row-major), each with a
 /// class label.
@@ -363,5 +368,146 @@ impl Examples for Subset<'_> {
     }
     fn pixels(&self, i: usize) -> Result<Vec<f32>> {
         self.inner.pixels(self.at(i)?)
+    }
+}
+
+/// Every image of `ds` (or its first `max`) as one-channel images, and their classes.
+pub fn class_images(ds: &PairH5, max: Option<usize>) -> Result<(Vec<Image>, Vec<usize>)> {
+    let k = ds.class_names.len();
+    if k < 2 {
+        return Err(Error::invalid(
+            "dataset",
+            ds.path().display(),
+            format!(
+                "is a {} dataset without classes; classification needs two-class, three-class \
+                 or nine-class",
+                ds.config.experiment.name()
+            ),
+        ));
+    }
+    if ds.height != ds.width {
+        return Err(Error::invalid(
+            "image shape",
+            format!("{}×{}", ds.height, ds.width),
+            "classification needs square images",
+        ));
+    }
+    let n = max.map_or(ds.count, |m| m.min(ds.count));
+    check_size("images", n, 2)?;
+    let mut labels = Vec::with_capacity(n);
+    for (i, l) in ds.labels[..n].iter().enumerate() {
+        if l.class < 0 || l.class as usize >= k {
+            return Err(Error::invalid(
+                &format!("class of image {i}"),
+                l.class,
+                format!("must lie in 0..{k}"),
+            ));
+        }
+        labels.push(l.class as usize);
+    }
+    let px = ds.height * ds.width;
+    let per = ds.channels * px;
+    let mut images = Vec::with_capacity(n);
+    let chunk = 256;
+    for start in (0..n).step_by(chunk) {
+        let end = (start + chunk).min(n);
+        let raw = ds.read_range(start, end)?;
+        for j in 0..end - start {
+            images.push(Image {
+                width: ds.width,
+                height: ds.height,
+                data: raw[j * per..j * per + px].to_vec(),
+            });
+        }
+    }
+    Ok((images, labels))
+}
+
+/// Index of the inclination class of `i_deg` among `experiment.inclinations()` (the nearest).
+fn inclination_class(experiment: Experiment, i_deg: f32) -> usize {
+    let incl = experiment.inclinations();
+    (0..incl.len())
+        .min_by(|&a, &b| {
+            let da = (incl[a] - i_deg as f64).abs();
+            let db = (incl[b] - i_deg as f64).abs();
+            da.total_cmp(&db)
+        })
+        .unwrap_or(0)
+}
+
+/// Splits the first `n` images of `ds` as `cfg` says; returns image indices per part and the
+/// number of simulations in each.
+pub fn split_images(
+    ds: &PairH5,
+    n: usize,
+    labels: &[usize],
+    cfg: &ClassRunConfig,
+) -> Result<(SourceSplit, [usize; 3])> {
+    let k = ds.class_names.len();
+    let experiment = ds.config.experiment;
+    let seed = cfg.train.seed;
+    let (vf, tf) = (cfg.valid_fraction, cfg.test_fraction);
+    let split = match cfg.split_by {
+        SplitBy::Image => split_sources(labels, k, vf, tf, seed)?,
+        SplitBy::Simulation => {
+            let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+            for (i, l) in ds.labels[..n].iter().enumerate() {
+                groups.entry(l.simulation).or_default().push(i);
+            }
+            let groups: Vec<Vec<usize>> = groups.into_values().collect();
+            let n_incl = experiment.inclinations().len().max(2);
+            let keys: Vec<usize> = groups
+                .iter()
+                .map(|g| inclination_class(experiment, ds.labels[g[0]].i_deg))
+                .collect();
+            let s = split_sources(&keys, n_incl, vf, tf, seed).map_err(|e| {
+                Error::invalid(
+                    "split",
+                    format!("{} simulations", groups.len()),
+                    format!("cannot split by simulation ({e}); use more images or split by image"),
+                )
+            })?;
+            let flat = |part: &[usize]| {
+                let mut v: Vec<usize> = part.iter().flat_map(|&g| groups[g].clone()).collect();
+                v.sort_unstable();
+                v
+            };
+            SourceSplit {
+                train: flat(&s.train),
+                valid: flat(&s.valid),
+                test: flat(&s.test),
+            }
+        }
+    };
+    let sims = |part: &[usize]| {
+        let mut s: Vec<u32> = part.iter().map(|&i| ds.labels[i].simulation).collect();
+        s.sort_unstable();
+        s.dedup();
+        s.len()
+    };
+    for (name, part) in [
+        ("training", &split.train),
+        ("validation", &split.valid),
+        ("test", &split.test),
+    ] {
+        if part.is_empty() {
+            return Err(Error::invalid(
+                &format!("{name} set"),
+                "0 images",
+                format!(
+                    "too few images ({n}) for a {name} set; use more images or other fractions"
+                ),
+            ));
+        }
+    }
+    let counts = [sims(&split.train), sims(&split.valid), sims(&split.test)];
+    Ok((split, counts))
+}
+
+/// `cfg` resampling images of side `source` to `size` (no resampling when they agree).
+pub(crate) fn with_resize(cfg: &AugmentConfig, source: usize, size: usize) -> AugmentConfig {
+    AugmentConfig {
+        resize: if source == size { vec![] } else { vec![size] },
+        ..cfg.clone()
     }
 }

@@ -10,7 +10,9 @@
 //! classes also the ROC curve.
 
 use super::class_data::ClassData;
-use super::class_experiment::{ClassRow, ScoreView, SeedResult, SeedRow, class_images, class_rows};
+use super::class_data::class_images;
+use super::class_metrics::{ClassRow, class_rows};
+use super::class_report::ScoreView;
 use super::classify::{load_classifier, predict_proba};
 use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
 use crate::display::{Png, Stretch, Table};
@@ -18,35 +20,10 @@ use crate::error::{Error, Result, check_range, check_size};
 use crate::image::Image;
 use crate::metrics::{ClassificationReport, Roc, classification_report};
 use crate::models::classifier::{Classifier, ClassifierConfig};
+use crate::paper::prakash2020;
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// The seed's real-data numbers: Table 12 (precision, recall, F1, kept images) and Table 13
-/// (rejections at 80 %), 30 SDSS pairs of which 27 were kept.
-pub fn seed_real_data_result() -> SeedResult {
-    let row = |class: &str, p, r, f1, support, rejected| SeedRow {
-        class: class.into(),
-        precision: p,
-        recall: r,
-        f1,
-        support,
-        rejected,
-        data: [0, 0, support + rejected],
-    };
-    SeedResult {
-        tables: "Tables 12, 13: 30 SDSS pairs".into(),
-        threshold: 0.8,
-        rows: vec![
-            row("0°", 0.82, 0.69, 0.75, 13, 2),
-            row("45°", 0.75, 0.86, 0.80, 14, 1),
-        ],
-        overall: row("Overall", 0.78, 0.78, 0.78, 27, 3),
-        auc: None,
-        epochs: 0,
-        steps_per_epoch: 0,
-    }
-}
 
 /// The numbers of one evaluation (`eval.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,8 +56,9 @@ pub struct EvalMetrics {
     pub accuracy_no_rejection: f64,
     /// Area under the ROC curve (two classes; all images).
     pub auc: Option<f64>,
-    /// The seed's real-data numbers (Tables 12, 13).
-    pub seed: SeedResult,
+    /// The paper's real-data numbers (Tables 12, 13; files written before the rename: `seed`).
+    #[serde(alias = "seed")]
+    pub paper: prakash2020::Classification,
     /// Wall time (s).
     pub wall_seconds: f64,
 }
@@ -178,7 +156,7 @@ pub fn evaluate_on_pairs(
         f1_no_rejection: report_all.overall.f1,
         accuracy_no_rejection: report_all.accuracy,
         auc: roc.as_ref().map(|r| r.auc),
-        seed: seed_real_data_result(),
+        paper: prakash2020::real_data(),
         wall_seconds: start.elapsed().as_secs_f64(),
     };
     Ok(ClassEval {
@@ -215,19 +193,19 @@ impl ClassEval {
         ScoreView {
             per_class: &m.per_class,
             overall: &m.overall,
-            seed: &m.seed,
+            paper: &m.paper,
             threshold: m.threshold,
             n_test: m.n,
         }
     }
 
-    /// Precision, recall, F1 and kept images, ours beside the seed's Table 12.
-    pub fn scores_table_with_seed(&self) -> Result<Table> {
+    /// Precision, recall, F1 and kept images, ours beside the paper's Table 12.
+    pub fn scores_table_with_paper(&self) -> Result<Table> {
         self.score_view().scores_table()
     }
 
-    /// Rejections per class, ours beside the seed's Table 13.
-    pub fn rejection_table_with_seed(&self) -> Result<Table> {
+    /// Rejections per class, ours beside the paper's Table 13.
+    pub fn rejection_table_with_paper(&self) -> Result<Table> {
         self.score_view().rejection_table()
     }
 

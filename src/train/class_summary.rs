@@ -2,7 +2,8 @@
 //! that differ only in their training seed, reduced to mean ± standard deviation beside the
 //! paper's number (seed 000 Tables 6, 8, 10). Notebooks 05–07 and the README quote these.
 
-use super::class_experiment::{ClassMetrics, SplitBy};
+use super::class_metrics::ClassMetrics;
+use super::class_recipe::SplitBy;
 use crate::display::Table;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -110,7 +111,7 @@ pub fn summarize(runs: &[ClassMetrics]) -> Result<Vec<RunSummary>> {
                 None
             },
             train_minutes: col(&|r| r.train_seconds / 60.0)?,
-            paper_f1: rs[0].seed.overall.f1,
+            paper_f1: rs[0].paper.overall.f1,
         });
     }
     Ok(out)

@@ -16,21 +16,6 @@ use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Test NLL of seed 001's Table 1 for a mode (None for modes the thesis did not run; the three
-/// readings of its random column, `random`, `random-cos` and `random-proj`, all map to −1.657).
-pub fn thesis_nll(mode: QMode) -> Option<f64> {
-    match mode {
-        QMode::Four => Some(-2.375),
-        QMode::Inclination(0.0) => Some(0.680),
-        QMode::Inclination(30.0) => Some(-1.458),
-        QMode::Inclination(60.0) => Some(-2.042),
-        QMode::Inclination(90.0) => Some(-2.040),
-        // The thesis's "random projection" column, under each of its readings.
-        QMode::Random { .. } | QMode::RandomProjection => Some(-1.657),
-        _ => None,
-    }
-}
-
 /// What a run does besides the optimiser settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QRunConfig {
@@ -93,8 +78,10 @@ pub struct QMetrics {
     pub counts: [usize; 3],
     /// Mean test NLL (TensorFlow Probability's `-log_prob` convention).
     pub test_nll: f64,
-    /// The thesis's Table 1 value for this mode.
-    pub thesis_nll: Option<f64>,
+    /// The paper's (the thesis's) Table 1 value for this mode (files written before the
+    /// rename: `thesis_nll`).
+    #[serde(alias = "thesis_nll")]
+    pub paper_nll: Option<f64>,
     /// Mean squared error of μ on the test set.
     pub test_mse: f64,
     /// Fraction of test galaxies with |q − μ| < σ (ideal 0.683).
@@ -382,7 +369,7 @@ fn finish(
         data_seed: ds.seed,
         counts: [train.len(), valid.len(), test.len()],
         test_nll: cal.nll,
-        thesis_nll: thesis_nll(cfg.mode),
+        paper_nll: crate::paper::hidalgo2023::table1_nll(cfg.mode),
         test_mse: cal.mse,
         within_1sigma: cal.within_1sigma,
         within_2sigma: cal.within_2sigma,

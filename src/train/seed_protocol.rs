@@ -13,7 +13,8 @@
 //! the seed's F1 its protocol explains.
 
 use super::class_data::{AugmentedExamples, Examples, Subset};
-use super::class_experiment::{ClassRunConfig, class_images, seed_result, with_resize};
+use super::class_data::{class_images, with_resize};
+use super::class_recipe::ClassRunConfig;
 use super::classify::{ClassHistory, predict_proba, train_classifier_with};
 use super::fit::Hooks;
 use crate::augment::AugmentedSet;
@@ -21,6 +22,7 @@ use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
 use crate::metrics::classification_report;
 use crate::models::classifier::ClassifierConfig;
+use crate::paper::prakash2020;
 use burn::module::Module;
 use burn::prelude::Device;
 use rand::SeedableRng;
@@ -121,7 +123,7 @@ pub fn run_seed_protocol(
     hooks: &mut Hooks,
 ) -> Result<SeedProtocolMetrics> {
     let experiment = ds.config.experiment;
-    let paper = seed_result(experiment)?;
+    let paper = prakash2020::classification(experiment)?;
     let threshold = cfg.threshold_for(experiment);
     crate::error::check_range("threshold", threshold, 0.0, 1.0)?;
     let (images, labels) = class_images(ds, cfg.max_images)?;

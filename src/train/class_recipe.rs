@@ -1,0 +1,198 @@
+//! The classification recipes (seed 000 §4–§6): every setting of a run in one
+//! [`ClassRunConfig`], and the named presets that produced each committed result — `full` (the
+//! seed's set-up), `quick` (AlexNet shortened for notebooks), `compact` (the compact network's
+//! recipe, the headline runs) and `compact_quick`. Scripts and notebooks name a preset; none of
+//! them holds a hyper-parameter.
+
+use super::classify::ClassifyConfig;
+use crate::augment::AugmentConfig;
+use crate::data::pairs_h5::Experiment;
+use crate::models::alexnet::{AlexNetConfig, Norm, Padding};
+use crate::models::classifier::{ClassifierConfig, NetKind};
+use crate::models::compact::CompactNetConfig;
+use crate::paper::prakash2020;
+use serde::{Deserialize, Serialize};
+
+/// What the split keeps together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SplitBy {
+    /// All views of one simulation on one side (stratified by inclination class).
+    Simulation,
+    /// Single images (stratified by class): views of one simulation may sit on both sides.
+    Image,
+}
+
+/// A classification run's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassRunConfig {
+    /// Which network (runs saved before the compact network: AlexNet).
+    #[serde(default)]
+    pub net: NetKind,
+    /// Network input side (images are resampled to it).
+    pub size: usize,
+    /// Width factor (AlexNet: 1 = Table 4; compact: 1 = 32/64/128 filters).
+    pub width: f64,
+    /// AlexNet's convolution padding (`Valid` needs ≥ 195 px).
+    pub padding: Padding,
+    /// AlexNet's normalisation after each convolution.
+    pub norm: Norm,
+    /// Dropout (AlexNet: the two hidden dense layers; compact: before the last layer).
+    pub dropout: f64,
+    /// Augmentation of the training sources (its `resize` is set to `[size]`).
+    pub augment: AugmentConfig,
+    /// Augmentation of the validation sources (its `resize` is set to `[size]`).
+    pub valid_augment: AugmentConfig,
+    /// Fraction of sources for validation.
+    pub valid_fraction: f64,
+    /// Fraction of sources for testing.
+    pub test_fraction: f64,
+    /// What the split keeps together.
+    pub split_by: SplitBy,
+    /// Use only the first N images of the file (None: all).
+    pub max_images: Option<usize>,
+    /// Rejection threshold (None: the seed's for the experiment).
+    pub threshold: Option<f64>,
+    /// Optimiser settings.
+    pub train: ClassifyConfig,
+}
+
+impl ClassRunConfig {
+    /// The seed's set-up: Table 4's AlexNet at 256 × 256 (valid padding, batch norm), three
+    /// photometric variants × 360 one-degree rotations for training and validation, 80/20
+    /// (train+valid)/test with 20 % of the former for validation, SGD 0.01 with 1 % decay, and
+    /// the seed's epochs and steps per epoch for `experiment`.
+    pub fn full(experiment: Experiment) -> Self {
+        let (epochs, steps) = prakash2020::classification(experiment)
+            .map(|s| (s.epochs, s.steps_per_epoch))
+            .unwrap_or((12, 12_000));
+        ClassRunConfig {
+            net: NetKind::AlexNet,
+            size: 256,
+            width: 1.0,
+            padding: Padding::Valid,
+            norm: Norm::Batch,
+            dropout: 0.5,
+            augment: AugmentConfig::default(),
+            valid_augment: AugmentConfig::default(),
+            valid_fraction: 0.16,
+            test_fraction: 0.2,
+            split_by: SplitBy::Simulation,
+            max_images: None,
+            threshold: None,
+            train: ClassifyConfig {
+                epochs,
+                steps_per_epoch: Some(steps),
+                ..ClassifyConfig::default()
+            },
+        }
+    }
+
+    /// A scaled-down run for two CPU cores: 64 × 64 input, width 1/8, padded convolutions, the
+    /// seed's augmentation for training (the index space is lazy; `steps_per_epoch` bounds an
+    /// epoch), four right-angle rotations of each variant for validation, 12 epochs of 40
+    /// batches of 32 (about half a minute on two cores), SGD 0.01 with 1 % decay plus momentum
+    /// 0.9 (without it, a few hundred updates barely move plain SGD).
+    pub fn quick(experiment: Experiment) -> Self {
+        let full = ClassRunConfig::full(experiment);
+        ClassRunConfig {
+            size: 64,
+            width: 0.125,
+            padding: Padding::Padded,
+            valid_augment: AugmentConfig {
+                rotation_step_deg: 90,
+                ..AugmentConfig::default()
+            },
+            train: ClassifyConfig {
+                epochs: 12,
+                steps_per_epoch: Some(40),
+                momentum: Some(0.9),
+                ..ClassifyConfig::default()
+            },
+            ..full
+        }
+    }
+
+    /// The compact network's recipe (issue: classification that learns): 64 × 64 input, the
+    /// compact network at width 1 with dropout 0.2; the seed's three photometric variants × 360
+    /// one-degree rotations, each also mirrored; validation on the un-augmented validation
+    /// sources; AdamW (weight decay 0.01) with a one-cycle schedule peaking at 3e-3, batches of
+    /// 64, 20 epochs of 385 updates (7,700 updates); split by simulation.
+    pub fn compact(experiment: Experiment) -> Self {
+        use super::optim::Optimizer;
+        use super::schedule::Schedule;
+        let full = ClassRunConfig::full(experiment);
+        ClassRunConfig {
+            net: NetKind::Compact,
+            size: 64,
+            width: 1.0,
+            padding: Padding::Padded,
+            dropout: 0.2,
+            augment: AugmentConfig {
+                mirror: true,
+                ..AugmentConfig::default()
+            },
+            valid_augment: AugmentConfig::none(vec![]),
+            train: ClassifyConfig {
+                epochs: 20,
+                batch_size: 64,
+                steps_per_epoch: Some(385),
+                learning_rate: 3e-3,
+                optimizer: Some(Optimizer::AdamW {
+                    epsilon: 1e-8,
+                    weight_decay: 0.01,
+                }),
+                schedule: Some(Schedule::one_cycle()),
+                ..ClassifyConfig::default()
+            },
+            ..full
+        }
+    }
+
+    /// [`ClassRunConfig::compact`] shortened for notebooks' quick mode: width 1/2, 10 epochs of
+    /// 25 batches of 32.
+    pub fn compact_quick(experiment: Experiment) -> Self {
+        let c = ClassRunConfig::compact(experiment);
+        ClassRunConfig {
+            width: 0.5,
+            train: ClassifyConfig {
+                epochs: 10,
+                batch_size: 32,
+                steps_per_epoch: Some(25),
+                ..c.train.clone()
+            },
+            ..c
+        }
+    }
+
+    /// The threshold this run applies.
+    pub fn threshold_for(&self, experiment: Experiment) -> f64 {
+        self.threshold
+            .unwrap_or_else(|| prakash2020::rejection_threshold(experiment))
+    }
+
+    /// This run's AlexNet settings for `classes` classes (Table 4's layout at this size and
+    /// width), whichever network the run trains.
+    pub fn alexnet(&self, classes: usize) -> AlexNetConfig {
+        AlexNetConfig::new()
+            .with_classes(classes)
+            .with_channels(1)
+            .with_size(self.size)
+            .with_width(self.width)
+            .with_dropout(self.dropout)
+            .with_norm(self.norm)
+            .with_padding(self.padding)
+    }
+
+    /// The network for `classes` classes.
+    pub fn net(&self, classes: usize) -> ClassifierConfig {
+        match self.net {
+            NetKind::AlexNet => self.alexnet(classes).into(),
+            NetKind::Compact => CompactNetConfig {
+                width: self.width,
+                dropout: self.dropout,
+                ..CompactNetConfig::new(classes, 1, self.size)
+            }
+            .into(),
+        }
+    }
+}

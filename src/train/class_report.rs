@@ -1,0 +1,265 @@
+//! The report of a classification run: tables of ours beside the paper's (Tables 1–3, 6–11),
+//! learning curves (Fig. 3), confusion matrices (Figs 4–6), the ROC curve, montages of
+//! predictions (Figs A1–A3) and feature maps (Fig. 2).
+
+use super::class_data::Examples;
+use super::class_experiment::ClassRun;
+use super::class_metrics::ClassRow;
+use crate::augment::count_table;
+use crate::display::{Png, Stretch, Svg, Table};
+use crate::error::{Error, Result, check_size};
+use crate::image::Image;
+use crate::models::classifier::NetKind;
+use crate::paper::prakash2020;
+use burn::prelude::Device;
+
+fn pct(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// What the score and rejection tables show: our rows beside the paper's.
+pub(crate) struct ScoreView<'a> {
+    pub per_class: &'a [ClassRow],
+    pub overall: &'a ClassRow,
+    pub paper: &'a prakash2020::Classification,
+    pub threshold: f64,
+    pub n_test: usize,
+}
+
+impl ScoreView<'_> {
+    /// Precision, recall, F1 and kept images per class and overall, ours beside the paper's.
+    pub fn scores_table(&self) -> Result<Table> {
+        let mut t = Table::new(
+            format!(
+                "Test scores after rejection at {:.0} % — ours ({} test images, {} kept) beside the \
+                 paper's ({})",
+                100.0 * self.threshold,
+                self.n_test,
+                self.overall.support,
+                self.paper.tables
+            ),
+            &[
+                "class",
+                "precision",
+                "recall",
+                "F1",
+                "kept",
+                "paper precision",
+                "paper recall",
+                "paper F1",
+                "paper kept",
+            ],
+        );
+        for (r, s) in self.rows() {
+            t.push_row(&[
+                r.class.clone(),
+                pct(r.precision),
+                pct(r.recall),
+                pct(r.f1),
+                r.support.to_string(),
+                pct(s.precision),
+                pct(s.recall),
+                pct(s.f1),
+                s.support.to_string(),
+            ])?;
+        }
+        Ok(t)
+    }
+
+    /// Rejections per class, ours beside the paper's.
+    pub fn rejection_table(&self) -> Result<Table> {
+        let mut t = Table::new(
+            format!(
+                "Rejected test images (top softmax probability below {:.0} %)",
+                100.0 * self.threshold
+            ),
+            &[
+                "class",
+                "rejected",
+                "of test images",
+                "paper rejected",
+                "paper test images",
+            ],
+        );
+        for (r, s) in self.rows() {
+            t.push_row(&[
+                r.class.clone(),
+                r.rejected.to_string(),
+                (r.support + r.rejected).to_string(),
+                s.rejected.to_string(),
+                (s.support + s.rejected).to_string(),
+            ])?;
+        }
+        Ok(t)
+    }
+
+    fn rows(&self) -> impl Iterator<Item = (&ClassRow, &ClassRow)> {
+        self.per_class
+            .iter()
+            .chain([self.overall])
+            .zip(self.paper.rows.iter().chain([&self.paper.overall]))
+    }
+}
+
+impl ClassRun {
+    /// Augmented images per class in training, validation and test (like Tables 1–3).
+    pub fn count_table(&self) -> Result<Table> {
+        count_table(
+            &self.metrics.class_names,
+            &self.train_set,
+            &self.valid_set,
+            &self.test_set,
+        )
+    }
+
+    /// Our data counts beside the paper's Tables 1–3.
+    pub fn count_table_with_paper(&self) -> Result<Table> {
+        let m = &self.metrics;
+        let mut t = Table::new(
+            format!(
+                "Distribution of data, ours beside the paper's ({}): augmented images per class",
+                m.paper.tables
+            ),
+            &[
+                "class",
+                "training",
+                "validation",
+                "testing",
+                "paper class",
+                "paper training",
+                "paper validation",
+                "paper testing",
+            ],
+        );
+        for (r, s) in m
+            .per_class
+            .iter()
+            .chain([&m.overall])
+            .zip(m.paper.rows.iter().chain([&m.paper.overall]))
+        {
+            t.push_row(&[
+                r.class.clone(),
+                r.data[0].to_string(),
+                r.data[1].to_string(),
+                r.data[2].to_string(),
+                s.class.clone(),
+                s.data[0].to_string(),
+                s.data[1].to_string(),
+                s.data[2].to_string(),
+            ])?;
+        }
+        Ok(t)
+    }
+
+    /// Precision, recall, F1 and kept images per class and overall, ours beside the paper's
+    /// (Tables 6, 8, 10).
+    pub fn scores_table_with_paper(&self) -> Result<Table> {
+        self.score_view().scores_table()
+    }
+
+    /// Rejections per class, ours beside the paper's (Tables 7, 9, 11).
+    pub fn rejection_table_with_paper(&self) -> Result<Table> {
+        self.score_view().rejection_table()
+    }
+
+    fn score_view(&self) -> ScoreView<'_> {
+        let m = &self.metrics;
+        ScoreView {
+            per_class: &m.per_class,
+            overall: &m.overall,
+            paper: &m.paper,
+            threshold: m.threshold,
+            n_test: m.n_test,
+        }
+    }
+
+    /// Learning curves (Fig. 3).
+    pub fn curves(&self) -> Result<Svg> {
+        self.history.curves()
+    }
+
+    /// Confusion matrix of the kept test images (Figs 4–6).
+    pub fn confusion_figure(&self) -> Result<Png> {
+        self.report.confusion_figure()
+    }
+
+    /// ROC curve with its AUC (two classes only).
+    pub fn roc_figure(&self) -> Result<Svg> {
+        match &self.roc {
+            Some(r) => crate::metrics::roc_figure(r),
+            None => Err(Error::invalid(
+                "ROC curve",
+                self.metrics.experiment.as_str(),
+                "exists for two classes only",
+            )),
+        }
+    }
+
+    /// Up to `n` test images, evenly spread over the test set, with the true class on top and
+    /// the predicted one below (Figs A1–A3).
+    pub fn montage(&self, n: usize, cols: usize) -> Result<Png> {
+        check_size("n", n, 1)?;
+        let test = self.test_examples()?;
+        let total = test.len();
+        let n = n.min(total);
+        let pred = self.predicted()?;
+        let idx: Vec<usize> = (0..n).map(|j| j * total / n).collect();
+        let mut imgs = Vec::with_capacity(n);
+        for &i in &idx {
+            imgs.push(Image {
+                width: test.size(),
+                height: test.size(),
+                data: test.pixels(i)?,
+            });
+        }
+        let truth: Vec<usize> = idx.iter().map(|&i| self.truth[i]).collect();
+        let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
+        let zoom = (160 / test.size().max(1)).clamp(1, 4) as u32;
+        crate::metrics::prediction_montage(
+            &imgs,
+            &truth,
+            &p,
+            &self.metrics.class_names,
+            cols,
+            zoom,
+            Stretch::Linear,
+        )
+    }
+
+    /// Fig. 2: test image `i` and channel `channel` of each convolution's (AlexNet) or block's
+    /// (compact) activation, each resampled to the input size, as one montage (input first).
+    pub fn feature_maps(&self, i: usize, channel: usize, device: &Device) -> Result<Png> {
+        let test = self.test_examples()?;
+        let px = test.pixels(i)?;
+        let s = test.size();
+        let maps = self.model.feature_maps(&px, channel, device)?;
+        let mut panels = vec![Image {
+            width: s,
+            height: s,
+            data: px,
+        }];
+        for m in maps {
+            panels.push(if m.width == s {
+                m
+            } else {
+                crate::augment::resize(&m, s, s)?
+            });
+        }
+        let labels: Vec<String> = std::iter::once("input".to_string())
+            .chain((1..panels.len()).map(|l| match self.net.kind() {
+                NetKind::AlexNet => format!("conv {l}"),
+                NetKind::Compact if l == 1 => "stem".to_string(),
+                NetKind::Compact => format!("stage {}", l - 1),
+            }))
+            .collect();
+        let zoom = (160 / s.max(1)).clamp(1, 4) as u32;
+        crate::figures::montage(
+            &panels,
+            panels.len(),
+            zoom,
+            Stretch::Linear,
+            Some(&labels),
+            None,
+        )
+    }
+}
