@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The mock-observed stand-in for seed 000's SDSS test (Tables 12, 13, Fig. 7, A4) at CLI scale:
-# two-class AlexNets (1/4 width, 64 × 64 input, 30 epochs of 80 batches) trained on
+# two-class AlexNets (preset alexnet-cpu-mock: 1/4 width, 64 × 64 input, 30 epochs of 80 batches)
+# trained on
 #   clean       clean 1:1 images at exactly 0°/45° (the seed's set-up),
 #   observed    the same kind of simulations observed as SDSS would (realism augmentation),
 #   mock_train  simulations drawn like the test set (M1/M2 1–12, ±15°) and observed,
@@ -11,11 +12,11 @@
 # Run folders go to target/sdss_runs/; each eval.json is copied to
 # results/sdss/mock_eval_<trained-on><tag>.json and each training metrics.json to
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote).
-# Usage: [CUTOUT_ARCSEC=136] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES] [EPOCHS]
-#        (defaults: 6000 1200 30)
+# Usage: [CUTOUT_ARCSEC=136] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
+#        (defaults: 6000 1200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NTRAIN=${1:-6000}; NMOCK=${2:-1200}; EPOCHS=${3:-30}
+NTRAIN=${1:-6000}; NMOCK=${2:-1200}
 BIN=target/debug/galaxy-lab
 TAG=""; FRAME=()
 if [ -n "${CUTOUT_ARCSEC:-}" ]; then TAG="_fixed$CUTOUT_ARCSEC"; FRAME=(--cutout-arcsec "$CUTOUT_ARCSEC"); fi
@@ -32,8 +33,7 @@ if [[ " $KINDS " == *" mock_train "* ]] && [ ! -f "$D/mock_train.h5" ]; then
   $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5"
 fi
 for kind in $KINDS; do
-  $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset quick --width 0.25 \
-    --epochs "$EPOCHS" --steps-per-epoch 80 --seed 0 --out "$R/train_$kind"
+  $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset alexnet-cpu-mock --seed 0 --out "$R/train_$kind"
   $BIN classify evaluate --model "$R/train_$kind" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$kind"
   cp "$R/eval_$kind/eval.json" "results/sdss/mock_eval_$kind$TAG.json.tmp"
   mv "results/sdss/mock_eval_$kind$TAG.json.tmp" "results/sdss/mock_eval_$kind$TAG.json"

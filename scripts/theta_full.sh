@@ -1,30 +1,31 @@
 #!/usr/bin/env bash
-# Full-size θ runs (issue: θ regression, seed 000 Table 5 / Case 4): the seed's 181-view experiment
+# Full-size θ runs (issue: θ regression, seed 000 Table 5 / Case 4): the paper's 181-view experiment
 # at 256 × 256 (i = 45°, gSa–gSa, θ = −90…90° in 1° steps, 70/30 with test monitoring, 3-channel
 # Table 5 network, Adam 0.001 with decay 0.01, MSE) and our joint (i, |θ|) Gaussian regression on a
 # continuous set. Run folders go to target/theta_runs/; metrics.json is copied to
 # results/theta/<run>.json (what notebook 08 and README quote); the joint run's test predictions
 # go to results/theta/joint_test_predictions.csv (notebook 08's per-region table).
-# Usage: scripts/theta_full.sh [JOINT_IMAGES] [JOINT_SIZE] [JOINT_EPOCHS] [RUNS...]
-#        (defaults: 20000 64 40, runs: seed joint)
+# Recipes: the presets paper-theta and joint-committed (src/train/theta_experiment.rs); the joint
+# set holds 20,000 images of 64 × 64 (data seed 7).
+# Usage: scripts/theta_full.sh [RUNS...]   (default: paper joint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NJOINT=${1:-20000}; JSIZE=${2:-64}; JEPOCHS=${3:-40}; shift $(( $# > 3 ? 3 : $# ))
-RUNS=${*:-seed joint}
+NJOINT=20000; JSIZE=64
+RUNS=${*:-paper joint}
 BIN=target/debug/galaxy-lab
 D=data/generated/theta_full
 R=target/theta_runs
 cargo build --bin galaxy-lab
 mkdir -p "$D" "$R" results/theta
 copy() { cp "$R/$1/metrics.json" "results/theta/$1.json.tmp"; mv "results/theta/$1.json.tmp" "results/theta/$1.json"; }
-if [[ " $RUNS " == *" seed "* ]]; then
+if [[ " $RUNS " == *" paper "* ]]; then
   [ -f "$D/theta.h5" ] || $BIN pairs generate --experiment theta --count 181 --size 256 --seed 45 --out "$D/theta.h5"
-  $BIN theta train --data "$D/theta.h5" --epochs 100 --patience 15 --seed 0 --out "$R/seed_theta"
-  copy seed_theta
+  $BIN theta train --data "$D/theta.h5" --preset paper-theta --seed 0 --out "$R/paper_theta"
+  copy paper_theta
 fi
 if [[ " $RUNS " == *" joint "* ]]; then
   [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
-  $BIN theta train --data "$D/joint.h5" --joint --epochs "$JEPOCHS" --patience 8 --seed 0 --out "$R/joint"
+  $BIN theta train --data "$D/joint.h5" --preset joint-committed --seed 0 --out "$R/joint"
   copy joint
   cp "$R/joint/test_predictions.csv" results/theta/joint_test_predictions.csv.tmp
   mv results/theta/joint_test_predictions.csv.tmp results/theta/joint_test_predictions.csv

@@ -337,3 +337,28 @@ fn committed_class_metrics_load_with_the_papers_numbers() {
             .unwrap();
     assert_eq!(eval.paper, prakash2020::real_data());
 }
+
+/// The presets the scripts name are the settings of the committed runs: `alexnet-cpu` (and its
+/// 30-epoch mock variant) for the AlexNet CPU runs, `compact` for the compact runs.
+#[test]
+fn class_presets_are_the_committed_recipes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
+    let read = |p: &str| -> ClassMetrics { galaxy_lab::io::read_json(root.join(p)).unwrap() };
+    for (file, preset) in [
+        (
+            "three-class.json",
+            ClassRunConfig::alexnet_cpu as fn(Experiment) -> ClassRunConfig,
+        ),
+        ("nine-class.json", ClassRunConfig::alexnet_cpu),
+        ("two_class_clean.json", ClassRunConfig::alexnet_cpu_mock),
+        ("two_class_observed.json", ClassRunConfig::alexnet_cpu_mock),
+        ("compact/two-class_s0.json", ClassRunConfig::compact),
+        ("compact/three-class_s0.json", ClassRunConfig::compact),
+        ("compact/nine-class_s0.json", ClassRunConfig::compact),
+    ] {
+        let m = read(file);
+        let mut want = preset(Experiment::parse(&m.experiment).unwrap());
+        want.train.seed = m.config.train.seed;
+        assert_eq!(want, m.config, "{file}");
+    }
+}

@@ -334,3 +334,21 @@ fn committed_q_metrics_carry_table_1() {
         assert_eq!(m.paper_nll, hidalgo2023::table1_nll(mode), "{}", m.mode);
     }
 }
+
+/// The `table1` presets are the settings of the committed Table 1 runs (only how the
+/// convolutions are computed — rounding, not recipe — differs between those files).
+#[test]
+fn table1_presets_are_the_committed_recipe() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/q_inference");
+    for m in load_metrics_dir(&dir).unwrap() {
+        let mode = m.config.mode;
+        let mut preset = if m.config.refit.is_some() {
+            QRunConfig::table1_refit(mode)
+        } else {
+            QRunConfig::table1(mode)
+        };
+        preset.first_conv = m.config.first_conv;
+        preset.later_convs = m.config.later_convs;
+        assert_eq!(preset, m.config, "{}", m.mode);
+    }
+}

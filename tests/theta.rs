@@ -7,8 +7,8 @@ use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale};
 use galaxy_lab::train::theta_experiment::{
-    MIN_SIMULATIONS_TO_GROUP, RegRunConfig, RegSplit, RegTarget, TestPredictions, regression_data,
-    run_regression, split_indices,
+    MIN_SIMULATIONS_TO_GROUP, RegMetrics, RegRunConfig, RegSplit, RegTarget, TestPredictions,
+    regression_data, run_regression, split_indices,
 };
 
 fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
@@ -34,7 +34,7 @@ fn seed_theta_experiment_runs_and_reports_consistent_units() {
     let data = regression_data(&ds, &[RegTarget::Theta], 3).unwrap();
     assert!(data.y.iter().all(|v| (-1.0..=1.0).contains(v)));
     assert_eq!(&data.x[0..32 * 32], &data.x[32 * 32..2 * 32 * 32]);
-    let mut cfg = RegRunConfig::seed_theta();
+    let mut cfg = RegRunConfig::paper_theta();
     cfg.train.epochs = 3;
     let run = run_regression(&ds, &cfg, &cpu_device(), &mut |_| {}).unwrap();
     assert_eq!(run.metrics.counts, [127, 54, 54]);
@@ -149,7 +149,7 @@ fn joint_split_keeps_each_simulation_on_one_side() {
     let [_, _, t] = split_indices(&few, RegSplit::TrainValidTest, 4);
     assert_eq!(t.len(), (few.len() as f64 * 0.2).round() as usize);
     // The seed's split: 30 % test, which also monitors.
-    let [tr, mon, te] = split_indices(&few, RegSplit::SeedTrainTest, 4);
+    let [tr, mon, te] = split_indices(&few, RegSplit::PaperTrainTest, 4);
     assert_eq!((tr.len() + te.len(), mon), (few.len(), te));
 }
 
@@ -237,4 +237,15 @@ fn cli_rejects_missing_files_and_bad_arguments() {
         ]),
         2
     );
+}
+
+/// The θ presets are the settings of the committed runs.
+#[test]
+fn theta_presets_are_the_committed_recipes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/theta");
+    let read = |name: &str| -> RegMetrics {
+        galaxy_lab::io::read_json(dir.join(format!("{name}.json"))).unwrap()
+    };
+    assert_eq!(read("paper_theta").config, RegRunConfig::paper_theta());
+    assert_eq!(read("joint").config, RegRunConfig::joint_committed());
 }

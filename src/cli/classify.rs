@@ -118,6 +118,10 @@ pub enum Preset {
     Compact,
     /// The compact recipe shortened for notebooks' quick mode.
     CompactQuick,
+    /// AlexNet at 64², width 1/4, 40 × 80 updates: the committed AlexNet CPU runs.
+    AlexnetCpu,
+    /// [`Preset::AlexnetCpu`] for 30 epochs: the mock-observed SDSS runs.
+    AlexnetCpuMock,
 }
 
 impl Preset {
@@ -128,6 +132,8 @@ impl Preset {
             Preset::Full => ClassRunConfig::full(experiment),
             Preset::Compact => ClassRunConfig::compact(experiment),
             Preset::CompactQuick => ClassRunConfig::compact_quick(experiment),
+            Preset::AlexnetCpu => ClassRunConfig::alexnet_cpu(experiment),
+            Preset::AlexnetCpuMock => ClassRunConfig::alexnet_cpu_mock(experiment),
         }
     }
 }

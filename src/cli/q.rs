@@ -4,7 +4,7 @@ use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
 use crate::models::im2col::ConvImpl;
-use crate::train::q::{History, Plateau, TrainConfig};
+use crate::train::q::{History, Plateau};
 use crate::train::q_experiment::{QPredictor, QRun, QRunConfig, refit_saved_run, run_q};
 use crate::train::q_refit::Refit;
 use clap::{Args, Subcommand};
@@ -47,6 +47,28 @@ pub struct BenchStepArgs {
     json: Option<PathBuf>,
 }
 
+/// Named q recipes (`QRunConfig`'s presets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Preset {
+    /// The thesis's settings: 100 epochs, batch 32, Adam 1e-3, patience 10, plateau 3.
+    Thesis,
+    /// The committed Table 1 runs: patience 20, plateau 8, weight decay 1e-2 (four) or 1e-3.
+    Table1,
+    /// `table1` and then 20 epochs with dropout off at 1e-4 (the committed `*_refit` runs).
+    Table1Refit,
+}
+
+impl Preset {
+    /// The preset's settings for `mode`.
+    pub fn config(self, mode: QMode) -> QRunConfig {
+        match self {
+            Preset::Thesis => QRunConfig::new(mode),
+            Preset::Table1 => QRunConfig::table1(mode),
+            Preset::Table1Refit => QRunConfig::table1_refit(mode),
+        }
+    }
+}
+
 /// Arguments of `q train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -56,25 +78,29 @@ pub struct TrainArgs {
     /// four | incl:DEG | random | random-cos | random-proj (one of the stored projections).
     #[arg(long)]
     mode: QMode,
-    /// Maximum epochs.
-    #[arg(long, default_value_t = 100)]
-    epochs: usize,
-    /// Mini-batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    learning_rate: f64,
-    /// Early-stopping patience in epochs (0: never stop early).
-    #[arg(long, default_value_t = 10)]
-    patience: usize,
-    /// Halve the learning rate after this many epochs without improvement (0: constant rate).
-    #[arg(long, default_value_t = 3)]
-    plateau_patience: usize,
+    /// Settings; the options below override single values.
+    #[arg(long, value_enum, default_value_t = Preset::Thesis)]
+    preset: Preset,
+    /// Maximum epochs (presets: 100).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Mini-batch size (presets: 32).
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Adam learning rate (presets: 1e-3).
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    /// Early-stopping patience in epochs (0: never stop early; thesis 10, table1 20).
+    #[arg(long)]
+    patience: Option<usize>,
+    /// Halve the learning rate after this many epochs without improvement (0: constant rate;
+    /// thesis 3, table1 8).
+    #[arg(long)]
+    plateau_patience: Option<usize>,
     /// Seed for the split, initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Adam's L2 penalty on the weights (default: none, as the thesis).
+    /// Adam's L2 penalty on the weights (thesis: none; table1: 1e-2 for four, 1e-3 otherwise).
     #[arg(long)]
     weight_decay: Option<f64>,
     /// Divide each image by its own peak before the magnitudes (removes the overall brightness;
@@ -92,12 +118,13 @@ pub struct TrainArgs {
     /// (burn's kernel, what runs before this option used).
     #[arg(long, default_value_t = ConvImpl::Im2col)]
     later_convs: ConvImpl,
-    /// After training, this many epochs with dropout off (0: none, as the thesis).
-    #[arg(long, default_value_t = 0)]
-    refit_epochs: usize,
-    /// Learning rate of the dropout-off epochs.
-    #[arg(long, default_value_t = Refit::default().learning_rate, requires = "refit_epochs")]
-    refit_learning_rate: f64,
+    /// After training, this many epochs with dropout off (0: none; table1-refit: 20).
+    #[arg(long)]
+    refit_epochs: Option<usize>,
+    /// Learning rate of the dropout-off epochs (default 1e-4; needs a refit phase: from
+    /// `--refit-epochs` or the preset).
+    #[arg(long)]
+    refit_learning_rate: Option<f64>,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -172,29 +199,50 @@ pub fn run(cmd: QCmd) -> Result<()> {
 
 fn train(a: TrainArgs) -> Result<()> {
     let ds = SersicH5::open(&a.data)?;
-    let cfg = QRunConfig {
-        train: TrainConfig {
-            epochs: a.epochs,
-            batch_size: a.batch_size,
-            learning_rate: a.learning_rate,
-            seed: a.seed,
-            patience: (a.patience > 0).then_some(a.patience),
-            plateau: (a.plateau_patience > 0).then_some(Plateau {
-                patience: a.plateau_patience,
-                ..Plateau::default()
-            }),
-            weight_decay: a.weight_decay,
-        },
-        max_galaxies: a.max_galaxies,
-        per_image_norm: a.per_image_norm,
-        first_conv: a.first_conv,
-        later_convs: a.later_convs,
-        refit: (a.refit_epochs > 0).then_some(Refit {
-            epochs: a.refit_epochs,
-            learning_rate: a.refit_learning_rate,
-        }),
-        ..QRunConfig::new(a.mode)
-    };
+    let mut cfg = a.preset.config(a.mode);
+    let t = &mut cfg.train;
+    if let Some(e) = a.epochs {
+        t.epochs = e;
+    }
+    if let Some(b) = a.batch_size {
+        t.batch_size = b;
+    }
+    if let Some(l) = a.learning_rate {
+        t.learning_rate = l;
+    }
+    t.seed = a.seed;
+    if let Some(p) = a.patience {
+        t.patience = (p > 0).then_some(p);
+    }
+    if let Some(p) = a.plateau_patience {
+        t.plateau = (p > 0).then_some(Plateau {
+            patience: p,
+            ..Plateau::default()
+        });
+    }
+    if a.weight_decay.is_some() {
+        t.weight_decay = a.weight_decay;
+    }
+    cfg.max_galaxies = a.max_galaxies;
+    cfg.per_image_norm = a.per_image_norm;
+    cfg.first_conv = a.first_conv;
+    cfg.later_convs = a.later_convs;
+    if let Some(n) = a.refit_epochs {
+        cfg.refit = (n > 0).then_some(Refit {
+            epochs: n,
+            ..cfg.refit.unwrap_or_default()
+        });
+    }
+    if let Some(lr) = a.refit_learning_rate {
+        let Some(r) = cfg.refit.as_mut() else {
+            return Err(Error::invalid(
+                "--refit-learning-rate",
+                lr,
+                "applies to a refit phase: add --refit-epochs N or use --preset table1-refit",
+            ));
+        };
+        r.learning_rate = lr;
+    }
     let device = crate::device::device();
     println!(
         "q train: mode {} on {} ({} galaxies), device {}",

@@ -13,36 +13,61 @@ pub enum ThetaCmd {
     Train(TrainArgs),
 }
 
+/// Named θ recipes (`RegRunConfig`'s presets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Preset {
+    /// The paper's θ regression (Table 5, "Case 4"): θ alone, MSE, 70/30 with test monitoring.
+    PaperTheta,
+    /// Our joint (i, |θ|) regression with a σ each, split by simulation.
+    Joint,
+    /// The committed joint run: `joint` for at most 40 epochs, patience 8.
+    JointCommitted,
+}
+
+impl Preset {
+    /// The preset's settings.
+    pub fn config(self) -> RegRunConfig {
+        match self {
+            Preset::PaperTheta => RegRunConfig::paper_theta(),
+            Preset::Joint => RegRunConfig::joint(),
+            Preset::JointCommitted => RegRunConfig::joint_committed(),
+        }
+    }
+}
+
 /// Arguments of `theta train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Pairs dataset (`galaxy-lab pairs generate --experiment theta|theta-continuous|joint`).
     #[arg(long)]
     data: PathBuf,
-    /// Regress (i, θ) with a Gaussian σ each (ours) instead of θ alone with MSE (the seed's).
-    #[arg(long)]
+    /// Settings; the options below override single values.
+    #[arg(long, value_enum, default_value_t = Preset::PaperTheta)]
+    preset: Preset,
+    /// Shorthand for `--preset joint`.
+    #[arg(long, conflicts_with = "preset")]
     joint: bool,
     /// Input channels (3: Table 5's parameter counts; 1: the grey image once).
     #[arg(long)]
     channels: Option<usize>,
-    /// Widths of the two hidden dense layers (default: Table 5's 16 4; 128 32 with --joint).
+    /// Widths of the two hidden dense layers (presets: Table 5's 16 4; 128 32 for joint).
     #[arg(long, num_args = 2, value_names = ["H1", "H2"])]
     hidden: Option<Vec<usize>>,
-    /// Maximum epochs.
-    #[arg(long, default_value_t = 100)]
-    epochs: usize,
-    /// Mini-batch size.
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Adam learning rate (the seed: 0.001).
-    #[arg(long, default_value_t = 1e-3)]
-    learning_rate: f64,
-    /// Keras time-based decay per step (default: the seed's 0.01; 1e-4 with --joint).
+    /// Maximum epochs (presets: 100; 40 for joint-committed).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Mini-batch size (presets: 32).
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Adam learning rate (presets: the paper's 0.001).
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    /// Keras time-based decay per step (presets: the paper's 0.01; 1e-4 for joint).
     #[arg(long)]
     decay: Option<f64>,
-    /// Early-stopping patience (0: never stop early).
-    #[arg(long, default_value_t = 15)]
-    patience: usize,
+    /// Early-stopping patience (0: never stop early; presets: 15, 8 for joint-committed).
+    #[arg(long)]
+    patience: Option<usize>,
     /// Seed for split, initialisation and shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -56,9 +81,9 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
     let ThetaCmd::Train(a) = cmd;
     let ds = PairH5::open(&a.data)?;
     let mut cfg = if a.joint {
-        RegRunConfig::joint()
+        Preset::Joint.config()
     } else {
-        RegRunConfig::seed_theta()
+        a.preset.config()
     };
     if let Some(c) = a.channels {
         cfg.channels = c;
@@ -66,14 +91,22 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
     if let Some(h) = a.hidden {
         cfg.hidden = [h[0], h[1]];
     }
-    cfg.train.epochs = a.epochs;
-    cfg.train.batch_size = a.batch_size;
-    cfg.train.learning_rate = a.learning_rate;
+    if let Some(e) = a.epochs {
+        cfg.train.epochs = e;
+    }
+    if let Some(b) = a.batch_size {
+        cfg.train.batch_size = b;
+    }
+    if let Some(l) = a.learning_rate {
+        cfg.train.learning_rate = l;
+    }
     if let Some(d) = a.decay {
         cfg.train.decay = d;
     }
     cfg.train.seed = a.seed;
-    cfg.train.patience = (a.patience > 0).then_some(a.patience);
+    if let Some(p) = a.patience {
+        cfg.train.patience = (p > 0).then_some(p);
+    }
     let device = crate::device::device();
     println!(
         "theta train: {} images of {}x{} from {}, targets {:?}, device {}",

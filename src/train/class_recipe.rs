@@ -164,6 +164,35 @@ impl ClassRunConfig {
         }
     }
 
+    /// The committed AlexNet CPU runs (`results/classification/{three,nine}-class*.json`,
+    /// `scripts/classify_medium.sh`): [`ClassRunConfig::quick`] at width 1/4 for 40 epochs of 80
+    /// updates.
+    pub fn alexnet_cpu(experiment: Experiment) -> Self {
+        let q = ClassRunConfig::quick(experiment);
+        ClassRunConfig {
+            width: 0.25,
+            train: ClassifyConfig {
+                epochs: 40,
+                steps_per_epoch: Some(80),
+                ..q.train.clone()
+            },
+            ..q
+        }
+    }
+
+    /// The mock-observed SDSS runs (`results/classification/two_class_*.json`,
+    /// `scripts/sdss_mock.sh`): [`ClassRunConfig::alexnet_cpu`] for 30 epochs.
+    pub fn alexnet_cpu_mock(experiment: Experiment) -> Self {
+        let a = ClassRunConfig::alexnet_cpu(experiment);
+        ClassRunConfig {
+            train: ClassifyConfig {
+                epochs: 30,
+                ..a.train.clone()
+            },
+            ..a
+        }
+    }
+
     /// The threshold this run applies.
     pub fn threshold_for(&self, experiment: Experiment) -> f64 {
         self.threshold
