@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod classify;
 mod q;
+pub mod run_folder;
 mod theta;
 use std::path::PathBuf;
 

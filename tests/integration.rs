@@ -27,3 +27,29 @@ pub fn burn_turn() -> std::sync::MutexGuard<'static, ()> {
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
     TURN.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// A `galaxy-lab` CLI child process that inherits no file descriptor but stdin/stdout/stderr.
+/// The tests of this binary run in parallel threads; HDF5 opens its files without close-on-exec
+/// and locks them (`flock`), so a child spawned while another test has an HDF5 file open would
+/// inherit that descriptor, and with it the lock, for as long as the child lives — and the other
+/// test's next open of its own file would fail with "unable to lock file".
+pub fn cli_command() -> std::process::Command {
+    #[allow(unused_mut)]
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_galaxy-lab"));
+    // (libc is a dependency on Linux with glibc, where CI runs.)
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: only fcntl, which is async-signal-safe, runs between fork and exec.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            for fd in 3..4096 {
+                let flags = libc::fcntl(fd, libc::F_GETFD);
+                if flags >= 0 {
+                    libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+                }
+            }
+            Ok(())
+        });
+    }
+    cmd
+}

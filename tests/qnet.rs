@@ -177,7 +177,7 @@ fn cli_bench_step_records_the_malloc_setting() {
     let dir = tempfile::tempdir().unwrap();
     let run = |value: Option<&str>| {
         let json = dir.path().join("t.json");
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_galaxy-lab"));
+        let mut cmd = crate::cli_command();
         cmd.args(["q", "bench-step", "--batch", "2", "--steps", "1", "--json"])
             .arg(&json)
             .env("GALAXY_LAB_DEVICE", "cpu")

@@ -415,7 +415,7 @@ fn a_server_that_never_answers_times_out() {
 // ---------- the CLI ----------
 
 fn cli(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_galaxy-lab"))
+    crate::cli_command()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

@@ -1,6 +1,7 @@
 //! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class experiments with AlexNet (Table 4)
 //! or the compact network, from a named preset; `--resume DIR` continues a killed run.
 
+use super::run_folder::{self, RunFile, progress_bar, show_batch};
 use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result};
 use crate::models::alexnet::Padding;
@@ -138,16 +139,6 @@ impl Preset {
     }
 }
 
-/// What `classify train` writes first into its output folder (`run.json`), so that `--resume`
-/// restarts the same run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainRun {
-    /// Dataset file.
-    pub data: PathBuf,
-    /// The settings, presets and options resolved.
-    pub config: ClassRunConfig,
-}
-
 /// Arguments of `classify train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -219,13 +210,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     };
     let (data, out, cfg) = match &a.resume {
         Some(dir) => {
-            let run: TrainRun = crate::io::read_json(dir.join("run.json")).map_err(|e| {
-                Error::invalid(
-                    "--resume",
-                    dir.display(),
-                    format!("is not a classify train folder ({e})"),
-                )
-            })?;
+            let run: RunFile<ClassRunConfig> = run_folder::read("classify train", dir)?;
             (run.data, dir.clone(), run.config)
         }
         None => {
@@ -244,22 +229,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     cfg.train.validate()?;
     cfg.net(ds.class_names.len().max(2)).validate()?;
     if a.resume.is_none() {
-        if crate::train::fit::latest_checkpoint(&out.join("checkpoint"))?.is_some() {
-            return Err(Error::invalid(
-                "--out",
-                out.display(),
-                "holds a checkpoint of another run; use --resume to continue it or another folder",
-            ));
-        }
-        // An absolute path, so that --resume works from any folder.
-        let data = std::fs::canonicalize(&data).map_err(|e| Error::io(&data, e))?;
-        crate::io::write_json(
-            out.join("run.json"),
-            &TrainRun {
-                data,
-                config: cfg.clone(),
-            },
-        )?;
+        run_folder::start(&out, &data, &cfg)?;
     }
     let device = crate::device::device();
     println!(
@@ -279,11 +249,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         if a.resume.is_some() { " (resumed)" } else { "" }
     );
     let bar = progress_bar(cfg.train.epochs);
-    let mut on_batch = |p: BatchProgress| {
-        bar.set_length((cfg.train.epochs * p.batches) as u64);
-        bar.set_position((p.epoch * p.batches + p.batch) as u64);
-        bar.set_message(format!("epoch {} loss {:.3}", p.epoch + 1, p.loss));
-    };
+    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
     let mut on_epoch = |h: &FitHistory| print_epoch(&bar, h);
     let mut hooks = Hooks {
         on_batch: Some(&mut on_batch),
@@ -293,17 +259,13 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         &ds,
         &cfg,
         &device,
-        Some(&out.join("checkpoint")),
+        Some(&out.join(run_folder::CHECKPOINT)),
         &mut hooks,
-    )?;
+    );
+    let run = run_folder::failed(&out, run)?;
     bar.finish_and_clear();
     run.save(&out)?;
-    // The run is complete: its per-epoch checkpoint is no longer needed (and would refuse a
-    // new run into this folder).
-    let ckpt = out.join("checkpoint");
-    if ckpt.exists() {
-        std::fs::remove_dir_all(&ckpt).map_err(|e| Error::io(&ckpt, e))?;
-    }
+    run_folder::complete(&out)?;
     let m = &run.metrics;
     println!(
         "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (seed {:.2}), \
@@ -329,20 +291,6 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     }
     println!("wrote {}", out.display());
     Ok(())
-}
-
-/// A progress bar with rate and ETA on a terminal; hidden otherwise (logs, tests).
-fn progress_bar(epochs: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(epochs as u64),
-        indicatif::ProgressDrawTarget::stderr_with_hz(4),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:30} {pos}/{len} updates  {per_sec}  ETA {eta}  {msg}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The settings of a new run: the preset, then the options that override it.
@@ -455,10 +403,7 @@ fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
         cfg.train.epochs
     );
     let bar = progress_bar(cfg.train.epochs);
-    let mut on_batch = |p: BatchProgress| {
-        bar.set_length((cfg.train.epochs * p.batches) as u64);
-        bar.set_position((p.epoch * p.batches + p.batch) as u64);
-    };
+    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
     let mut on_epoch = |h: &FitHistory| print_epoch(&bar, h);
     let mut hooks = Hooks {
         on_batch: Some(&mut on_batch),

@@ -1,11 +1,13 @@
 //! `galaxy-lab q train|predict`: the q network of seed 001 from the command line.
 
+use super::run_folder::{self, RunFile, progress_bar, show_batch};
 use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
 use crate::models::im2col::ConvImpl;
+use crate::train::fit::BatchProgress;
 use crate::train::q::{History, Plateau};
-use crate::train::q_experiment::{QPredictor, QRun, QRunConfig, refit_saved_run, run_q};
+use crate::train::q_experiment::{QPredictor, QRun, QRunConfig, refit_saved_run, run_q_with};
 use crate::train::q_refit::Refit;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -73,11 +75,15 @@ impl Preset {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Sérsic dataset written by `galaxy-lab sersic generate`.
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    data: Option<PathBuf>,
     /// four | incl:DEG | random | random-cos | random-proj (one of the stored projections).
-    #[arg(long)]
-    mode: QMode,
+    #[arg(long, required_unless_present = "resume")]
+    mode: Option<QMode>,
+    /// Continue the run in this folder (written by an earlier `q train --out`) from its last
+    /// finished epoch, with the settings it was started with; no other option is allowed.
+    #[arg(long, conflicts_with_all = ["data", "mode", "preset", "epochs", "batch_size", "learning_rate", "patience", "plateau_patience", "seed", "weight_decay", "per_image_norm", "max_galaxies", "first_conv", "later_convs", "refit_epochs", "refit_learning_rate", "out"])]
+    resume: Option<PathBuf>,
     /// Settings; the options below override single values.
     #[arg(long, value_enum, default_value_t = Preset::Thesis)]
     preset: Preset,
@@ -125,9 +131,10 @@ pub struct TrainArgs {
     /// `--refit-epochs` or the preset).
     #[arg(long)]
     refit_learning_rate: Option<f64>,
-    /// Output folder.
-    #[arg(long)]
-    out: PathBuf,
+    /// Output folder. Each epoch is checkpointed in OUT/checkpoint; `--resume OUT` continues a
+    /// killed run.
+    #[arg(long, required_unless_present = "resume")]
+    out: Option<PathBuf>,
 }
 
 /// Arguments of `q refit`.
@@ -198,8 +205,57 @@ pub fn run(cmd: QCmd) -> Result<()> {
 }
 
 fn train(a: TrainArgs) -> Result<()> {
-    let ds = SersicH5::open(&a.data)?;
-    let mut cfg = a.preset.config(a.mode);
+    let (data, out, cfg) = match &a.resume {
+        Some(dir) => {
+            let run: RunFile<QRunConfig> = run_folder::read("q train", dir)?;
+            (run.data, dir.clone(), run.config)
+        }
+        None => {
+            let (Some(data), Some(mode), Some(out)) = (a.data.clone(), a.mode, a.out.clone())
+            else {
+                return Err(Error::invalid(
+                    "q train",
+                    "no --data, --mode or --out",
+                    "a new run needs all three (or --resume DIR)",
+                ));
+            };
+            let cfg = settings(&a, mode)?;
+            SersicH5::open(&data)?;
+            run_folder::start(&out, &data, &cfg)?;
+            (data, out, cfg)
+        }
+    };
+    let ds = SersicH5::open(&data)?;
+    let device = crate::device::device();
+    println!(
+        "q train: mode {} on {} ({} galaxies), device {}{}",
+        cfg.mode,
+        data.display(),
+        ds.galaxies,
+        crate::device::device_name(&device),
+        if a.resume.is_some() { " (resumed)" } else { "" }
+    );
+    let bar = progress_bar(cfg.train.epochs);
+    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
+    let run = run_q_with(
+        &ds,
+        &cfg,
+        &device,
+        Some(&out.join(run_folder::CHECKPOINT)),
+        Some(&mut on_batch),
+        &mut |h| {
+            bar.suspend(|| print_epoch(h));
+        },
+    );
+    let run = run_folder::failed(&out, run)?;
+    bar.finish_and_clear();
+    report(&run, &out)?;
+    run_folder::complete(&out)
+}
+
+/// The settings of a new run: the preset, then the options that override it.
+fn settings(a: &TrainArgs, mode: QMode) -> Result<QRunConfig> {
+    let mut cfg = a.preset.config(mode);
     let t = &mut cfg.train;
     if let Some(e) = a.epochs {
         t.epochs = e;
@@ -243,16 +299,7 @@ fn train(a: TrainArgs) -> Result<()> {
         };
         r.learning_rate = lr;
     }
-    let device = crate::device::device();
-    println!(
-        "q train: mode {} on {} ({} galaxies), device {}",
-        a.mode,
-        a.data.display(),
-        ds.galaxies,
-        crate::device::device_name(&device)
-    );
-    let run = run_q(&ds, &cfg, &device, &mut print_epoch)?;
-    report(&run, &a.out)
+    Ok(cfg)
 }
 
 fn refit(a: RefitArgs) -> Result<()> {

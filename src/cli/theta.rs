@@ -1,8 +1,10 @@
 //! `galaxy-lab theta train`: seed 000's θ regression (Table 5) and our joint (i, θ) regression.
 
+use super::run_folder::{self, RunFile, progress_bar, show_batch};
 use crate::data::pairs_h5::PairH5;
-use crate::error::Result;
-use crate::train::theta_experiment::{RegRunConfig, run_regression};
+use crate::error::{Error, Result};
+use crate::train::fit::{BatchProgress, FitHistory, Hooks};
+use crate::train::theta_experiment::{RegRunConfig, run_regression_with};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -39,8 +41,12 @@ impl Preset {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Pairs dataset (`galaxy-lab pairs generate --experiment theta|theta-continuous|joint`).
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    data: Option<PathBuf>,
+    /// Continue the run in this folder (written by an earlier `theta train --out`) from its last
+    /// finished epoch, with the settings it was started with; no other option is allowed.
+    #[arg(long, conflicts_with_all = ["data", "preset", "joint", "channels", "hidden", "epochs", "batch_size", "learning_rate", "decay", "patience", "seed", "out"])]
+    resume: Option<PathBuf>,
     /// Settings; the options below override single values.
     #[arg(long, value_enum, default_value_t = Preset::PaperTheta)]
     preset: Preset,
@@ -71,64 +77,76 @@ pub struct TrainArgs {
     /// Seed for split, initialisation and shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Output folder.
-    #[arg(long)]
-    out: PathBuf,
+    /// Output folder. Each epoch is checkpointed in OUT/checkpoint; `--resume OUT` continues a
+    /// killed run.
+    #[arg(long, required_unless_present = "resume")]
+    out: Option<PathBuf>,
 }
 
 /// Runs a `theta` subcommand.
 pub fn run(cmd: ThetaCmd) -> Result<()> {
     let ThetaCmd::Train(a) = cmd;
-    let ds = PairH5::open(&a.data)?;
-    let mut cfg = if a.joint {
-        Preset::Joint.config()
-    } else {
-        a.preset.config()
+    let (data, out, cfg) = match &a.resume {
+        Some(dir) => {
+            let run: RunFile<RegRunConfig> = run_folder::read("theta train", dir)?;
+            (run.data, dir.clone(), run.config)
+        }
+        None => {
+            let (Some(data), Some(out)) = (a.data.clone(), a.out.clone()) else {
+                return Err(Error::invalid(
+                    "theta train",
+                    "no --data or no --out",
+                    "a new run needs both (or --resume DIR)",
+                ));
+            };
+            let cfg = settings(&a);
+            PairH5::open(&data)?;
+            run_folder::start(&out, &data, &cfg)?;
+            (data, out, cfg)
+        }
     };
-    if let Some(c) = a.channels {
-        cfg.channels = c;
-    }
-    if let Some(h) = a.hidden {
-        cfg.hidden = [h[0], h[1]];
-    }
-    if let Some(e) = a.epochs {
-        cfg.train.epochs = e;
-    }
-    if let Some(b) = a.batch_size {
-        cfg.train.batch_size = b;
-    }
-    if let Some(l) = a.learning_rate {
-        cfg.train.learning_rate = l;
-    }
-    if let Some(d) = a.decay {
-        cfg.train.decay = d;
-    }
-    cfg.train.seed = a.seed;
-    if let Some(p) = a.patience {
-        cfg.train.patience = (p > 0).then_some(p);
-    }
+    let ds = PairH5::open(&data)?;
     let device = crate::device::device();
     println!(
-        "theta train: {} images of {}x{} from {}, targets {:?}, device {}",
+        "theta train: {} images of {}x{} from {}, targets {:?}, device {}{}",
         ds.count,
         ds.width,
         ds.height,
-        a.data.display(),
+        data.display(),
         cfg.targets,
-        crate::device::device_name(&device)
+        crate::device::device_name(&device),
+        if a.resume.is_some() { " (resumed)" } else { "" }
     );
-    let run = run_regression(&ds, &cfg, &device, &mut |h| {
+    let bar = progress_bar(cfg.train.epochs);
+    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
+    let mut on_epoch = |h: &FitHistory| {
         let e = h.train_loss.len();
-        println!(
-            "epoch {e:>3}: train {:>9.5}  monitor {:>9.5}  (best {:.5} at {}, {:.0} s)",
-            h.train_loss[e - 1],
-            h.monitor_loss[e - 1],
-            h.monitor_loss[h.best_epoch],
-            h.best_epoch + 1,
-            h.seconds
-        );
-    })?;
-    run.save(&a.out)?;
+        bar.suspend(|| {
+            println!(
+                "epoch {e:>3}: train {:>9.5}  monitor {:>9.5}  (best {:.5} at {}, {:.0} s)",
+                h.train_loss[e - 1],
+                h.valid_loss[e - 1],
+                h.valid_loss[h.best_epoch],
+                h.best_epoch + 1,
+                h.seconds
+            )
+        });
+    };
+    let mut hooks = Hooks {
+        on_batch: Some(&mut on_batch),
+        on_epoch: Some(&mut on_epoch),
+    };
+    let run = run_regression_with(
+        &ds,
+        &cfg,
+        &device,
+        Some(&out.join(run_folder::CHECKPOINT)),
+        &mut hooks,
+    );
+    let run = run_folder::failed(&out, run)?;
+    bar.finish_and_clear();
+    run.save(&out)?;
+    run_folder::complete(&out)?;
     for t in &run.metrics.targets {
         println!(
             "{}: test MSE {:.4} (angle/90)² = {:.1} deg², RMSE {:.2} deg; train MSE {:.4}{}",
@@ -157,6 +175,38 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
             }
         }
     }
-    println!("wrote {}", a.out.display());
+    println!("wrote {}", out.display());
     Ok(())
+}
+
+/// The settings of a new run: the preset, then the options that override it.
+fn settings(a: &TrainArgs) -> RegRunConfig {
+    let mut cfg = if a.joint {
+        Preset::Joint.config()
+    } else {
+        a.preset.config()
+    };
+    if let Some(c) = a.channels {
+        cfg.channels = c;
+    }
+    if let Some(h) = &a.hidden {
+        cfg.hidden = [h[0], h[1]];
+    }
+    if let Some(e) = a.epochs {
+        cfg.train.epochs = e;
+    }
+    if let Some(b) = a.batch_size {
+        cfg.train.batch_size = b;
+    }
+    if let Some(l) = a.learning_rate {
+        cfg.train.learning_rate = l;
+    }
+    if let Some(d) = a.decay {
+        cfg.train.decay = d;
+    }
+    cfg.train.seed = a.seed;
+    if let Some(p) = a.patience {
+        cfg.train.patience = (p > 0).then_some(p);
+    }
+    cfg
 }

@@ -300,13 +300,21 @@ pub fn train_qnet(
     resume: Option<QNet>,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<(QNet, History)> {
-    train_qnet_with(net, train, valid, cfg, device, resume, None, &mut |h| {
-        on_epoch(&History::from(h.clone()))
-    })
+    let mut each = |h: &FitHistory| on_epoch(&History::from(h.clone()));
+    train_qnet_with(
+        net,
+        train,
+        valid,
+        cfg,
+        device,
+        resume,
+        None,
+        &mut Hooks::epochs(&mut each),
+    )
 }
 
 /// [`train_qnet`] with a checkpoint folder (each epoch saved there; a checkpoint already there is
-/// resumed) and the shared loop's per-epoch history.
+/// resumed) and the shared loop's hooks (per batch and per epoch).
 #[allow(clippy::too_many_arguments)]
 pub fn train_qnet_with(
     net: &QNetConfig,
@@ -316,7 +324,7 @@ pub fn train_qnet_with(
     device: &Device,
     resume: Option<QNet>,
     checkpoint: Option<&Path>,
-    on_epoch: &mut dyn FnMut(&FitHistory),
+    hooks: &mut Hooks,
 ) -> Result<(QNet, History)> {
     check_size("epochs", cfg.epochs, 1)?;
     check_size("batch_size", cfg.batch_size, 1)?;
@@ -343,14 +351,7 @@ pub fn train_qnet_with(
         Some(m) => Ok(m.fork(ad).train()),
         None => net.init(ad),
     };
-    let fitted = fit(
-        &task,
-        init,
-        &cfg.fit_config(),
-        device,
-        checkpoint,
-        &mut Hooks::epochs(on_epoch),
-    )?;
+    let fitted = fit(&task, init, &cfg.fit_config(), device, checkpoint, hooks)?;
     Ok((fitted.model, fitted.history.into()))
 }
 

@@ -2,10 +2,12 @@
 //! network, test metrics beside the thesis's, figures, and a run folder on disk. The CLI
 //! (`galaxy-lab q train`) and notebook 02 both call [`run_q`], so their numbers are the same code.
 
+use super::fit::{BatchProgress, FitHistory, Hooks};
 use super::q::{
-    History, Plateau, QData, TrainConfig, load_checkpoint, predict, save_checkpoint, train_qnet,
+    History, Plateau, QData, TrainConfig, load_checkpoint, predict, save_checkpoint,
+    train_qnet_with,
 };
-use super::q_refit::{Refit, RefitOutcome, refit_without_dropout};
+use super::q_refit::{Refit, RefitOutcome, refit_without_dropout_with};
 use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets_with, split};
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
@@ -251,6 +253,21 @@ pub fn run_q(
     device: &Device,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<QRun> {
+    run_q_with(ds, cfg, device, None, None, on_epoch)
+}
+
+/// [`run_q`] with a checkpoint folder — each epoch of the first phase is saved in
+/// `checkpoint/train`, each of the dropout-off phase in `checkpoint/refit`, and checkpoints
+/// already there are resumed — and `on_batch`, called after every update of the first phase
+/// (progress bars).
+pub fn run_q_with(
+    ds: &SersicH5,
+    cfg: &QRunConfig,
+    device: &Device,
+    checkpoint: Option<&Path>,
+    mut on_batch: Option<&mut dyn FnMut(BatchProgress)>,
+    on_epoch: &mut dyn FnMut(&History),
+) -> Result<QRun> {
     if let Some(r) = &cfg.refit {
         r.check()?;
     }
@@ -261,16 +278,38 @@ pub fn run_q(
         .with_dropout(cfg.dropout)
         .with_first_conv(Some(cfg.first_conv))
         .with_later_convs(Some(cfg.later_convs));
-    let (model, history) = train_qnet(
+    let mut each = |h: &FitHistory| on_epoch(&History::from(h.clone()));
+    let mut batch = |p: BatchProgress| {
+        if let Some(f) = on_batch.as_mut() {
+            f(p)
+        }
+    };
+    let mut hooks = Hooks {
+        on_batch: Some(&mut batch),
+        on_epoch: Some(&mut each),
+    };
+    let (model, history) = train_qnet_with(
         &net,
         &sets.train,
         &sets.valid,
         &cfg.train,
         device,
         None,
-        on_epoch,
+        checkpoint.map(|c| c.join("train")).as_deref(),
+        &mut hooks,
     )?;
-    finish(ds, cfg, &sets, model, net, history, device, on_epoch)
+    let refit_checkpoint = checkpoint.map(|c| c.join("refit"));
+    finish(
+        ds,
+        cfg,
+        &sets,
+        model,
+        net,
+        history,
+        device,
+        refit_checkpoint.as_deref(),
+        on_epoch,
+    )
 }
 
 /// Beyond the thesis: takes the run saved in `dir` (by [`QRun::save`]) on to a dropout-off phase
@@ -345,6 +384,7 @@ pub fn refit_saved_run(
         saved.net,
         history,
         device,
+        None,
         on_epoch,
     )
 }
@@ -359,6 +399,7 @@ fn finish(
     net: QNetConfig,
     history: History,
     device: &Device,
+    refit_checkpoint: Option<&Path>,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<QRun> {
     let QSets {
@@ -372,8 +413,17 @@ fn finish(
         Some(r) => {
             let (mu0, sigma0) = predict(&model, test, device)?;
             let test_nll_before = calibration(&mu0, &sigma0, &test.q)?.nll;
-            let done = refit_without_dropout(
-                model, &net, train, valid, &cfg.train, r, history, device, on_epoch,
+            let done = refit_without_dropout_with(
+                model,
+                &net,
+                train,
+                valid,
+                &cfg.train,
+                r,
+                history,
+                device,
+                refit_checkpoint,
+                on_epoch,
             )?;
             let outcome = RefitOutcome {
                 refit: r,

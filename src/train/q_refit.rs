@@ -12,11 +12,13 @@
 //! NLL improves on the first phase's best; otherwise the first phase's weights are returned
 //! unchanged.
 
-use super::q::{History, QData, TrainConfig, evaluate, train_qnet};
+use super::fit::{FitHistory, Hooks};
+use super::q::{History, QData, TrainConfig, evaluate, train_qnet_with};
 use crate::error::{Result, check_positive, check_size};
 use crate::models::qnet::{QNet, QNetConfig};
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// Settings of the dropout-off phase.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -109,6 +111,26 @@ pub fn refit_without_dropout(
     device: &Device,
     on_epoch: &mut dyn FnMut(&History),
 ) -> Result<Refitted> {
+    refit_without_dropout_with(
+        model, net, train, valid, cfg, refit, history, device, None, on_epoch,
+    )
+}
+
+/// [`refit_without_dropout`] with a checkpoint folder for the phase (each epoch saved there; a
+/// checkpoint already there is resumed).
+#[allow(clippy::too_many_arguments)]
+pub fn refit_without_dropout_with(
+    model: QNet,
+    net: &QNetConfig,
+    train: &QData,
+    valid: &QData,
+    cfg: &TrainConfig,
+    refit: Refit,
+    history: History,
+    device: &Device,
+    checkpoint: Option<&Path>,
+    on_epoch: &mut dyn FnMut(&History),
+) -> Result<Refitted> {
     refit.check()?;
     let before = evaluate(&model, valid, device)?;
     let net0 = net.clone().with_dropout(0.0);
@@ -132,14 +154,16 @@ pub fn refit_without_dropout(
         }
         all
     };
-    let (tuned, h) = train_qnet(
+    let mut each = |h: &FitHistory| on_epoch(&joined(&History::from(h.clone())));
+    let (tuned, h) = train_qnet_with(
         &net0,
         train,
         valid,
         &tc,
         device,
         Some(model.clone().with_dropout(0.0)?),
-        &mut |h| on_epoch(&joined(h)),
+        checkpoint,
+        &mut Hooks::epochs(&mut each),
     )?;
     let after = h.valid_loss[h.best_epoch];
     let (model, net) = if after < before {

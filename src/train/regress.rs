@@ -12,6 +12,7 @@ use crate::models::thetanet::{RegressionOutput, ThetaNet, ThetaNetConfig};
 use burn::module::Module;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// Images and regression targets in memory: `x` is `[len, channels, size, size]`, `y` is
 /// `[len, targets]`, both row-major.
@@ -313,6 +314,29 @@ pub fn train_regressor(
     device: &Device,
     on_epoch: &mut dyn FnMut(&RegHistory),
 ) -> Result<(ThetaNet, RegHistory)> {
+    let mut each = |h: &FitHistory| on_epoch(&RegHistory::from(h.clone()));
+    train_regressor_with(
+        net,
+        train,
+        monitor,
+        cfg,
+        device,
+        None,
+        &mut Hooks::epochs(&mut each),
+    )
+}
+
+/// [`train_regressor`] with a checkpoint folder (each epoch saved there; a checkpoint already
+/// there is resumed) and the shared loop's hooks (per batch and per epoch).
+pub fn train_regressor_with(
+    net: &ThetaNetConfig,
+    train: &RegData,
+    monitor: &RegData,
+    cfg: &RegTrainConfig,
+    device: &Device,
+    checkpoint: Option<&Path>,
+    hooks: &mut Hooks,
+) -> Result<(ThetaNet, RegHistory)> {
     check_size("epochs", cfg.epochs, 1)?;
     check_size("batch_size", cfg.batch_size, 1)?;
     check_positive("learning_rate", cfg.learning_rate)?;
@@ -336,14 +360,13 @@ pub fn train_regressor(
         }
     }
     let task = RegressTask { train, monitor };
-    let mut each = |h: &FitHistory| on_epoch(&RegHistory::from(h.clone()));
     let fitted = fit(
         &task,
         |ad: &Device| net.init(ad),
         &cfg.fit_config(),
         device,
-        None,
-        &mut Hooks::epochs(&mut each),
+        checkpoint,
+        hooks,
     )?;
     Ok((fitted.model, fitted.history.into()))
 }

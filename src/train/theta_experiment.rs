@@ -6,8 +6,9 @@
 //! (train)" without units; we report MSE on the scaled targets and in degrees², plus the RMSE in
 //! degrees, so a reader can see which reading of the seed's number is plausible.
 
+use super::fit::{FitHistory, Hooks};
 use super::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale, fit_sigma_scale};
-use super::regress::{RegData, RegHistory, RegTrainConfig, predict_reg, train_regressor};
+use super::regress::{RegData, RegHistory, RegTrainConfig, predict_reg, train_regressor_with};
 use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
 use crate::models::thetanet::{ThetaNet, ThetaNetConfig};
@@ -298,6 +299,19 @@ pub fn run_regression(
     device: &Device,
     on_epoch: &mut dyn FnMut(&RegHistory),
 ) -> Result<RegRun> {
+    let mut each = |h: &FitHistory| on_epoch(&RegHistory::from(h.clone()));
+    run_regression_with(ds, cfg, device, None, &mut Hooks::epochs(&mut each))
+}
+
+/// [`run_regression`] with a checkpoint folder (each epoch saved there; a checkpoint already
+/// there is resumed) and the shared loop's hooks (progress bars).
+pub fn run_regression_with(
+    ds: &PairH5,
+    cfg: &RegRunConfig,
+    device: &Device,
+    checkpoint: Option<&Path>,
+    hooks: &mut Hooks,
+) -> Result<RegRun> {
     let all = regression_data(ds, &cfg.targets, cfg.channels)?;
     crate::error::check_size("images", all.len(), 5)?;
     let sims: Vec<u32> = ds.labels.iter().map(|l| l.simulation).collect();
@@ -313,7 +327,9 @@ pub fn run_regression(
         .with_targets(cfg.targets.len())
         .with_gaussian(cfg.gaussian)
         .with_hidden(cfg.hidden);
-    let (model, history) = train_regressor(&net, &train, &monitor, &cfg.train, device, on_epoch)?;
+    let (model, history) = train_regressor_with(
+        &net, &train, &monitor, &cfg.train, device, checkpoint, hooks,
+    )?;
     let (pred, sigma) = predict_reg(&model, &test, device)?;
     let (train_pred, _) = predict_reg(&model, &train, device)?;
     let k = cfg.targets.len();
