@@ -391,6 +391,44 @@ fn dataset_round_trips_and_is_thread_independent() {
     assert!(img.data.iter().all(|v| (0.0..=1.0).contains(v)));
     assert!(img.data.contains(&1.0));
     a.close().unwrap();
+    // One dataset per label column, named as the field, and nothing else beside the images.
+    {
+        let f = hdf5::File::open(&p1).unwrap();
+        let mut names = f.member_names().unwrap();
+        names.sort();
+        let mut want: Vec<String> = galaxy_lab::data::pairs_h5::LABEL_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["images".to_string()])
+            .collect();
+        want.sort();
+        assert_eq!(names, want);
+    }
+    // A file written before the observation's columns existed still reads, as not observed.
+    let old = dir.path().join("old.h5");
+    std::fs::copy(&p1, &old).unwrap();
+    {
+        let f = hdf5::File::open_rw(&old).unwrap();
+        for c in ["redshift", "peak_snr", "roll_deg"] {
+            f.unlink(c).unwrap();
+        }
+    }
+    let o = PairH5::open(&old).unwrap();
+    let fresh = PairH5::open(&p2).unwrap();
+    assert_eq!(o.labels, fresh.labels);
+    assert!(
+        o.labels
+            .iter()
+            .all(|l| l.redshift == 0.0 && l.roll_deg == 0.0)
+    );
+    drop((o, fresh));
+    // A required column missing is an error naming it.
+    {
+        let f = hdf5::File::open_rw(&old).unwrap();
+        f.unlink("spin").unwrap();
+    }
+    let e = err_text(PairH5::open(&old));
+    assert!(e.contains("`spin`") && e.contains("old.h5"), "{e}");
     // Missing, corrupt and foreign files are errors naming the file.
     let e = err_text(PairH5::open(dir.path().join("none.h5")));
     assert!(e.contains("none.h5"), "{e}");

@@ -268,7 +268,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     run_folder::complete(&out)?;
     let m = &run.metrics;
     println!(
-        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (seed {:.2}), \
+        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (paper {:.2}), \
          accuracy {:.3}; all: F1 {:.3}{}",
         m.n_test,
         m.rejected,
@@ -278,7 +278,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         m.accuracy,
         m.f1_no_rejection,
         match (m.auc, m.paper.auc) {
-            (Some(a), Some(s)) => format!(", AUC {a:.3} (seed {s:.2})"),
+            (Some(a), Some(s)) => format!(", AUC {a:.3} (paper {s:.2})"),
             _ => String::new(),
         }
     );
@@ -467,7 +467,7 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
     let m = &e.metrics;
     println!(
         "classify evaluate: {} images of {}, {} rejected below {:.0} %; kept: weighted F1 {:.3} \
-         (seed's SDSS test {:.2}), accuracy {:.3}; all: F1 {:.3}{}",
+         (paper's SDSS test {:.2}), accuracy {:.3}; all: F1 {:.3}{}",
         m.n,
         a.data.display(),
         m.rejected,

@@ -35,13 +35,13 @@
 //!   `morph1`, `morph2` (0 gE0, 1 gSa, 2 gSb) u8; `simulation` u32;
 //! * attributes `seed` (u64), `generator`, `experiment`, `class_names` (JSON list), `config` (JSON).
 
+use super::h5::{H5Reader, H5Writer, h5err, write_atomically};
 use crate::error::{Error, Result, check_finite, check_positive, check_range, check_size};
 use crate::image::Image;
 use crate::sim::pair::{
     Encounter, GalaxyModel, MassRatio, Morphology, Observation, PairConfig, PairImage,
     RenderConfig, SimConfig, Snapshot, SnapshotTime, Spin, ViewAngles, render, render_views,
 };
-use hdf5::types::VarLenUnicode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -322,47 +322,83 @@ impl PairDatasetConfig {
     }
 }
 
-/// Labels of one image.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PairLabel {
+/// The label columns of a pairs file, one line per [`PairLabel`] field: its doc, name and type
+/// and, for columns added after files were written (the observation's, since the mock-observed
+/// sets), the value an older file reads as. The struct, the writer and [`PairH5::open`] all follow
+/// this one list, so a new label is one line here (and its value where the simulation makes it).
+macro_rules! pair_labels {
+    (@read $r:ident, $n:ident, $name:ident, $t:ty) => {
+        $r.column::<$t>(stringify!($name), $n)?
+    };
+    (@read $r:ident, $n:ident, $name:ident, $t:ty, $default:expr) => {
+        $r.column_or::<$t>(stringify!($name), $n, $default)?
+    };
+    ($( $(#[doc = $doc:literal])* $name:ident : $t:ty $(= $default:expr)? ),* $(,)?) => {
+        /// Labels of one image.
+        #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+        pub struct PairLabel {
+            $( $(#[doc = $doc])* pub $name: $t, )*
+        }
+
+        /// Names of the label columns, in the order they are written.
+        pub const LABEL_COLUMNS: &[&str] = &[$(stringify!($name)),*];
+
+        /// Writes one column per label.
+        fn write_labels(w: &H5Writer, labels: &[PairLabel]) -> Result<()> {
+            $(
+                let column: Vec<$t> = labels.iter().map(|l| l.$name).collect();
+                w.column(stringify!($name), &column)?;
+            )*
+            Ok(())
+        }
+
+        /// Reads the `n` labels back.
+        fn read_labels(r: &H5Reader, n: usize) -> Result<Vec<PairLabel>> {
+            $( let $name: Vec<$t> = pair_labels!(@read r, n, $name, $t $(, $default)?); )*
+            Ok((0..n).map(|k| PairLabel { $( $name: $name[k], )* }).collect())
+        }
+    };
+}
+
+pair_labels! {
     /// Class index (−1 for regressions).
-    pub class: i32,
+    class: i32,
     /// Relative inclination (degrees).
-    pub i_deg: f32,
+    i_deg: f32,
     /// Viewing angle θ (degrees).
-    pub theta_deg: f32,
+    theta_deg: f32,
     /// Azimuth φ (degrees).
-    pub phi_deg: f32,
+    phi_deg: f32,
     /// Snapshot time minus pericentre time (Myr).
-    pub t_from_peri_myr: f32,
+    t_from_peri_myr: f32,
     /// M₂/M₁.
-    pub mass_ratio: f32,
+    mass_ratio: f32,
     /// Orbit id (1..=12).
-    pub orbit_id: u8,
+    orbit_id: u8,
     /// Point-mass pericentre of that orbit (kpc).
-    pub r_peri_kpc: f32,
+    r_peri_kpc: f32,
     /// Orbital energy (velocity units²).
-    pub energy: f32,
+    energy: f32,
     /// Pericentre actually reached (kpc).
-    pub pericentre_kpc: f32,
+    pericentre_kpc: f32,
     /// 0 prograde, 1 retrograde.
-    pub spin: u8,
+    spin: u8,
     /// Galaxy 1 type code.
-    pub morph1: u8,
+    morph1: u8,
     /// Galaxy 2 type code.
-    pub morph2: u8,
+    morph2: u8,
     /// Simulation index.
-    pub simulation: u32,
+    simulation: u32,
     /// Frame half-width (kpc).
-    pub fov_half_width_kpc: f32,
+    fov_half_width_kpc: f32,
     /// Mass fraction outside the frame.
-    pub fraction_outside: f32,
+    fraction_outside: f32,
     /// Redshift of an observed image (0: not observed).
-    pub redshift: f32,
+    redshift: f32 = 0.0,
     /// Peak signal-to-noise of an observed image (0: not observed).
-    pub peak_snr: f32,
+    peak_snr: f32 = 0.0,
     /// Sky rotation of an observed image (degrees; 0: not observed).
-    pub roll_deg: f32,
+    roll_deg: f32 = 0.0,
 }
 
 /// The images and labels of one simulation.
@@ -550,13 +586,6 @@ fn observe_views(
     Ok(out)
 }
 
-fn h5err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Hdf5 {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
 /// What [`generate_pairs_dataset`] did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairGenerateReport {
@@ -582,11 +611,7 @@ pub fn generate_pairs_dataset(
     config.validate()?;
     let out = out.as_ref();
     let start = std::time::Instant::now();
-    let tmp = crate::io::temp_beside(out, ".h5.tmp")?;
-    let tmp_path = tmp.path().to_path_buf();
-    write_file(config, &tmp_path, progress)?;
-    tmp.persist(out).map_err(|e| Error::io(out, e.error))?;
-    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    let bytes = write_atomically(out, |tmp| write_file(config, tmp, progress))?;
     Ok(PairGenerateReport {
         path: out.to_path_buf(),
         simulations: config.simulations(),
@@ -596,32 +621,14 @@ pub fn generate_pairs_dataset(
     })
 }
 
-fn write_str_attr(file: &hdf5::File, path: &Path, name: &str, text: &str) -> Result<()> {
-    let v: VarLenUnicode = text
-        .parse()
-        .map_err(|x: hdf5::types::StringError| h5err(path, x))?;
-    file.new_attr::<VarLenUnicode>()
-        .create(name)
-        .and_then(|a| a.write_scalar(&v))
-        .map_err(|x| h5err(path, x))
-}
-
 fn write_file(
     config: &PairDatasetConfig,
     path: &Path,
     progress: &mut dyn FnMut(usize),
 ) -> Result<()> {
-    let e = |x: hdf5::Error| h5err(path, x);
     let (n, s) = (config.count, config.size);
-    let file = hdf5::File::create(path).map_err(e)?;
-    let images = file
-        .new_dataset::<f32>()
-        .chunk((1, 1, s, s))
-        .shuffle()
-        .deflate(4)
-        .shape((n, 1, s, s))
-        .create("images")
-        .map_err(e)?;
+    let w = H5Writer::create(path)?;
+    let images = w.images([n, 1, s, s])?;
     let mut labels: Vec<PairLabel> = Vec::with_capacity(n);
     let sims = config.simulations();
     let batch = rayon::current_num_threads().max(1) * 2;
@@ -644,63 +651,21 @@ fn write_file(
             }
         }
         let m = labels.len() - first;
-        let arr =
-            ndarray::Array4::from_shape_vec((m, 1, s, s), block).map_err(|x| h5err(path, x))?;
-        images
-            .write_slice(&arr, ndarray::s![first..first + m, .., .., ..])
-            .map_err(e)?;
+        w.write_images(&images, first, [m, 1, s, s], block)?;
         done_sims = end;
         progress(labels.len());
     }
-    macro_rules! col {
-        ($name:literal, $field:ident) => {{
-            let v: Vec<_> = labels.iter().map(|l| l.$field).collect();
-            file.new_dataset_builder()
-                .with_data(v.as_slice())
-                .create($name)
-                .map_err(e)?;
-        }};
-    }
-    col!("class", class);
-    col!("i_deg", i_deg);
-    col!("theta_deg", theta_deg);
-    col!("phi_deg", phi_deg);
-    col!("t_from_peri_myr", t_from_peri_myr);
-    col!("mass_ratio", mass_ratio);
-    col!("orbit_id", orbit_id);
-    col!("r_peri_kpc", r_peri_kpc);
-    col!("energy", energy);
-    col!("pericentre_kpc", pericentre_kpc);
-    col!("spin", spin);
-    col!("morph1", morph1);
-    col!("morph2", morph2);
-    col!("simulation", simulation);
-    col!("fov_half_width_kpc", fov_half_width_kpc);
-    col!("fraction_outside", fraction_outside);
-    col!("redshift", redshift);
-    col!("peak_snr", peak_snr);
-    col!("roll_deg", roll_deg);
-    file.new_attr::<u64>()
-        .create("seed")
-        .and_then(|a| a.write_scalar(&config.seed))
-        .map_err(e)?;
-    write_str_attr(
-        &file,
-        path,
-        "generator",
-        &format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-    )?;
-    write_str_attr(&file, path, "experiment", config.experiment.name())?;
-    write_str_attr(
-        &file,
-        path,
+    write_labels(&w, &labels)?;
+    w.scalar_attr("seed", &config.seed)?;
+    w.generator_attr()?;
+    w.text_attr("experiment", config.experiment.name())?;
+    w.text_attr(
         "class_names",
         &serde_json::to_string(&config.experiment.class_names())?,
     )?;
-    write_str_attr(&file, path, "config", &serde_json::to_string(config)?)?;
+    w.text_attr("config", &serde_json::to_string(config)?)?;
     drop(images);
-    file.close().map_err(e)?;
-    Ok(())
+    w.close()
 }
 
 /// An open pair dataset. Images are read in slices.
@@ -745,123 +710,15 @@ impl PairH5 {
     /// Opens and checks the schema; a missing, truncated or foreign file is an error naming it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        if !path.exists() {
-            return Err(Error::io(
-                &path,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-            ));
-        }
-        let file = hdf5::File::open(&path).map_err(|x| h5err(&path, x))?;
-        let images = file
-            .dataset("images")
-            .map_err(|x| h5err(&path, format!("no `images` dataset ({x})")))?;
-        let shape = images.shape();
-        if shape.len() != 4 {
-            return Err(h5err(
-                &path,
-                format!("`images` has shape {shape:?}, expected [N, C, H, W]"),
-            ));
-        }
-        let (count, channels, height, width) = (shape[0], shape[1], shape[2], shape[3]);
-        fn read<T: hdf5::H5Type>(
-            file: &hdf5::File,
-            path: &Path,
-            name: &str,
-            n: usize,
-        ) -> Result<Vec<T>> {
-            let ds = file
-                .dataset(name)
-                .map_err(|x| h5err(path, format!("no `{name}` dataset ({x})")))?;
-            let v = ds
-                .read_raw::<T>()
-                .map_err(|x| h5err(path, format!("bad `{name}` dataset ({x})")))?;
-            if v.len() != n {
-                return Err(h5err(
-                    path,
-                    format!("`{name}` has {} values, expected {n}", v.len()),
-                ));
-            }
-            Ok(v)
-        }
-        let p = path.as_path();
-        let class = read::<i32>(&file, p, "class", count)?;
-        let f = |name: &str| read::<f32>(&file, p, name, count);
-        let (i_deg, theta, phi, tp, mr) = (
-            f("i_deg")?,
-            f("theta_deg")?,
-            f("phi_deg")?,
-            f("t_from_peri_myr")?,
-            f("mass_ratio")?,
-        );
-        let (rp, en, pk, fov, fo) = (
-            f("r_peri_kpc")?,
-            f("energy")?,
-            f("pericentre_kpc")?,
-            f("fov_half_width_kpc")?,
-            f("fraction_outside")?,
-        );
-        // Written since the mock-observed sets; older files read as 0 (not observed).
-        let optional = |name: &str| -> Result<Vec<f32>> {
-            if file.link_exists(name) {
-                f(name)
-            } else {
-                Ok(vec![0.0; count])
-            }
-        };
-        let (zs, snr, roll) = (
-            optional("redshift")?,
-            optional("peak_snr")?,
-            optional("roll_deg")?,
-        );
-        let u = |name: &str| read::<u8>(&file, p, name, count);
-        let (orbit, spin, m1, m2) = (u("orbit_id")?, u("spin")?, u("morph1")?, u("morph2")?);
-        let sim = read::<u32>(&file, p, "simulation", count)?;
-        let labels = (0..count)
-            .map(|k| PairLabel {
-                class: class[k],
-                i_deg: i_deg[k],
-                theta_deg: theta[k],
-                phi_deg: phi[k],
-                t_from_peri_myr: tp[k],
-                mass_ratio: mr[k],
-                orbit_id: orbit[k],
-                r_peri_kpc: rp[k],
-                energy: en[k],
-                pericentre_kpc: pk[k],
-                spin: spin[k],
-                morph1: m1[k],
-                morph2: m2[k],
-                simulation: sim[k],
-                fov_half_width_kpc: fov[k],
-                fraction_outside: fo[k],
-                redshift: zs[k],
-                peak_snr: snr[k],
-                roll_deg: roll[k],
-            })
-            .collect();
-        let seed = file
-            .attr("seed")
-            .and_then(|a| a.read_scalar::<u64>())
-            .map_err(|x| h5err(&path, format!("bad `seed` attribute ({x})")))?;
-        let text = |name: &str| -> Result<String> {
-            Ok(file
-                .attr(name)
-                .and_then(|a| a.read_scalar::<VarLenUnicode>())
-                .map_err(|x| h5err(&path, format!("bad `{name}` attribute ({x})")))?
-                .as_str()
-                .to_string())
-        };
-        let config: PairDatasetConfig = serde_json::from_str(&text("config")?).map_err(|x| {
-            h5err(
-                &path,
-                format!("`config` is not a pair dataset config ({x})"),
-            )
-        })?;
-        let class_names: Vec<String> = serde_json::from_str(&text("class_names")?)
-            .map_err(|x| h5err(&path, format!("bad `class_names` ({x})")))?;
+        let r = H5Reader::open(&path)?;
+        let (images, [count, channels, height, width]) = r.images("[N, C, H, W]")?;
+        let labels = read_labels(&r, count)?;
+        let seed = r.scalar_attr::<u64>("seed")?;
+        let config: PairDatasetConfig = r.json_attr("config", "a pair dataset config")?;
+        let class_names: Vec<String> = r.json_attr("class_names", "a list of class names")?;
         Ok(PairH5 {
             path,
-            file,
+            file: r.file,
             images,
             count,
             channels,

@@ -9,11 +9,11 @@
 //! Generation is parallel over galaxies, yet bit-for-bit reproducible for a seed whatever the
 //! thread count: galaxy g draws everything from its own ChaCha8 stream g.
 
+use super::h5::{H5Reader, H5Writer, h5err, write_atomically};
 use crate::error::{Error, Result, check_positive, check_range, check_size};
 use crate::sim::sersic::{
     Grid, Image, Psf, SersicDisc, View, add_noise, convolve_psf, render_views,
 };
-use hdf5::types::VarLenUnicode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -227,13 +227,6 @@ pub fn generate_galaxy(config: &SersicDatasetConfig, index: usize) -> Result<Gal
     })
 }
 
-fn h5err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Hdf5 {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
 /// What [`generate_dataset`] did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GenerateReport {
@@ -259,11 +252,7 @@ pub fn generate_dataset(
     config.validate()?;
     let out = out.as_ref();
     let start = std::time::Instant::now();
-    let tmp = crate::io::temp_beside(out, ".h5.tmp")?;
-    let tmp_path = tmp.path().to_path_buf();
-    write_file(config, &tmp_path, progress)?;
-    tmp.persist(out).map_err(|e| Error::io(out, e.error))?;
-    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    let bytes = write_atomically(out, |tmp| write_file(config, tmp, progress))?;
     Ok(GenerateReport {
         path: out.to_path_buf(),
         galaxies: config.galaxies,
@@ -278,17 +267,9 @@ fn write_file(
     path: &Path,
     progress: &mut dyn FnMut(usize),
 ) -> Result<()> {
-    let e = |x: hdf5::Error| h5err(path, x);
     let (n, p, s) = (config.galaxies, config.projections(), config.size);
-    let file = hdf5::File::create(path).map_err(e)?;
-    let images = file
-        .new_dataset::<f32>()
-        .chunk((1, p, s, s))
-        .shuffle()
-        .deflate(4)
-        .shape((n, p, s, s))
-        .create("images")
-        .map_err(e)?;
+    let w = H5Writer::create(path)?;
+    let images = w.images([n, p, s, s])?;
     let mut q = Vec::with_capacity(n);
     let mut sn = Vec::with_capacity(n);
     let mut re = Vec::with_capacity(n);
@@ -315,11 +296,7 @@ fn write_file(
                 block.extend_from_slice(&img.data);
             }
         }
-        let arr = ndarray::Array4::from_shape_vec((end - done, p, s, s), block)
-            .map_err(|x| h5err(path, x))?;
-        images
-            .write_slice(&arr, ndarray::s![done..end, .., .., ..])
-            .map_err(e)?;
+        w.write_images(&images, done, [end - done, p, s, s], block)?;
         done = end;
         progress(done);
     }
@@ -330,42 +307,20 @@ fn write_file(
         ("i_e", &ie),
         ("pixel_scale_per_galaxy", &scale),
     ] {
-        file.new_dataset_builder()
-            .with_data(v.as_slice())
-            .create(name)
-            .map_err(e)?;
+        w.column(name, v)?;
     }
     let incl = ndarray::Array2::from_shape_vec((n, p), incl).map_err(|x| h5err(path, x))?;
-    file.new_dataset_builder()
+    w.file
+        .new_dataset_builder()
         .with_data(&incl)
         .create("inclination_deg")
-        .map_err(e)?;
-    file.new_attr::<f64>()
-        .create("pixel_scale")
-        .and_then(|a| a.write_scalar(&config.pixel_scale))
-        .map_err(e)?;
-    file.new_attr::<u64>()
-        .create("seed")
-        .and_then(|a| a.write_scalar(&config.seed))
-        .map_err(e)?;
-    for (name, text) in [
-        (
-            "generator",
-            format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-        ),
-        ("config", serde_json::to_string(config)?),
-    ] {
-        let v: VarLenUnicode = text
-            .parse()
-            .map_err(|x: hdf5::types::StringError| h5err(path, x))?;
-        file.new_attr::<VarLenUnicode>()
-            .create(name)
-            .and_then(|a| a.write_scalar(&v))
-            .map_err(e)?;
-    }
+        .map_err(|x| h5err(path, x))?;
+    w.scalar_attr("pixel_scale", &config.pixel_scale)?;
+    w.scalar_attr("seed", &config.seed)?;
+    w.generator_attr()?;
+    w.text_attr("config", &serde_json::to_string(config)?)?;
     drop(images);
-    file.close().map_err(e)?;
-    Ok(())
+    w.close()
 }
 
 /// Per-galaxy labels, loaded in full (they are small).
@@ -424,60 +379,19 @@ impl SersicH5 {
     /// Opens and checks the schema; a missing, truncated or foreign file is an error.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        if !path.exists() {
-            return Err(Error::io(
-                &path,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-            ));
-        }
-        let e = |x: hdf5::Error| h5err(&path, x);
-        let file = hdf5::File::open(&path).map_err(e)?;
-        let images = file
-            .dataset("images")
-            .map_err(|x| h5err(&path, format!("no `images` dataset ({x})")))?;
-        let shape = images.shape();
-        if shape.len() != 4 {
-            return Err(h5err(
-                &path,
-                format!("`images` has shape {shape:?}, expected [N, P, H, W]"),
-            ));
-        }
-        let (galaxies, projections, height, width) = (shape[0], shape[1], shape[2], shape[3]);
-        let read1 = |name: &str| -> Result<Vec<f32>> {
-            let ds = file
-                .dataset(name)
-                .map_err(|x| h5err(&path, format!("no `{name}` dataset ({x})")))?;
-            let v = ds.read_raw::<f32>().map_err(e)?;
-            if v.len() != galaxies {
-                return Err(h5err(
-                    &path,
-                    format!("`{name}` has {} values, expected {galaxies}", v.len()),
-                ));
-            }
-            Ok(v)
-        };
-        let (q, n, r_e, i_e) = (read1("q")?, read1("n")?, read1("r_e")?, read1("i_e")?);
-        let inclination_deg = file
-            .dataset("inclination_deg")
-            .and_then(|d| d.read_raw::<f32>())
-            .map_err(|x| h5err(&path, format!("bad `inclination_deg` ({x})")))?;
-        if inclination_deg.len() != galaxies * projections {
-            return Err(h5err(&path, "`inclination_deg` does not match [N, P]"));
-        }
-        let seed = file
-            .attr("seed")
-            .and_then(|a| a.read_scalar::<u64>())
-            .map_err(|x| h5err(&path, format!("bad `seed` attribute ({x})")))?;
-        let pixel_scale = file
-            .attr("pixel_scale")
-            .and_then(|a| a.read_scalar::<f64>())
-            .map_err(|x| h5err(&path, format!("bad `pixel_scale` attribute ({x})")))?;
-        let config_text = file
-            .attr("config")
-            .and_then(|a| a.read_scalar::<VarLenUnicode>())
-            .map_err(|x| h5err(&path, format!("bad `config` attribute ({x})")))?;
-        let config: SersicDatasetConfig = serde_json::from_str(config_text.as_str())
-            .map_err(|x| h5err(&path, format!("`config` is not a dataset config ({x})")))?;
+        let r = H5Reader::open(&path)?;
+        let (images, [galaxies, projections, height, width]) = r.images("[N, P, H, W]")?;
+        let (q, n, r_e, i_e) = (
+            r.column::<f32>("q", galaxies)?,
+            r.column::<f32>("n", galaxies)?,
+            r.column::<f32>("r_e", galaxies)?,
+            r.column::<f32>("i_e", galaxies)?,
+        );
+        let inclination_deg = r.column::<f32>("inclination_deg", galaxies * projections)?;
+        let seed = r.scalar_attr::<u64>("seed")?;
+        let pixel_scale = r.scalar_attr::<f64>("pixel_scale")?;
+        let config: SersicDatasetConfig = r.json_attr("config", "a dataset config")?;
+        let file = r.file;
         Ok(SersicH5 {
             path,
             file,
