@@ -81,10 +81,6 @@ fn assert_nothing_half_written(dir: &Path) {
     }
 }
 
-fn checkpoint_epoch(out: &Path) -> Option<usize> {
-    newest_epoch(&out.join("checkpoint"))
-}
-
 fn newest_epoch(ckpt: &Path) -> Option<usize> {
     std::fs::read_dir(ckpt)
         .ok()?
@@ -104,39 +100,11 @@ fn a_killed_run_resumes_to_the_same_numbers() {
     let data = pairs(dir.path(), "two-class", 60, 9);
     // The run never interrupted.
     let whole = dir.path().join("whole");
-    let st = crate::cli_command()
-        .args(train_args(&data, &whole))
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    run_ok(&train_args(&data, &whole));
 
     // The same run, killed once its first epoch is checkpointed (the second is under way).
     let killed = dir.path().join("killed");
-    let mut child = crate::cli_command()
-        .args(train_args(&data, &killed))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while checkpoint_epoch(&killed).is_none() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(300),
-            "no checkpoint after 300 s"
-        );
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before it could be killed"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    let at_kill = checkpoint_epoch(&killed).unwrap();
+    let at_kill = kill_once_checkpointed(&train_args(&data, &killed), &killed.join("checkpoint"));
     assert!(at_kill < 4, "the run had finished: epoch {at_kill}");
     assert!(!killed.join("metrics.json").exists());
     assert_nothing_half_written(&killed);

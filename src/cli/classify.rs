@@ -1,7 +1,7 @@
 //! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class experiments with AlexNet (Table 4)
 //! or the compact network, from a named preset; `--resume DIR` continues a killed run.
 
-use super::run_folder::{self, RunFile, progress_bar, show_batch};
+use super::run_folder::{self, progress_bar, show_batch};
 use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result};
 use crate::models::alexnet::Padding;
@@ -208,29 +208,21 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         ClassifyCmd::SeedProtocol(a) => return seed_protocol(a),
         ClassifyCmd::BenchStep(a) => return bench_step(a),
     };
-    let (data, out, cfg) = match &a.resume {
-        Some(dir) => {
-            let run: RunFile<ClassRunConfig> = run_folder::read("classify train", dir)?;
-            (run.data, dir.clone(), run.config)
-        }
-        None => {
-            let (Some(data), Some(out)) = (a.data.clone(), a.out.clone()) else {
-                return Err(Error::invalid(
-                    "classify train",
-                    "no --data or no --out",
-                    "a new run needs both (or --resume DIR)",
-                ));
-            };
-            let cfg = settings(&a, &data)?;
-            (data, out, cfg)
-        }
-    };
-    let ds = PairH5::open(&data)?;
-    cfg.train.validate()?;
-    cfg.net(ds.class_names.len().max(2)).validate()?;
-    if a.resume.is_none() {
-        run_folder::start(&out, &data, &cfg)?;
-    }
+    let run = run_folder::new_or_resume(
+        "classify train",
+        a.resume.as_deref(),
+        a.data.as_deref(),
+        a.out.as_deref(),
+        |data| {
+            let cfg = settings(&a, data)?;
+            let ds = PairH5::open(data)?;
+            cfg.train.validate()?;
+            cfg.net(ds.class_names.len().max(2)).validate()?;
+            Ok(cfg)
+        },
+    )?;
+    let (out, cfg) = (run.out, run.config);
+    let ds = PairH5::open(&run.data)?;
     let device = crate::device::device();
     println!(
         "classify train: {} ({} images of {}x{}, classes {:?}) on {}; {} {}x{} width {}, {} \
@@ -246,7 +238,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         cfg.size,
         cfg.width,
         cfg.train.epochs,
-        if a.resume.is_some() { " (resumed)" } else { "" }
+        if run.resumed { " (resumed)" } else { "" }
     );
     let bar = progress_bar(cfg.train.epochs);
     let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);

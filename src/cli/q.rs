@@ -1,6 +1,6 @@
 //! `galaxy-lab q train|predict`: the q network of seed 001 from the command line.
 
-use super::run_folder::{self, RunFile, progress_bar, show_batch};
+use super::run_folder::{self, progress_bar, show_batch};
 use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
@@ -205,26 +205,21 @@ pub fn run(cmd: QCmd) -> Result<()> {
 }
 
 fn train(a: TrainArgs) -> Result<()> {
-    let (data, out, cfg) = match &a.resume {
-        Some(dir) => {
-            let run: RunFile<QRunConfig> = run_folder::read("q train", dir)?;
-            (run.data, dir.clone(), run.config)
-        }
-        None => {
-            let (Some(data), Some(mode), Some(out)) = (a.data.clone(), a.mode, a.out.clone())
-            else {
-                return Err(Error::invalid(
-                    "q train",
-                    "no --data, --mode or --out",
-                    "a new run needs all three (or --resume DIR)",
-                ));
-            };
+    let run = run_folder::new_or_resume(
+        "q train",
+        a.resume.as_deref(),
+        a.data.as_deref(),
+        a.out.as_deref(),
+        |data| {
+            let mode = a
+                .mode
+                .ok_or_else(|| Error::invalid("q train", "no --mode", "a new run needs one"))?;
             let cfg = settings(&a, mode)?;
-            SersicH5::open(&data)?;
-            run_folder::start(&out, &data, &cfg)?;
-            (data, out, cfg)
-        }
-    };
+            SersicH5::open(data)?;
+            Ok(cfg)
+        },
+    )?;
+    let (data, out, cfg) = (run.data, run.out, run.config);
     let ds = SersicH5::open(&data)?;
     let device = crate::device::device();
     println!(
@@ -233,7 +228,7 @@ fn train(a: TrainArgs) -> Result<()> {
         data.display(),
         ds.galaxies,
         crate::device::device_name(&device),
-        if a.resume.is_some() { " (resumed)" } else { "" }
+        if run.resumed { " (resumed)" } else { "" }
     );
     let bar = progress_bar(cfg.train.epochs);
     let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);

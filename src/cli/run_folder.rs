@@ -20,6 +20,55 @@ pub struct RunFile<C> {
     pub config: C,
 }
 
+/// The run a training command works on.
+#[derive(Debug)]
+pub struct Run<C> {
+    /// Dataset file.
+    pub data: PathBuf,
+    /// Run folder.
+    pub out: PathBuf,
+    /// Resolved settings.
+    pub config: C,
+    /// Whether it continues a killed run.
+    pub resumed: bool,
+}
+
+/// With `resume`, the run saved in that folder; otherwise a new run of `data` into `out` (both
+/// needed) with the settings `settings` makes from the data file (and checks: nothing is written
+/// before it succeeds), whose `run.json` is then written. `command` names the command in errors.
+pub fn new_or_resume<C: Serialize + DeserializeOwned>(
+    command: &str,
+    resume: Option<&Path>,
+    data: Option<&Path>,
+    out: Option<&Path>,
+    settings: impl FnOnce(&Path) -> Result<C>,
+) -> Result<Run<C>> {
+    if let Some(dir) = resume {
+        let run: RunFile<C> = read(command, dir)?;
+        return Ok(Run {
+            data: run.data,
+            out: dir.to_path_buf(),
+            config: run.config,
+            resumed: true,
+        });
+    }
+    let (Some(data), Some(out)) = (data, out) else {
+        return Err(Error::invalid(
+            command,
+            "no --data or no --out",
+            "a new run needs both (or --resume DIR)",
+        ));
+    };
+    let config = settings(data)?;
+    start(out, data, &config)?;
+    Ok(Run {
+        data: data.to_path_buf(),
+        out: out.to_path_buf(),
+        config,
+        resumed: false,
+    })
+}
+
 /// Reads `dir/run.json` of a run to resume; `command` names the command in the error.
 pub fn read<C: DeserializeOwned>(command: &str, dir: &Path) -> Result<RunFile<C>> {
     crate::io::read_json(dir.join("run.json")).map_err(|e| {

@@ -1,8 +1,8 @@
 //! `galaxy-lab theta train`: seed 000's θ regression (Table 5) and our joint (i, θ) regression.
 
-use super::run_folder::{self, RunFile, progress_bar, show_batch};
+use super::run_folder::{self, progress_bar, show_batch};
 use crate::data::pairs_h5::PairH5;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::train::fit::{BatchProgress, FitHistory, Hooks};
 use crate::train::theta_experiment::{RegRunConfig, run_regression_with};
 use clap::{Args, Subcommand};
@@ -86,25 +86,17 @@ pub struct TrainArgs {
 /// Runs a `theta` subcommand.
 pub fn run(cmd: ThetaCmd) -> Result<()> {
     let ThetaCmd::Train(a) = cmd;
-    let (data, out, cfg) = match &a.resume {
-        Some(dir) => {
-            let run: RunFile<RegRunConfig> = run_folder::read("theta train", dir)?;
-            (run.data, dir.clone(), run.config)
-        }
-        None => {
-            let (Some(data), Some(out)) = (a.data.clone(), a.out.clone()) else {
-                return Err(Error::invalid(
-                    "theta train",
-                    "no --data or no --out",
-                    "a new run needs both (or --resume DIR)",
-                ));
-            };
-            let cfg = settings(&a);
-            PairH5::open(&data)?;
-            run_folder::start(&out, &data, &cfg)?;
-            (data, out, cfg)
-        }
-    };
+    let run = run_folder::new_or_resume(
+        "theta train",
+        a.resume.as_deref(),
+        a.data.as_deref(),
+        a.out.as_deref(),
+        |data| {
+            PairH5::open(data)?;
+            Ok(settings(&a))
+        },
+    )?;
+    let (data, out, cfg) = (run.data, run.out, run.config);
     let ds = PairH5::open(&data)?;
     let device = crate::device::device();
     println!(
@@ -115,7 +107,7 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
         data.display(),
         cfg.targets,
         crate::device::device_name(&device),
-        if a.resume.is_some() { " (resumed)" } else { "" }
+        if run.resumed { " (resumed)" } else { "" }
     );
     let bar = progress_bar(cfg.train.epochs);
     let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
