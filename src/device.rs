@@ -50,10 +50,10 @@ pub fn backend_build() -> &'static str {
 pub fn device_name(device: &Device) -> String {
     let s = format!("{device:?}");
     if s.to_ascii_lowercase().contains("cuda") {
-        format!("CUDA ({s})")
+        "CUDA GPU".into()
     } else {
         format!(
-            "CPU, burn flex backend, {} threads ({s})",
+            "CPU, burn flex backend, {} threads",
             rayon::current_num_threads()
         )
     }

@@ -49,9 +49,11 @@ pub use crate::train::class_data::{class_images, split_images};
 pub use crate::train::class_eval::{ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_run_dir};
 pub use crate::train::class_experiment::{ClassRun, run_classification, run_classification_with};
 pub use crate::train::class_metrics::{
-    ClassMetrics, ClassRow, SiblingScores, load_class_metrics_dir, training_sibling_scores,
+    ClassMetrics, ClassRow, SiblingScores, load_class_metrics_dir, load_named_class_metrics,
+    training_sibling_scores,
 };
 pub use crate::train::class_recipe::{ClassRunConfig, SplitBy};
+pub use crate::train::class_report::{committed_runs_table, run_description, short_device};
 pub use crate::train::class_summary::{MeanStd, RunSummary, summarize, summary_table};
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,

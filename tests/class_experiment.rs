@@ -362,3 +362,38 @@ fn class_presets_are_the_committed_recipes() {
         assert_eq!(want, m.config, "{file}");
     }
 }
+
+/// The committed-runs table names each run, says what it is, lists a run that repeats another's
+/// scores once, marks a run that learned nothing as failed, and shows no backend debug string.
+#[test]
+fn committed_runs_table_names_runs_and_marks_failures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
+    let t = committed_runs_table(&root, Experiment::TwoClass).unwrap();
+    let names: Vec<&str> = t.rows.iter().map(|r| r[0].as_str()).collect();
+    // two_class_clean and two_class_clean_fixed136 hold the same scores: one row, both names.
+    assert!(
+        names.contains(&"two_class_clean = two_class_clean_fixed136"),
+        "{names:?}"
+    );
+    let failed = t
+        .rows
+        .iter()
+        .find(|r| r[0] == "two_class_mock_train")
+        .unwrap();
+    assert!(failed[1].contains("failed"), "{failed:?}");
+    let clean = t
+        .rows
+        .iter()
+        .find(|r| r[0].starts_with("two_class_clean"))
+        .unwrap();
+    assert!(
+        !clean[1].contains("failed") && clean[1].contains("AlexNet 64×64"),
+        "{clean:?}"
+    );
+    assert!(
+        t.rows
+            .iter()
+            .all(|r| !r.last().unwrap().contains("Device<"))
+    );
+    assert!(committed_runs_table(&root, Experiment::Theta).is_err());
+}

@@ -201,6 +201,15 @@ pub(crate) fn class_rows(
 /// Every `*.json` in `dir` (and `dir/*/metrics.json`) that parses as [`ClassMetrics`], sorted by
 /// path; an absent folder gives an empty list.
 pub fn load_class_metrics_dir(dir: impl AsRef<Path>) -> Result<Vec<ClassMetrics>> {
+    Ok(load_named_class_metrics(dir)?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect())
+}
+
+/// [`load_class_metrics_dir`] with each run's name: the file's stem (`dir/NAME.json`) or the
+/// folder's name (`dir/NAME/metrics.json`).
+pub fn load_named_class_metrics(dir: impl AsRef<Path>) -> Result<Vec<(String, ClassMetrics)>> {
     let dir = dir.as_ref();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
@@ -221,7 +230,13 @@ pub fn load_class_metrics_dir(dir: impl AsRef<Path>) -> Result<Vec<ClassMetrics>
             continue;
         };
         if let Ok(m) = serde_json::from_str::<ClassMetrics>(&text) {
-            out.push(m);
+            let named = if p.file_name().is_some_and(|f| f == "metrics.json") {
+                p.parent().and_then(|d| d.file_name())
+            } else {
+                p.file_stem()
+            };
+            let name = named.map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            out.push((name, m));
         }
     }
     Ok(out)

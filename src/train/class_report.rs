@@ -4,14 +4,16 @@
 
 use super::class_data::Examples;
 use super::class_experiment::ClassRun;
-use super::class_metrics::ClassRow;
+use super::class_metrics::{ClassMetrics, ClassRow, load_named_class_metrics};
 use crate::augment::count_table;
+use crate::data::pairs_h5::Experiment;
 use crate::display::{Png, Stretch, Svg, Table};
 use crate::error::{Error, Result, check_size};
 use crate::image::Image;
 use crate::models::classifier::NetKind;
 use crate::paper::prakash2020;
 use burn::prelude::Device;
+use std::path::Path;
 
 fn pct(v: f64) -> String {
     format!("{v:.2}")
@@ -262,4 +264,118 @@ impl ClassRun {
             None,
         )
     }
+}
+
+/// The device a saved run names, without the backend's debug form (`CPU, burn flex backend, 2
+/// threads (Device<Flex(Cpu)>)` → `CPU, burn flex backend, 2 threads`).
+pub fn short_device(device: &str) -> &str {
+    device.split(" (Device").next().unwrap_or(device).trim()
+}
+
+/// What a committed run is, in words: its network and scale, its split, and — for a run whose
+/// test scores are those of a network that learned nothing (AUC ≤ 0.55, or every test image
+/// rejected) — that it failed.
+pub fn run_description(m: &ClassMetrics) -> String {
+    let c = &m.config;
+    let net = match c.net {
+        NetKind::AlexNet => format!("AlexNet {}×{}, width {}", c.size, c.size, c.width),
+        NetKind::Compact => format!("compact {}×{}, width {}", c.size, c.size, c.width),
+    };
+    let split = match c.split_by {
+        super::class_recipe::SplitBy::Simulation => "split by simulation",
+        super::class_recipe::SplitBy::Image => "split by single image",
+    };
+    let mut d = format!(
+        "{net}, {} epochs × {} updates, {split}",
+        m.epochs_run,
+        c.train
+            .steps_per_epoch
+            .map_or("all".into(), |s| s.to_string())
+    );
+    let no_signal = m.auc.is_some_and(|a| a <= 0.55) || m.rejected as usize == m.n_test;
+    if no_signal {
+        d += " — failed: learned nothing";
+    }
+    d
+}
+
+/// The committed runs of `experiment` in `dir` (`*.json` metrics, as [`load_named_class_metrics`]
+/// reads them), one row per named run beside the paper's overall numbers; runs whose test scores
+/// repeat an earlier row's exactly (the same network evaluated twice) are listed once, with both
+/// names.
+pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
+    let paper = prakash2020::classification(experiment)?;
+    let runs: Vec<(String, ClassMetrics)> = load_named_class_metrics(dir.as_ref())?
+        .into_iter()
+        .filter(|(_, m)| m.experiment == experiment.name())
+        .collect();
+    let two = experiment == Experiment::TwoClass;
+    let mut header = vec![
+        "run",
+        "what",
+        "test images",
+        "rejected",
+        "F1 (kept)",
+        "F1 (all)",
+    ];
+    if two {
+        header.push("AUC");
+    }
+    header.extend([
+        "copies of training images: F1 kept / all",
+        "paper F1",
+        "paper rejected",
+        "device",
+    ]);
+    let mut t = Table::new(
+        format!(
+            "Committed {} runs in {} beside the paper's ({})",
+            experiment.name(),
+            dir.as_ref().display(),
+            paper.tables
+        ),
+        &header,
+    );
+    // Test scores of each row shown so far (bit patterns of F1 kept and all, rejections, AUC).
+    let mut shown: Vec<(u64, u64, u64, Option<u64>)> = Vec::new();
+    for (name, m) in &runs {
+        let key = (
+            m.overall.f1.to_bits(),
+            m.f1_no_rejection.to_bits(),
+            m.rejected,
+            m.auc.map(f64::to_bits),
+        );
+        if let Some(row) = shown.iter().position(|k| *k == key) {
+            // Same scores as an earlier row: name it there.
+            let first = &mut t.rows[row][0];
+            *first = format!("{first} = {name}");
+            continue;
+        }
+        shown.push(key);
+        let mut row = vec![
+            name.clone(),
+            run_description(m),
+            m.n_test.to_string(),
+            m.rejected.to_string(),
+            format!("{:.3}", m.overall.f1),
+            format!("{:.3}", m.f1_no_rejection),
+        ];
+        if two {
+            row.push(m.auc.map(|a| format!("{a:.3}")).unwrap_or_default());
+        }
+        row.extend([
+            m.training_siblings.as_ref().map_or("—".into(), |s| {
+                format!("{:.3} / {:.3}", s.f1, s.f1_no_rejection)
+            }),
+            format!("{:.2}", paper.overall.f1),
+            format!(
+                "{} of {}",
+                paper.overall.rejected,
+                paper.overall.support + paper.overall.rejected
+            ),
+            short_device(&m.device).to_string(),
+        ]);
+        t.push_row(&row)?;
+    }
+    Ok(t)
 }
