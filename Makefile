@@ -90,7 +90,7 @@ runner-selftest: setup
 reproduce: setup
 	cargo build --bin galaxy-lab
 	$(PY) scripts/run_notebooks.py --mode $(MODE) --out target/reproduce $(NOTEBOOKS)
-	@echo "executed notebooks, HTML and figures: target/reproduce/"
+	@echo "executed notebooks, HTML and figures: target/reproduce/ (open target/reproduce/index.html)"
 
 lab: setup
 	@$(PY) -c 'import jupyterlab' 2>/dev/null || $(PY) -m pip install -q jupyterlab

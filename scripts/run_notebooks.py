@@ -8,8 +8,9 @@ error returned with `?`; a cell tagged `stderr-ok` may write to stderr), on a ga
 fell back to Debug text, and on a cell that times out. Output that evcxr forwards after its cell
 has finished is put back on the cell it is labelled with (LateOutputClient), so it is judged like
 the rest. The
-failing cell's source and the compiler's message are printed. Executed copies (.ipynb), HTML and
-every inline figure (PNG/SVG) are written under --out.
+failing cell's source and the compiler's message are printed. Executed copies (.ipynb), HTML
+(figures inline) and every inline figure (PNG/SVG) are written under --out, with an index.html
+that links every executed notebook there with its title, one-line summary, status and run time.
 
 Build folder: every kernel of one run shares one evcxr build folder, target/evcxr-kernel
 (EVCXR_TMPDIR), and a compile cache of its own, target/evcxr-cache (XDG_CACHE_HOME), so burn and
@@ -296,6 +297,73 @@ def kernel_build_config(root, tmpdir, cache):
     return config
 
 
+def first_sentence(text, limit=240):
+    """The first sentence of `text` (not ended by "et al.", "e.g.", "Fig." and the like), cut
+    to `limit` characters."""
+    for m in re.finditer(r"[.!?](\s|$)", text):
+        words = text[: m.start()].split()
+        last = words[-1].lower() if words else ""
+        if last in ("al", "e.g", "i.e", "cf", "fig", "figs", "eq", "eqs", "vs", "sec") or len(last) == 1:
+            continue
+        text = text[: m.start() + 1]
+        break
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def summary_of(nb):
+    """Title (the first markdown heading) and one-line summary (the first sentence after it)."""
+    title, summary = None, ""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        text = "".join(cell.get("source", []))
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if title is None and line.startswith("#"):
+                title = line.lstrip("#").strip()
+            elif title is not None and not line.startswith("#"):
+                plain = re.sub(r"[*_`$]", "", line)
+                plain = re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", plain)
+                summary = first_sentence(plain)
+                return re.sub(r"[$`*]", "", title), summary
+    return title or "", summary
+
+
+def write_index(out, status):
+    """out/index.html: every executed notebook in `out`, in order, linked to its HTML, with its
+    title, summary, and this run's status and time (`status`: stem -> (ok, seconds))."""
+    import html as h
+    rows = []
+    for nbpath in sorted(out.glob("*.ipynb")):
+        try:
+            nb = json.loads(nbpath.read_text())
+        except (OSError, ValueError):
+            continue
+        title, summary = summary_of(nb)
+        ok, secs = status.get(nbpath.stem, (None, None))
+        state = "not run this time" if ok is None else ("passed" if ok else "FAILED")
+        when = "" if secs is None else f"{secs:.0f} s"
+        rows.append(
+            f'<tr><td><a href="{h.escape(nbpath.stem)}.html">{h.escape(nbpath.stem)}</a></td>'
+            f"<td><b>{h.escape(title)}</b><br>{h.escape(summary)}</td>"
+            f"<td>{state}</td><td>{when}</td></tr>"
+        )
+    mode = os.environ.get("GALAXY_LAB_MODE", "quick")
+    page = (
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>galaxy-lab notebooks</title>"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "td{padding:.4em .8em;vertical-align:top;border-bottom:1px solid #ddd}</style></head><body>"
+        f"<h1>galaxy-lab: the executed notebooks ({h.escape(mode)} mode)</h1>"
+        "<p>Each page is a notebook as it ran, figures inline. Written by scripts/run_notebooks.py "
+        f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.</p>"
+        "<table><tr><th>notebook</th><th>what it does</th><th>status</th><th>time</th></tr>"
+        + "".join(rows) + "</table></body></html>\n"
+    )
+    write_atomic(out / "index.html", page)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebooks", nargs="+")
@@ -317,10 +385,12 @@ def main():
     os.environ["GALAXY_LAB_MODE"] = a.mode
     kernels = Kernels(a.kernel, a.timeout)
     passed = failed = 0
+    status = {}
     try:
         for p in a.notebooks:
             t0 = time.time()
             ok = run_one(pathlib.Path(p), a.mode, pathlib.Path(a.out), a.timeout, kernels)
+            status[pathlib.Path(p).stem] = (ok, time.time() - t0)
             if a.times:
                 with open(a.times, "a") as f:
                     f.write(f"notebook:{pathlib.Path(p).stem}\t{time.time() - t0:.1f}\t{0 if ok else 1}\n")
@@ -330,7 +400,8 @@ def main():
                 failed += 1
     finally:
         kernels.shutdown()
-    print(f"notebooks: {passed} passed, {failed} failed")
+        write_index(pathlib.Path(a.out), status)
+    print(f"notebooks: {passed} passed, {failed} failed; index: {pathlib.Path(a.out) / 'index.html'}")
     return 0 if failed == 0 else 1
 
 

@@ -104,6 +104,14 @@ for nb in order:
 if r.returncode == 0:
     print("BAD  the runner exited 0 on broken notebooks")
     failed += 1
+# The index links every executed notebook and marks each of these as failed.
+index = root / "target" / "runner-selftest" / "index.html"
+page = index.read_text() if index.exists() else ""
+linked = all(f'href="{nb.stem}.html"' in page for nb in order)
+ok = linked and page.count(">FAILED<") >= len(order)
+print(f"{'ok  ' if ok else 'BAD '} index.html links every notebook and marks it failed")
+passed += ok
+failed += not ok
 if failed:
     print(r.stdout[-6000:], r.stderr[-3000:])
 print(f"runner self-test: {passed} passed, {failed} failed")
