@@ -202,7 +202,7 @@ fn nine_class_split_by_image_and_bad_inputs() {
 }
 
 #[test]
-fn seed_tables() {
+fn paper_tables() {
     let _turn = crate::burn_turn();
     let two = prakash2020::classification(Experiment::TwoClass).unwrap();
     assert_eq!(two.rows.len(), 2);

@@ -25,7 +25,7 @@ fn tiny(dir: &std::path::Path, experiment: Experiment, count: usize) -> PairH5 {
 }
 
 #[test]
-fn seed_theta_experiment_runs_and_reports_consistent_units() {
+fn paper_theta_experiment_runs_and_reports_consistent_units() {
     let _turn = crate::burn_turn();
     let dir = tempfile::tempdir().unwrap();
     let ds = tiny(dir.path(), Experiment::Theta, 181);

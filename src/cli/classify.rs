@@ -26,17 +26,17 @@ pub enum ClassifyCmd {
     Evaluate(EvaluateArgs),
     /// Seed 000's own test protocol (§4): augment every source image, split the augmented
     /// images at random 64/16/20, train, and score a sample of the seed's test size and the
-    /// whole 20 %; writes seed_protocol.json. Each epoch is checkpointed in OUT/checkpoint and a
+    /// whole 20 %; writes paper_protocol.json. Each epoch is checkpointed in OUT/checkpoint and a
     /// checkpoint there is resumed.
-    SeedProtocol(SeedProtocolArgs),
+    PaperProtocol(PaperProtocolArgs),
     /// Time classifier training steps and inference passes on random data (for
     /// bench/torch_reference.py).
     BenchStep(BenchStepArgs),
 }
 
-/// Arguments of `classify seed-protocol`.
+/// Arguments of `classify paper-protocol`.
 #[derive(Debug, Args)]
-pub struct SeedProtocolArgs {
+pub struct PaperProtocolArgs {
     /// Pairs dataset (the seed's GalMer set had 12 orbits × 2 spins × 3 morphology pairs × 6
     /// views per inclination: `pairs generate --count 864` for two classes, 1296 for three).
     #[arg(long)]
@@ -205,7 +205,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     let a = match cmd {
         ClassifyCmd::Train(a) => a,
         ClassifyCmd::Evaluate(a) => return evaluate(a),
-        ClassifyCmd::SeedProtocol(a) => return seed_protocol(a),
+        ClassifyCmd::PaperProtocol(a) => return paper_protocol(a),
         ClassifyCmd::BenchStep(a) => return bench_step(a),
     };
     let run = run_folder::new_or_resume(
@@ -357,7 +357,7 @@ fn settings(a: &TrainArgs, data: &std::path::Path) -> Result<ClassRunConfig> {
     Ok(cfg)
 }
 
-fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
+fn paper_protocol(a: PaperProtocolArgs) -> Result<()> {
     let ds = PairH5::open(&a.data)?;
     let mut cfg = a.preset.config(ds.config.experiment);
     cfg.train.seed = a.seed;
@@ -376,7 +376,7 @@ fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
             return Err(Error::invalid(
                 "--out",
                 a.out.display(),
-                "holds a seed-protocol run with other data or settings; use another folder",
+                "holds a paper-protocol run with other data or settings; use another folder",
             ));
         }
     } else {
@@ -384,7 +384,7 @@ fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
     }
     let device = crate::device::device();
     println!(
-        "classify seed-protocol: {} ({} source images) on {}; {} {}x{} width {}, {} epochs",
+        "classify paper-protocol: {} ({} source images) on {}; {} {}x{} width {}, {} epochs",
         ds.config.experiment.name(),
         ds.count,
         crate::device::device_name(&device),
@@ -401,7 +401,7 @@ fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
         on_batch: Some(&mut on_batch),
         on_epoch: Some(&mut on_epoch),
     };
-    let m = crate::train::seed_protocol::run_seed_protocol(
+    let m = crate::train::paper_protocol::run_paper_protocol(
         &ds,
         &cfg,
         a.max_test,
@@ -410,7 +410,7 @@ fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
         &mut hooks,
     )?;
     bar.finish_and_clear();
-    crate::io::write_json(a.out.join("seed_protocol.json"), &m)?;
+    crate::io::write_json(a.out.join("paper_protocol.json"), &m)?;
     for (name, s) in [
         ("sample of the seed's size", &m.sample),
         ("whole 20 %", &m.whole),
@@ -425,7 +425,7 @@ fn seed_protocol(a: SeedProtocolArgs) -> Result<()> {
             s.f1_no_rejection
         );
     }
-    println!("wrote {}", a.out.join("seed_protocol.json").display());
+    println!("wrote {}", a.out.join("paper_protocol.json").display());
     Ok(())
 }
 

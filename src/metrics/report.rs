@@ -293,7 +293,7 @@ mod tests {
     }
 
     #[test]
-    fn seed_table_arithmetic_support_is_test_count_minus_rejections() {
+    fn paper_table_arithmetic_support_is_test_count_minus_rejections() {
         // Table 1 test counts (486, 456), Table 7 rejections (8, 17) → Table 6 totals (478, 439).
         // Build a set with those counts: class c has `test[c]` images; the first `rej[c]` are
         // uncertain (top probability 0.6), the rest are confidently correct.

@@ -4,7 +4,7 @@
 //! a rotated, smoothed or contrast-changed copy of a source whose other copies were trained on.
 //!
 //! The seed's Tables 1–3 list only ~450–550 test images per class against ~700,000 for training
-//! and validation, so it scored a sample of its 20 %. [`run_seed_protocol`] scores a random
+//! and validation, so it scored a sample of its 20 %. [`run_paper_protocol`] scores a random
 //! sample of that size (the seed's per-class test counts, drawn per class) and the whole 20 %,
 //! both at the seed's rejection threshold, beside the seed's numbers.
 //!
@@ -47,9 +47,9 @@ pub struct ProtocolScores {
     pub f1_per_class: Vec<f64>,
 }
 
-/// What a run of the seed's protocol reports (`seed_protocol.json`).
+/// What a run of the seed's protocol reports (`paper_protocol.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeedProtocolMetrics {
+pub struct PaperProtocolMetrics {
     /// Experiment (CLI name).
     pub experiment: String,
     /// Dataset file.
@@ -114,14 +114,14 @@ fn scores(
 /// Trains `cfg`'s network on a random 64 % of all augmented images of `ds`, validates on 16 %,
 /// and scores the remaining 20 % (a sample of the seed's size and, up to `max_test` images, the
 /// whole part). With `checkpoint`, each epoch is saved there (and resumed from there).
-pub fn run_seed_protocol(
+pub fn run_paper_protocol(
     ds: &PairH5,
     cfg: &ClassRunConfig,
     max_test: Option<usize>,
     device: &Device,
     checkpoint: Option<&Path>,
     hooks: &mut Hooks,
-) -> Result<SeedProtocolMetrics> {
+) -> Result<PaperProtocolMetrics> {
     let experiment = ds.config.experiment;
     let paper = prakash2020::classification(experiment)?;
     let threshold = cfg.threshold_for(experiment);
@@ -184,7 +184,7 @@ pub fn run_seed_protocol(
     let sample = Subset::new(&all, sample)?;
     let whole_n = max_test.map_or(test_idx.len(), |m| m.min(test_idx.len()));
     let whole = Subset::new(&all, test_idx[..whole_n].to_vec())?;
-    Ok(SeedProtocolMetrics {
+    Ok(PaperProtocolMetrics {
         experiment: experiment.name().into(),
         data: ds.path().to_path_buf(),
         data_seed: ds.seed,

@@ -2,13 +2,13 @@
 # Seed 000's own test protocol (§4), literally: a source set of GalMer's size (12 orbits × 2 spins
 # × 3 morphology pairs × 6 views per inclination: 864 images for two classes, 1,296 for three and
 # nine), every source augmented × 3 variants × 360 rotations, the augmented images split 64/16/20
-# at random (src/train/seed_protocol.rs), trained with the `compact` preset. Scores a sample of the
+# at random (src/train/paper_protocol.rs), trained with the `compact` preset. Scores a sample of the
 # seed's test size (Tables 1–3) and the whole 20 %.
 # Data: data/generated/classify/<experiment>_galmer_size.h5 (data seed 12, 64 × 64). Run folders:
-# target/class_runs/<experiment>_seed_protocol_s<seed>/; seed_protocol.json is copied to
-# results/classification/seed_protocol/<experiment>_s<seed>.json. A killed run continues when the
+# target/class_runs/<experiment>_paper_protocol_s<seed>/; paper_protocol.json is copied to
+# results/classification/paper_protocol/<experiment>_s<seed>.json. A killed run continues when the
 # same command is run again (the checkpoint in the run folder).
-# Usage: scripts/classify_seed_protocol.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", all three)
+# Usage: scripts/classify_paper_protocol.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", all three)
 # BIN=path runs an already built binary instead of building target/debug/galaxy-lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,19 +17,19 @@ EXPERIMENTS=${*:-two-class three-class nine-class}
 if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
 D=data/generated/classify
 R=target/class_runs
-mkdir -p "$D" "$R" results/classification/seed_protocol
+mkdir -p "$D" "$R" results/classification/paper_protocol
 for e in $EXPERIMENTS; do
   case $e in two-class) n=864 ;; *) n=1296 ;; esac
   f="$D/${e}_galmer_size.h5"
   [ -f "$f" ] || $BIN pairs generate --experiment "$e" --count $n --size 64 --seed 12 --out "$f"
   for s in $SEEDS; do
-    out="$R/${e}_seed_protocol_s$s"
-    if [ ! -f "$out/seed_protocol.json" ]; then
-      $BIN classify seed-protocol --preset compact --data "$f" --seed "$s" --out "$out"
+    out="$R/${e}_paper_protocol_s$s"
+    if [ ! -f "$out/paper_protocol.json" ]; then
+      $BIN classify paper-protocol --preset compact --data "$f" --seed "$s" --out "$out"
     else
       echo "done already: $out"
     fi
-    J=results/classification/seed_protocol/${e}_s$s.json
-    cp "$out/seed_protocol.json" "$J.tmp" && mv "$J.tmp" "$J"
+    J=results/classification/paper_protocol/${e}_s$s.json
+    cp "$out/paper_protocol.json" "$J.tmp" && mv "$J.tmp" "$J"
   done
 done
