@@ -539,3 +539,37 @@ fn cli_catalog_and_fetch() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("offline"));
     assert!(!dir.path().join("none").exists());
 }
+
+/// The 30 pairs' mass ratios: with one mass-to-light ratio (I band) they are near equal mass
+/// (medians ~1:1.5 and ~1:1.9); the product of the three bands' ratios gives the paper's medians
+/// (~1:4 and ~1:8) — the reading notebook 09 explains.
+#[test]
+fn catalogue_mass_ratios_same_mass_to_light_and_the_papers_reading() {
+    use galaxy_lab::sdss::mass_ratio::{Band, MassRatioMethod, class_ratios, summarize};
+    let pairs = galaxy_lab::sdss::load_catalog(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sdss_interacting_pairs.csv"),
+    )
+    .unwrap();
+    let i_band = MassRatioMethod::SameMassToLight(Band::I);
+    let s0 = summarize(&class_ratios(&pairs, 0, i_band).unwrap()).unwrap();
+    let s45 = summarize(&class_ratios(&pairs, 45, i_band).unwrap()).unwrap();
+    assert_eq!((s0.n, s45.n), (15, 15));
+    assert!((s0.median - 1.45).abs() < 0.05, "{s0:?}");
+    assert!((s45.median - 1.87).abs() < 0.05, "{s45:?}");
+    assert!((s0.max - 15.0).abs() < 0.01, "{s0:?}");
+    let p0 = summarize(&class_ratios(&pairs, 0, MassRatioMethod::ProductOfBands).unwrap()).unwrap();
+    let p45 =
+        summarize(&class_ratios(&pairs, 45, MassRatioMethod::ProductOfBands).unwrap()).unwrap();
+    for (got, (_, _, _, paper)) in [p0.median, p45.median]
+        .iter()
+        .zip(galaxy_lab::paper::prakash2020::MASS_RATIOS)
+    {
+        let paper = paper as f64;
+        assert!(
+            got / paper > 0.8 && got / paper < 1.25,
+            "median 1:{got:.1} vs paper 1:{paper}"
+        );
+    }
+    let t = galaxy_lab::sdss::mass_ratio::mass_ratio_table(&pairs).unwrap();
+    assert_eq!(t.rows.len(), 8);
+}

@@ -7,6 +7,7 @@
 //! | [`geometry`] | Eq. 6 (relative inclination from i1, i2, PA1, PA2) and the ±15° labelling |
 //! | [`cutout`] | the SkyServer DR15 `ImgCutout/getjpeg` URL for a cutout at (RA, Dec, scale, size) |
 //! | [`images`] | loading cutouts (JPEG/PNG, simple FITS) and the seed's preprocessing |
+//! | [`mass_ratio`] | stellar mass ratios of the pairs from their magnitudes (same mass-to-light ratio) |
 //! | [`fetch`] | downloading every catalogue cutout (timeouts, retries, no partial files) |
 //! | [`cli`] | `galaxy-lab sdss …` |
 //!
@@ -25,6 +26,7 @@ pub mod fetch;
 pub mod fits;
 pub mod geometry;
 pub mod images;
+pub mod mass_ratio;
 
 pub use catalog::{
     DEFAULT_CATALOG_PATH, InteractingPair, catalog_table, load_catalog, parse_designation,
