@@ -573,3 +573,67 @@ fn catalogue_mass_ratios_same_mass_to_light_and_the_papers_reading() {
     let t = galaxy_lab::sdss::mass_ratio::mass_ratio_table(&pairs).unwrap();
     assert_eq!(t.rows.len(), 8);
 }
+
+/// `sdss fetch` then `sdss classify`: cutouts served by a local server, fetched through the
+/// CLI, scored by a saved two-class network; Tables 12/13 and eval.json cover exactly the
+/// fetched pairs with their tables' classes. Bad input is refused before anything is written.
+#[test]
+fn classify_fetched_cutouts_with_a_saved_network() {
+    use galaxy_lab::models::classifier::ClassifierConfig;
+    use galaxy_lab::models::compact::CompactNetConfig;
+    let _turn = crate::burn_turn();
+    let png = encode(&test_image(), image::ImageFormat::Png);
+    let (url, _) = serve(vec![(200, png)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cutouts");
+    // Three pairs of Table B1 and two of B2.
+    let all = pairs();
+    let mut some: Vec<InteractingPair> = all[..3].to_vec();
+    some.extend(all[15..17].iter().cloned());
+    fetch_catalog(&some, &cut, &quick(&url), &mut |_, _| {}).unwrap();
+    let d = galaxy_lab::device::cpu_device();
+    let save = |classes: usize, name: &str| {
+        let cfg: ClassifierConfig = CompactNetConfig {
+            width: 0.25,
+            ..CompactNetConfig::new(classes, 1, 32)
+        }
+        .into();
+        let m = cfg.init(&d).unwrap();
+        let path = dir.path().join(format!("{name}.bpk"));
+        galaxy_lab::train::classify::save_classifier(&m, &cfg, &path).unwrap();
+        path
+    };
+    let two = save(2, "two");
+    let out = dir.path().join("eval");
+    let cli = |model: &Path, cutouts: &Path, out: &Path| {
+        galaxy_lab::cli::run([
+            "galaxy-lab",
+            "sdss",
+            "classify",
+            "--model",
+            model.to_str().unwrap(),
+            "--cutouts",
+            cutouts.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert_eq!(cli(&two, &cut, &out), 0);
+    let m: galaxy_lab::train::class_eval::EvalMetrics =
+        galaxy_lab::io::read_json(out.join("eval.json")).unwrap();
+    assert_eq!(m.n, 5);
+    assert_eq!(m.per_class[0].data[2] + m.per_class[1].data[2], 5);
+    assert_eq!((m.per_class[0].data[2], m.per_class[1].data[2]), (3, 2));
+    assert_eq!(m.paper, galaxy_lab::paper::prakash2020::real_data());
+    assert!(m.data_config.is_none());
+    assert!(out.join("predictions.csv").exists() && out.join("confusion.png").exists());
+    // No cutouts, a three-class network, a missing model: errors, and no output folder.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let none = dir.path().join("none");
+    assert_eq!(cli(&two, &empty, &none), 2);
+    let three = save(3, "three");
+    assert_eq!(cli(&three, &cut, &none), 2);
+    assert_eq!(cli(&dir.path().join("absent.bpk"), &cut, &none), 2);
+    assert!(!none.exists());
+}

@@ -18,6 +18,10 @@ pub enum SdssCmd {
     Catalog(CatalogArgs),
     /// Download every catalogue cutout from the SkyServer (needs internet).
     Fetch(FetchArgs),
+    /// The seed's real-data test on the fetched cutouts: a trained two-class network scores
+    /// them at 80 %; prints Tables 12 and 13, ours beside the paper's; with --out, writes
+    /// eval.json, predictions, confusion matrix and montage.
+    Classify(ClassifyArgs),
 }
 
 /// Arguments of `sdss relative-inclination`.
@@ -35,6 +39,30 @@ pub struct RelIncArgs {
     /// Position angle of galaxy 2, degrees in [0, 180] (North through East).
     #[arg(long, allow_hyphen_values = true)]
     pa2: f64,
+}
+
+/// Arguments of `sdss classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// The catalogue CSV.
+    #[arg(long, default_value = DEFAULT_CATALOG_PATH)]
+    catalog: PathBuf,
+    /// Folder of cutouts written by `sdss fetch` (<obj_id>.jpg).
+    #[arg(long)]
+    cutouts: PathBuf,
+    /// Trained two-class network: a run folder (its model.bpk) or a .bpk file with its .json
+    /// beside it (e.g. results/classification/weights/two-class_compact_s0.bpk).
+    #[arg(long)]
+    model: PathBuf,
+    /// Rejection threshold on the top softmax probability (the seed's: 0.8).
+    #[arg(long, default_value_t = 0.8)]
+    threshold: f64,
+    /// Median filter radius in pixels (1: a 3 × 3 window; 0: off).
+    #[arg(long, default_value_t = 1)]
+    median_radius: u32,
+    /// Folder for eval.json, predictions.csv and figures (default: print only).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Arguments of `sdss catalog`.
@@ -180,5 +208,57 @@ pub fn run(cmd: SdssCmd) -> Result<()> {
         SdssCmd::RelativeInclination(a) => rel_inc(a),
         SdssCmd::Catalog(a) => catalog(a),
         SdssCmd::Fetch(a) => fetch(a),
+        SdssCmd::Classify(a) => classify(a),
     }
+}
+
+fn classify(a: ClassifyArgs) -> Result<()> {
+    crate::error::check_range("--threshold", a.threshold, 0.0, 1.0)?;
+    let pairs = load_catalog(&a.catalog)?;
+    let device = crate::device::device();
+    let path = if a.model.is_dir() {
+        a.model.join("model.bpk")
+    } else {
+        a.model.clone()
+    };
+    let (model, net) = crate::train::classify::load_classifier(&path, &device)?;
+    let t = super::real_test::classify_cutouts(
+        &model,
+        &net,
+        &pairs,
+        &a.cutouts,
+        a.median_radius,
+        a.threshold,
+        &device,
+    )?;
+    let mut eval = t.eval;
+    eval.metrics.model = path;
+    println!(
+        "sdss classify: {} of {} pairs have a cutout in {}{}",
+        t.pairs.len(),
+        pairs.len(),
+        a.cutouts.display(),
+        if t.missing.is_empty() {
+            String::new()
+        } else {
+            format!(" (missing: {})", t.missing.join(", "))
+        }
+    );
+    println!("{}", eval.scores_table_with_paper()?);
+    println!("{}", eval.rejection_table_with_paper()?);
+    let m = &eval.metrics;
+    println!(
+        "{} images, {} rejected below {:.0} %; kept F1 {:.3} (paper {:.2}); all: F1 {:.3}",
+        m.n,
+        m.rejected,
+        100.0 * m.threshold,
+        m.overall.f1,
+        m.paper.overall.f1,
+        m.f1_no_rejection
+    );
+    if let Some(out) = &a.out {
+        eval.save(out)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@
 //! | [`images`] | loading cutouts (JPEG/PNG, simple FITS) and the seed's preprocessing |
 //! | [`mass_ratio`] | stellar mass ratios of the pairs from their magnitudes (same mass-to-light ratio) |
 //! | [`fetch`] | downloading every catalogue cutout (timeouts, retries, no partial files) |
+//! | [`real_test`] | the real-data test on fetched cutouts (`galaxy-lab sdss classify`) |
 //! | [`cli`] | `galaxy-lab sdss …` |
 //!
 //! ```
@@ -27,6 +28,7 @@ pub mod fits;
 pub mod geometry;
 pub mod images;
 pub mod mass_ratio;
+pub mod real_test;
 
 pub use catalog::{
     DEFAULT_CATALOG_PATH, InteractingPair, catalog_table, load_catalog, parse_designation,

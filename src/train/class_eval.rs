@@ -32,10 +32,10 @@ pub struct EvalMetrics {
     pub model: PathBuf,
     /// Dataset evaluated.
     pub data: PathBuf,
-    /// Its seed.
+    /// Its seed (0 for real images).
     pub data_seed: u64,
-    /// Its configuration (mass ratios, inclination window, observation).
-    pub data_config: PairDatasetConfig,
+    /// Its configuration (mass ratios, inclination window, observation); None for real images.
+    pub data_config: Option<PairDatasetConfig>,
     /// Class names, in class order.
     pub class_names: Vec<String>,
     /// Rejection threshold applied.
@@ -92,10 +92,9 @@ pub fn evaluate_on_pairs(
     max: Option<usize>,
     device: &Device,
 ) -> Result<ClassEval> {
-    let start = std::time::Instant::now();
     check_range("threshold", threshold, 0.0, 1.0)?;
     model.check_config(net)?;
-    let (channels, size) = net.input_shape();
+    let (channels, _) = net.input_shape();
     let names = ds.class_names.clone();
     if names.len() != net.classes() {
         return Err(Error::invalid(
@@ -115,6 +114,52 @@ pub fn evaluate_on_pairs(
         ));
     }
     let (sources, truth) = class_images(ds, max)?;
+    let mut e = evaluate_images(model, net, &sources, &truth, &names, threshold, device)?;
+    e.metrics.data = ds.path().to_path_buf();
+    e.metrics.data_seed = ds.seed;
+    e.metrics.data_config = Some(ds.config.clone());
+    Ok(e)
+}
+
+/// Evaluates `model` on one-channel `images` of true classes `truth` (class names `names`, the
+/// network's) with rejection `threshold`; each image is resampled to the network's input. The
+/// metrics name no data file (the caller fills `data`, `data_seed`, `data_config`).
+pub fn evaluate_images(
+    model: &Classifier,
+    net: &ClassifierConfig,
+    sources: &[Image],
+    truth: &[usize],
+    names: &[String],
+    threshold: f64,
+    device: &Device,
+) -> Result<ClassEval> {
+    let start = std::time::Instant::now();
+    check_range("threshold", threshold, 0.0, 1.0)?;
+    model.check_config(net)?;
+    let (channels, size) = net.input_shape();
+    if names.len() != net.classes() {
+        return Err(Error::invalid(
+            "classes",
+            format!("{names:?}"),
+            format!("the network has {} classes", net.classes()),
+        ));
+    }
+    if channels != 1 {
+        return Err(Error::invalid(
+            "network channels",
+            channels,
+            "images have one channel",
+        ));
+    }
+    if sources.len() != truth.len() {
+        return Err(Error::invalid(
+            "classes",
+            format!("{} for {} images", truth.len(), sources.len()),
+            "need one per image",
+        ));
+    }
+    let truth = truth.to_vec();
+    let names = names.to_vec();
     check_size("images", sources.len(), 1)?;
     let images: Vec<Image> = sources
         .iter()
@@ -143,9 +188,9 @@ pub fn evaluate_on_pairs(
     let (per_class, overall) = class_rows(&report, &names, &[vec![0; k], vec![0; k], per]);
     let metrics = EvalMetrics {
         model: PathBuf::new(),
-        data: ds.path().to_path_buf(),
-        data_seed: ds.seed,
-        data_config: ds.config.clone(),
+        data: PathBuf::new(),
+        data_seed: 0,
+        data_config: None,
         class_names: names,
         threshold,
         n: truth.len(),
