@@ -26,6 +26,8 @@ fn register_font() {
 pub enum Mark {
     /// Connected line.
     Line,
+    /// Connected dashed line (e.g. validation beside a solid training curve).
+    Dashed,
     /// Filled circles.
     Points,
     /// Histogram bars: `x` is the left bin edge, all bins share the width given.
@@ -46,6 +48,9 @@ pub struct Series {
     pub y_err: Option<Vec<f64>>,
     /// How to draw it.
     pub mark: Mark,
+    /// Palette colour index (None: the series' position in the figure).
+    #[serde(default)]
+    pub color: Option<usize>,
 }
 
 impl Series {
@@ -56,7 +61,21 @@ impl Series {
             points,
             y_err: None,
             mark: Mark::Line,
+            color: None,
         }
+    }
+    /// A dashed line through `points`.
+    pub fn dashed(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
+        Series {
+            mark: Mark::Dashed,
+            ..Series::line(label, points)
+        }
+    }
+    /// The same series in palette colour `k` (two series of one quantity share a colour and
+    /// differ by line style).
+    pub fn with_color(mut self, k: usize) -> Self {
+        self.color = Some(k);
+        self
     }
     /// A scatter of `points`.
     pub fn points(label: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
@@ -96,6 +115,7 @@ impl Series {
             points: (0..bins).map(|k| (lo + k as f64 * w, counts[k])).collect(),
             y_err: None,
             mark: Mark::Bars { width: w },
+            color: None,
         })
     }
 }
@@ -129,6 +149,22 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
 ];
+
+/// A tick label in plain notation: no "-0", at most four significant digits, e-notation for
+/// very small or very large values.
+fn tick(v: f64) -> String {
+    let v = if v.abs() < 1e-12 { 0.0 } else { v };
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e5).contains(&a) {
+        format!("{v:.1e}")
+    } else {
+        let s = format!("{v:.4}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.to_string() }
+    }
+}
 
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
     if (hi - lo).abs() < 1e-12 {
@@ -211,86 +247,174 @@ impl Figure {
         ))
     }
 
-    /// Renders to SVG.
+    /// Renders to SVG. The legend, when any series has a label, sits to the right of the plot,
+    /// outside the data.
     pub fn to_svg(&self) -> Result<Svg> {
         register_font();
-        let ((x0, x1), (y0, y1)) = self.data_ranges()?;
+        self.data_ranges()?;
         let mut buf = String::new();
         {
             let root = SVGBackend::with_string(&mut buf, self.size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| Error::Plot(e.to_string()))?;
+            self.draw_on(&root)?;
+            root.present().map_err(|e| Error::Plot(e.to_string()))?;
+        }
+        Ok(Svg(buf))
+    }
+
+    /// Several figures side by side in one SVG (e.g. loss and accuracy on axes of their own),
+    /// each `self.size` wide, under one `title`.
+    pub fn panels(title: &str, figures: &[Figure]) -> Result<Svg> {
+        register_font();
+        if figures.is_empty() {
+            return Err(Error::invalid("figures", "none", "need at least one panel"));
+        }
+        for f in figures {
+            f.data_ranges()?;
+        }
+        let w: u32 = figures.iter().map(|f| f.size.0).sum();
+        let h: u32 = figures.iter().map(|f| f.size.1).max().unwrap_or(420) + 30;
+        let mut buf = String::new();
+        {
             let pe = |e: &dyn std::fmt::Display| Error::Plot(e.to_string());
+            let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
             root.fill(&WHITE).map_err(|e| pe(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&self.title, ("sans-serif", 18))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(56)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(|e| pe(&e))?;
-            chart
-                .configure_mesh()
-                .x_desc(&self.x_label)
-                .y_desc(&self.y_label)
-                .label_style(("sans-serif", 12))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()
-                .map_err(|e| pe(&e))?;
-            let mut any_label = false;
-            for (k, s) in self.series.iter().enumerate() {
-                let c = PALETTE[k % PALETTE.len()];
-                let pts: Vec<(f64, f64)> = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-                    .collect();
-                let anno = match s.mark {
-                    Mark::Line => chart
-                        .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
-                        .map_err(|e| pe(&e))?,
-                    Mark::Points => chart
-                        .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled())))
-                        .map_err(|e| pe(&e))?,
-                    Mark::Bars { width } => chart
-                        .draw_series(pts.iter().map(|&(x, y)| {
-                            Rectangle::new([(x, 0.0), (x + width, y)], c.mix(0.6).filled())
-                        }))
-                        .map_err(|e| pe(&e))?,
-                };
-                if !s.label.is_empty() {
-                    any_label = true;
-                    anno.label(s.label.clone()).legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 4), (x + 14, y + 4)], c.filled())
-                    });
-                }
-                if let Some(err) = &s.y_err {
-                    chart
-                        .draw_series(
-                            s.points
-                                .iter()
-                                .zip(err)
-                                .filter(|((x, y), e)| {
-                                    x.is_finite() && y.is_finite() && e.is_finite()
-                                })
-                                .map(|(&(x, y), &e)| {
-                                    PathElement::new(vec![(x, y - e), (x, y + e)], c.mix(0.5))
-                                }),
-                        )
-                        .map_err(|e| pe(&e))?;
-                }
-            }
-            if any_label {
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(BLACK)
-                    .label_font(("sans-serif", 12))
-                    .draw()
-                    .map_err(|e| pe(&e))?;
+            let root = root.titled(title, ("sans-serif", 20)).map_err(|e| pe(&e))?;
+            let areas = root.split_evenly((1, figures.len()));
+            for (f, area) in figures.iter().zip(&areas) {
+                f.draw_on(area)?;
             }
             root.present().map_err(|e| pe(&e))?;
         }
         Ok(Svg(buf))
+    }
+
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+    ) -> Result<()> {
+        let ((x0, x1), (y0, y1)) = self.data_ranges()?;
+        let pe = |e: &dyn std::fmt::Display| Error::Plot(e.to_string());
+        let labelled: Vec<(usize, &Series)> = self
+            .series
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.label.is_empty())
+            .collect();
+        // A legend column to the right, as wide as its longest label needs.
+        let (w, _) = area.dim_in_pixel();
+        let longest = labelled
+            .iter()
+            .map(|(_, s)| s.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let legend_w = if labelled.is_empty() {
+            0
+        } else {
+            ((longest as u32) * 7 + 40).min(w / 2)
+        };
+        let (plot_area, legend_area) = area.split_horizontally(w - legend_w);
+        let mut chart = ChartBuilder::on(&plot_area)
+            .caption(&self.title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|e| pe(&e))?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style(("sans-serif", 12))
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .draw()
+            .map_err(|e| pe(&e))?;
+        for (k, s) in self.series.iter().enumerate() {
+            let c = PALETTE[s.color.unwrap_or(k) % PALETTE.len()];
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect();
+            match s.mark {
+                Mark::Line => {
+                    chart
+                        .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+                        .map_err(|e| pe(&e))?;
+                }
+                Mark::Dashed => {
+                    chart
+                        .draw_series(DashedLineSeries::new(pts.clone(), 7, 5, c.stroke_width(2)))
+                        .map_err(|e| pe(&e))?;
+                }
+                Mark::Points => {
+                    chart
+                        .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                        .map_err(|e| pe(&e))?;
+                }
+                Mark::Bars { width } => {
+                    chart
+                        .draw_series(pts.iter().map(|&(x, y)| {
+                            Rectangle::new([(x, 0.0), (x + width, y)], c.mix(0.6).filled())
+                        }))
+                        .map_err(|e| pe(&e))?;
+                }
+            }
+            if let Some(err) = &s.y_err {
+                chart
+                    .draw_series(
+                        s.points
+                            .iter()
+                            .zip(err)
+                            .filter(|((x, y), e)| x.is_finite() && y.is_finite() && e.is_finite())
+                            .map(|(&(x, y), &e)| {
+                                PathElement::new(vec![(x, y - e), (x, y + e)], c.mix(0.5))
+                            }),
+                    )
+                    .map_err(|e| pe(&e))?;
+            }
+        }
+        // The legend: a sample of each labelled series' mark and its label.
+        for (row, (k, s)) in labelled.iter().enumerate() {
+            let c = PALETTE[s.color.unwrap_or(*k) % PALETTE.len()];
+            let y = 50 + 20 * row as i32;
+            let (x, x2) = (4, 26);
+            match s.mark {
+                Mark::Line => legend_area
+                    .draw(&PathElement::new(vec![(x, y), (x2, y)], c.stroke_width(2)))
+                    .map_err(|e| pe(&e))?,
+                Mark::Dashed => {
+                    for seg in [(x, x + 7), (x + 12, x + 19)] {
+                        legend_area
+                            .draw(&PathElement::new(
+                                vec![(seg.0, y), (seg.1, y)],
+                                c.stroke_width(2),
+                            ))
+                            .map_err(|e| pe(&e))?;
+                    }
+                }
+                Mark::Points => legend_area
+                    .draw(&Circle::new((x + 11, y), 3, c.filled()))
+                    .map_err(|e| pe(&e))?,
+                Mark::Bars { .. } => legend_area
+                    .draw(&Rectangle::new(
+                        [(x + 4, y - 5), (x + 18, y + 5)],
+                        c.mix(0.6).filled(),
+                    ))
+                    .map_err(|e| pe(&e))?,
+            }
+            legend_area
+                .draw(&Text::new(
+                    s.label.clone(),
+                    (x2 + 6, y - 7),
+                    ("sans-serif", 12).into_font().color(&BLACK),
+                ))
+                .map_err(|e| pe(&e))?;
+        }
+        Ok(())
     }
 
     /// Inline display in evcxr (an error is shown as text instead of a plot).
@@ -324,6 +448,31 @@ mod tests {
         assert!(svg.as_str().contains("Loss"));
         assert!(svg.as_str().contains("train"));
         assert!(svg.as_str().contains("<circle"));
+    }
+
+    #[test]
+    fn legend_outside_dashed_lines_panels_and_ticks() {
+        let f = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line("training", vec![(1.0, 1.0), (2.0, 0.5)]).with_color(0))
+            .with(Series::dashed("validation", vec![(1.0, 1.2), (2.0, 0.7)]).with_color(0));
+        let svg = f.to_svg().unwrap();
+        // The dashed series is drawn as several short segments, the solid one as one line.
+        let solid = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line("training", vec![(1.0, 1.0), (2.0, 0.5)]))
+            .to_svg()
+            .unwrap();
+        let lines = |s: &str| s.matches("<polyline").count() + s.matches("<line").count();
+        let (d, l) = (lines(svg.as_str()), lines(solid.as_str()));
+        assert!(d >= l + 3, "{d} vs {l}");
+        assert!(svg.as_str().contains("validation"));
+        let p = Figure::panels("Curves", &[f.clone(), f]).unwrap();
+        assert!(p.as_str().contains("Curves"));
+        assert!(Figure::panels("none", &[]).is_err());
+        assert_eq!(tick(-0.0), "0");
+        assert_eq!(tick(-1e-15), "0");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(2.0), "2");
+        assert_eq!(tick(1.2e-5), "1.2e-5");
     }
 
     #[test]

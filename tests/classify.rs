@@ -94,7 +94,10 @@ fn scaled_alexnet_learns_bars_and_the_report_follows() {
     assert!(best > 0.9, "validation accuracy {best}: {hist:?}");
     // The learning rate decays by the seed's 1 % (inverse time, per epoch).
     assert!((hist.learning_rate[1] - 0.01 / 1.01).abs() < 1e-12);
-    assert!(hist.curves().unwrap().as_str().contains("validation loss"));
+    let curves = hist.curves().unwrap();
+    for text in ["Cross-entropy", "Accuracy", "validation"] {
+        assert!(curves.as_str().contains(text), "{text}");
+    }
 
     // Probabilities of the returned (best) weights reproduce the recorded validation accuracy.
     let probs = predict_proba(&model, &valid, &dev).unwrap();

@@ -154,8 +154,8 @@ pub struct ClassHistory {
 }
 
 impl ClassHistory {
-    /// Training and validation accuracy and loss against epoch (the seed's Fig. 3 shows
-    /// training accuracy and validation loss).
+    /// Training (solid) and validation (dashed) loss and accuracy against epoch, on two axes of
+    /// their own (the seed's Fig. 3 shows training accuracy and validation loss).
     pub fn curves(&self) -> Result<Svg> {
         check_size("epochs recorded", self.train_loss.len(), 1)?;
         let pts = |v: &[f64]| -> Vec<(f64, f64)> {
@@ -164,15 +164,17 @@ impl ClassHistory {
                 .map(|(e, &y)| ((e + 1) as f64, y))
                 .collect()
         };
-        Figure::new("Learning curves", "epoch", "accuracy / cross-entropy")
-            .with(Series::line("training accuracy", pts(&self.train_accuracy)))
-            .with(Series::line(
-                "validation accuracy",
-                pts(&self.valid_accuracy),
-            ))
-            .with(Series::line("training loss", pts(&self.train_loss)))
-            .with(Series::line("validation loss", pts(&self.valid_loss)))
-            .to_svg()
+        let loss = Figure::new("Cross-entropy", "epoch", "mean cross-entropy")
+            .with(Series::line("training", pts(&self.train_loss)).with_color(0))
+            .with(Series::dashed("validation", pts(&self.valid_loss)).with_color(0));
+        let acc = Figure::new("Accuracy", "epoch", "fraction correct")
+            .with(Series::line("training", pts(&self.train_accuracy)).with_color(1))
+            .with(Series::dashed("validation", pts(&self.valid_accuracy)).with_color(1));
+        // Histories without accuracies (runs saved before they were recorded): the loss alone.
+        if self.train_accuracy.is_empty() && self.valid_accuracy.is_empty() {
+            return Figure::panels("Learning curves", &[loss]);
+        }
+        Figure::panels("Learning curves", &[loss, acc])
     }
 }
 

@@ -542,10 +542,11 @@ impl QRun {
     }
 }
 
-/// Training and validation NLL per epoch of several runs on one plot (Fig 12).
+/// Training (solid) and validation (dashed) NLL per epoch of several runs on one plot, one
+/// colour per run (Fig 12).
 pub fn loss_figure(runs: &[(&str, &History)]) -> Figure {
     let mut fig = Figure::new("Learning curves", "epoch", "NLL");
-    for (name, h) in runs {
+    for (k, (name, h)) in runs.iter().enumerate() {
         let curve = |v: &[f64]| {
             v.iter()
                 .enumerate()
@@ -553,8 +554,8 @@ pub fn loss_figure(runs: &[(&str, &History)]) -> Figure {
                 .collect()
         };
         fig = fig
-            .with(Series::line(format!("{name} train"), curve(&h.train_loss)))
-            .with(Series::line(format!("{name} valid"), curve(&h.valid_loss)));
+            .with(Series::line(format!("{name} train"), curve(&h.train_loss)).with_color(k))
+            .with(Series::dashed(format!("{name} valid"), curve(&h.valid_loss)).with_color(k));
     }
     fig
 }

@@ -502,11 +502,11 @@ impl RegRun {
             if self.metrics.config.gaussian {
                 "NLL"
             } else {
-                "MSE (θ/90)"
+                "MSE of angle/90, (θ/90)²"
             },
         )
-        .with(Series::line("train", c(&self.history.train_loss)))
-        .with(Series::line(monitor, c(&self.history.monitor_loss)))
+        .with(Series::line("train", c(&self.history.train_loss)).with_color(0))
+        .with(Series::dashed(monitor, c(&self.history.monitor_loss)).with_color(0))
     }
 
     /// RMSE of each target in a grid of true (i, θ) cells (`i_edges`, `theta_edges` in degrees):
