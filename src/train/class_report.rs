@@ -15,6 +15,9 @@ use crate::paper::prakash2020;
 use burn::prelude::Device;
 use std::path::Path;
 
+/// Kept images below which a score table shows counts but no precision, recall or F1.
+pub const MIN_KEPT_FOR_SCORES: usize = 50;
+
 fn pct(v: f64) -> String {
     format!("{v:.2}")
 }
@@ -31,13 +34,23 @@ pub(crate) struct ScoreView<'a> {
 impl ScoreView<'_> {
     /// Precision, recall, F1 and kept images per class and overall, ours beside the paper's.
     pub fn scores_table(&self) -> Result<Table> {
+        // Too few kept images: our scores would be noise, so the table says so instead.
+        let few = (self.overall.support as usize) < MIN_KEPT_FOR_SCORES;
         let mut t = Table::new(
             format!(
-                "Test scores after rejection at {:.0} % — ours ({} test images, {} kept) beside the \
-                 paper's ({})",
+                "Test scores after rejection at {:.0} % — ours ({} test images, {} kept{}) beside \
+                 the paper's ({})",
                 100.0 * self.threshold,
                 self.n_test,
                 self.overall.support,
+                if few {
+                    format!(
+                        "; fewer than {MIN_KEPT_FOR_SCORES} kept, so our precision, recall and F1 \
+                         are not shown: they would be noise"
+                    )
+                } else {
+                    String::new()
+                },
                 self.paper.tables
             ),
             &[
@@ -52,12 +65,13 @@ impl ScoreView<'_> {
                 "paper kept",
             ],
         );
+        let ours = |v: f64| if few { "—".to_string() } else { pct(v) };
         for (r, s) in self.rows() {
             t.push_row(&[
                 r.class.clone(),
-                pct(r.precision),
-                pct(r.recall),
-                pct(r.f1),
+                ours(r.precision),
+                ours(r.recall),
+                ours(r.f1),
                 r.support.to_string(),
                 pct(s.precision),
                 pct(s.recall),
@@ -378,4 +392,51 @@ pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Re
         t.push_row(&row)?;
     }
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(class: &str, f1: f64, support: u64) -> ClassRow {
+        ClassRow {
+            class: class.into(),
+            precision: f1,
+            recall: f1,
+            f1,
+            support,
+            rejected: 1,
+            data: [0, 0, support + 1],
+        }
+    }
+
+    #[test]
+    fn score_table_hides_scores_of_a_handful_of_kept_images() {
+        let paper = prakash2020::classification(Experiment::TwoClass).unwrap();
+        let per = [row("i=0", 1.0, 3), row("i=45", 0.0, 1)];
+        let overall = row("overall", 0.75, 4);
+        let view = ScoreView {
+            per_class: &per,
+            overall: &overall,
+            paper: &paper,
+            threshold: 0.8,
+            n_test: 96,
+        };
+        let t = view.scores_table().unwrap();
+        assert!(t.title.contains("not shown"), "{}", t.title);
+        assert!(t.rows.iter().all(|r| r[1] == "—" && r[3] == "—"));
+        assert_eq!(t.rows[2][4], "4");
+        assert_eq!(t.rows[2][7], "0.99");
+        let many = [row("i=0", 0.9, 300), row("i=45", 0.8, 200)];
+        let overall = row("overall", 0.86, 500);
+        let t = ScoreView {
+            per_class: &many,
+            overall: &overall,
+            ..view
+        }
+        .scores_table()
+        .unwrap();
+        assert!(!t.title.contains("not shown"));
+        assert_eq!(t.rows[2][3], "0.86");
+    }
 }
