@@ -1,14 +1,14 @@
 //! `galaxy-lab classify train`: seed 000's 2-, 3- and 9-class experiments with AlexNet (Table 4)
 //! or the compact network, from a named preset; `--resume DIR` continues a killed run.
 
-use super::run_folder::{self, progress_bar, show_batch};
+use super::run_folder;
 use crate::data::pairs_h5::{Experiment, PairH5};
 use crate::error::{Error, Result};
 use crate::models::alexnet::Padding;
 use crate::models::classifier::NetKind;
 use crate::train::class_experiment::run_classification_with;
 use crate::train::class_recipe::{ClassRunConfig, SplitBy};
-use crate::train::fit::{BatchProgress, FitHistory, Hooks};
+use crate::train::fit::FitHistory;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -240,24 +240,13 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         cfg.train.epochs,
         if run.resumed { " (resumed)" } else { "" }
     );
-    let bar = progress_bar(cfg.train.epochs);
-    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
-    let mut on_epoch = |h: &FitHistory| print_epoch(&bar, h);
-    let mut hooks = Hooks {
-        on_batch: Some(&mut on_batch),
-        on_epoch: Some(&mut on_epoch),
-    };
-    let run = run_classification_with(
-        &ds,
-        &cfg,
-        &device,
-        Some(&out.join(run_folder::CHECKPOINT)),
-        &mut hooks,
-    );
-    let run = run_folder::failed(&out, run)?;
-    bar.finish_and_clear();
-    run.save(&out)?;
-    run_folder::complete(&out)?;
+    let run = run_folder::train_in(
+        &out,
+        cfg.train.epochs,
+        print_epoch,
+        |ckpt, hooks| run_classification_with(&ds, &cfg, &device, Some(ckpt), hooks),
+        |run| run.save(&out),
+    )?;
     let m = &run.metrics;
     println!(
         "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (paper {:.2}), \
@@ -394,23 +383,22 @@ fn paper_protocol(a: PaperProtocolArgs) -> Result<()> {
         cfg.width,
         cfg.train.epochs
     );
-    let bar = progress_bar(cfg.train.epochs);
-    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
-    let mut on_epoch = |h: &FitHistory| print_epoch(&bar, h);
-    let mut hooks = Hooks {
-        on_batch: Some(&mut on_batch),
-        on_epoch: Some(&mut on_epoch),
-    };
-    let m = crate::train::paper_protocol::run_paper_protocol(
-        &ds,
-        &cfg,
-        a.max_test,
-        &device,
-        Some(&a.out.join("checkpoint")),
-        &mut hooks,
+    let m = run_folder::train_in(
+        &a.out,
+        cfg.train.epochs,
+        print_epoch,
+        |ckpt, hooks| {
+            crate::train::paper_protocol::run_paper_protocol(
+                &ds,
+                &cfg,
+                a.max_test,
+                &device,
+                Some(ckpt),
+                hooks,
+            )
+        },
+        |m| crate::io::write_json(a.out.join("paper_protocol.json"), m),
     )?;
-    bar.finish_and_clear();
-    crate::io::write_json(a.out.join("paper_protocol.json"), &m)?;
     for (name, s) in [
         ("sample of the seed's size", &m.sample),
         ("whole 20 %", &m.whole),
@@ -429,21 +417,19 @@ fn paper_protocol(a: PaperProtocolArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_epoch(bar: &indicatif::ProgressBar, h: &FitHistory) {
+/// One line per epoch (printed above the progress bar on a terminal, plain lines in a log).
+fn print_epoch(h: &FitHistory) {
     let e = h.train_loss.len();
-    // Printed above the bar on a terminal, as plain lines in a log.
-    bar.suspend(|| {
-        println!(
-            "epoch {e:>3}: train loss {:.4} acc {:.3}  valid loss {:.4} acc {:.3}  lr {:.2e}  \
-             ({:.0} s)",
-            h.train_loss[e - 1],
-            h.train_accuracy.get(e - 1).copied().unwrap_or(f64::NAN),
-            h.valid_loss[e - 1],
-            h.valid_accuracy.get(e - 1).copied().unwrap_or(f64::NAN),
-            h.learning_rate[e - 1],
-            h.seconds
-        )
-    });
+    println!(
+        "epoch {e:>3}: train loss {:.4} acc {:.3}  valid loss {:.4} acc {:.3}  lr {:.2e}  \
+         ({:.0} s)",
+        h.train_loss[e - 1],
+        h.train_accuracy.get(e - 1).copied().unwrap_or(f64::NAN),
+        h.valid_loss[e - 1],
+        h.valid_accuracy.get(e - 1).copied().unwrap_or(f64::NAN),
+        h.learning_rate[e - 1],
+        h.seconds
+    )
 }
 
 fn evaluate(a: EvaluateArgs) -> Result<()> {

@@ -119,6 +119,31 @@ pub fn failed<T>(out: &Path, result: Result<T>) -> Result<T> {
     result
 }
 
+/// Trains in the run folder `out`: `train` gets the checkpoint folder and the loop's hooks (a
+/// progress bar over `epochs` epochs, `print` above it after each epoch); a failure of a run with
+/// nothing checkpointed removes what it made ([`failed`]); on success `save` writes the results
+/// and the checkpoint is removed ([`complete`]).
+pub fn train_in<T>(
+    out: &Path,
+    epochs: usize,
+    print: impl Fn(&crate::train::fit::FitHistory),
+    train: impl FnOnce(&Path, &mut crate::train::fit::Hooks) -> Result<T>,
+    save: impl FnOnce(&T) -> Result<()>,
+) -> Result<T> {
+    let bar = progress_bar(epochs);
+    let mut on_batch = |p: crate::train::fit::BatchProgress| show_batch(&bar, epochs, &p);
+    let mut on_epoch = |h: &crate::train::fit::FitHistory| bar.suspend(|| print(h));
+    let mut hooks = crate::train::fit::Hooks {
+        on_batch: Some(&mut on_batch),
+        on_epoch: Some(&mut on_epoch),
+    };
+    let run = failed(out, train(&out.join(CHECKPOINT), &mut hooks))?;
+    bar.finish_and_clear();
+    save(&run)?;
+    complete(out)?;
+    Ok(run)
+}
+
 /// A progress bar over updates with rate and ETA on a terminal; hidden otherwise (logs, tests).
 /// Its length is set from the first batch's count.
 pub fn progress_bar(epochs: usize) -> indicatif::ProgressBar {

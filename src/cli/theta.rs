@@ -1,9 +1,9 @@
 //! `galaxy-lab theta train`: seed 000's θ regression (Table 5) and our joint (i, θ) regression.
 
-use super::run_folder::{self, progress_bar, show_batch};
+use super::run_folder;
 use crate::data::pairs_h5::PairH5;
 use crate::error::Result;
-use crate::train::fit::{BatchProgress, FitHistory, Hooks};
+use crate::train::fit::FitHistory;
 use crate::train::theta_experiment::{RegRunConfig, run_regression_with};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -109,11 +109,11 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
         crate::device::device_name(&device),
         if run.resumed { " (resumed)" } else { "" }
     );
-    let bar = progress_bar(cfg.train.epochs);
-    let mut on_batch = |p: BatchProgress| show_batch(&bar, cfg.train.epochs, &p);
-    let mut on_epoch = |h: &FitHistory| {
-        let e = h.train_loss.len();
-        bar.suspend(|| {
+    let run = run_folder::train_in(
+        &out,
+        cfg.train.epochs,
+        |h: &FitHistory| {
+            let e = h.train_loss.len();
             println!(
                 "epoch {e:>3}: train {:>9.5}  monitor {:>9.5}  (best {:.5} at {}, {:.0} s)",
                 h.train_loss[e - 1],
@@ -122,23 +122,10 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
                 h.best_epoch + 1,
                 h.seconds
             )
-        });
-    };
-    let mut hooks = Hooks {
-        on_batch: Some(&mut on_batch),
-        on_epoch: Some(&mut on_epoch),
-    };
-    let run = run_regression_with(
-        &ds,
-        &cfg,
-        &device,
-        Some(&out.join(run_folder::CHECKPOINT)),
-        &mut hooks,
-    );
-    let run = run_folder::failed(&out, run)?;
-    bar.finish_and_clear();
-    run.save(&out)?;
-    run_folder::complete(&out)?;
+        },
+        |ckpt, hooks| run_regression_with(&ds, &cfg, &device, Some(ckpt), hooks),
+        |run| run.save(&out),
+    )?;
     for t in &run.metrics.targets {
         println!(
             "{}: test MSE {:.4} (angle/90)² = {:.1} deg², RMSE {:.2} deg; train MSE {:.4}{}",
