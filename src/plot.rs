@@ -476,6 +476,18 @@ mod tests {
     }
 
     #[test]
+    fn geometry_diagram_names_the_angles_and_checks_them() {
+        let svg = geometry_diagram(45.0, 35.0).unwrap();
+        for t in ["orbital plane", "line of sight", "galaxy 2", "φ"] {
+            assert!(svg.as_str().contains(t), "{t}");
+        }
+        svg.save(std::env::temp_dir().join("galaxy_lab_geometry.svg"))
+            .unwrap();
+        assert!(geometry_diagram(120.0, 0.0).is_err());
+        assert!(geometry_diagram(45.0, f64::NAN).is_err());
+    }
+
+    #[test]
     fn histogram_counts_and_rejects_bad_edges() {
         let s = Series::histogram(
             "pit",
@@ -492,4 +504,107 @@ mod tests {
         assert!(Series::histogram("x", &[1.0], 10, 1.0, 1.0).is_err());
         assert!(Figure::new("empty", "x", "y").to_svg().is_err());
     }
+}
+
+/// Seed 000's Fig. 1 as a diagram, seen side-on: the orbital plane (x–y) edge-on with its
+/// normal z, galaxy 1's disc in the plane (i₁ = 0), galaxy 2's disc tilted by the relative
+/// inclination `i_deg`, and the line of sight at the viewing angle `theta_deg` from z (its
+/// azimuth φ about z is out of the page).
+pub fn geometry_diagram(i_deg: f64, theta_deg: f64) -> Result<Svg> {
+    crate::error::check_range("i", i_deg, 0.0, 90.0)?;
+    crate::error::check_range("theta", theta_deg, -90.0, 90.0)?;
+    register_font();
+    let pe = |e: &dyn std::fmt::Display| Error::Plot(e.to_string());
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (640, 440)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| pe(&e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Fig. 1 geometry: relative inclination i and viewing angle θ",
+                ("sans-serif", 18),
+            )
+            .margin(10)
+            .build_cartesian_2d(-1.5f64..1.5f64, -0.55f64..1.35f64)
+            .map_err(|e| pe(&e))?;
+        let (blue, red, grey) = (PALETTE[0], PALETTE[3], RGBColor(110, 110, 110));
+        let font = ("sans-serif", 14).into_font();
+        type Line = (Vec<(f64, f64)>, RGBColor, u32);
+        let mut lines: Vec<Line> = Vec::new();
+        let arrow = |from: (f64, f64), to: (f64, f64), c: RGBColor| -> [Line; 2] {
+            let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+            let l = (dx * dx + dy * dy).sqrt().max(1e-9);
+            let (ux, uy) = (dx / l, dy / l);
+            let h = 0.06;
+            let left = (to.0 - h * (ux - 0.5 * uy), to.1 - h * (uy + 0.5 * ux));
+            let right = (to.0 - h * (ux + 0.5 * uy), to.1 - h * (uy - 0.5 * ux));
+            [(vec![from, to], c, 2), (vec![left, to, right], c, 2)]
+        };
+        let arc = |r: f64, a0: f64, a1: f64, cx: f64, cy: f64| -> Vec<(f64, f64)> {
+            // Angles from the +z direction, clockwise towards +x (degrees).
+            (0..=40)
+                .map(|k| {
+                    let a = (a0 + (a1 - a0) * k as f64 / 40.0).to_radians();
+                    (cx + r * a.sin(), cy + r * a.cos())
+                })
+                .collect()
+        };
+        // The orbital plane, edge-on, and its normal z.
+        lines.push((vec![(-1.4, 0.0), (1.4, 0.0)], grey, 1));
+        lines.extend(arrow((0.0, 0.0), (0.0, 1.15), grey));
+        // Galaxy 1: disc in the plane, spin axis along z.
+        let (p1, p2) = ((-0.8, 0.0), (0.8, 0.0));
+        lines.push((vec![(p1.0 - 0.3, 0.0), (p1.0 + 0.3, 0.0)], blue, 6));
+        lines.extend(arrow(p1, (p1.0, 0.45), blue));
+        // Galaxy 2: disc tilted by i, its spin axis i from z.
+        let ir = i_deg.to_radians();
+        let (c, s) = (ir.cos(), ir.sin());
+        lines.push((
+            vec![(p2.0 - 0.3 * c, -0.3 * s), (p2.0 + 0.3 * c, 0.3 * s)],
+            red,
+            6,
+        ));
+        lines.extend(arrow(p2, (p2.0 - 0.45 * s, 0.45 * c), red));
+        lines.push((vec![p2, (p2.0, 0.45)], red, 1));
+        lines.push((arc(0.3, -i_deg, 0.0, p2.0, p2.1), red, 1));
+        // The line of sight at θ from z.
+        let tr = theta_deg.to_radians();
+        lines.extend(arrow(
+            (0.0, 0.0),
+            (1.05 * tr.sin(), 1.05 * tr.cos()),
+            BLACK.into(),
+        ));
+        lines.push((arc(0.45, 0.0, theta_deg, 0.0, 0.0), BLACK.into(), 1));
+        for (pts, color, w) in lines {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    pts,
+                    color.stroke_width(w),
+                )))
+                .map_err(|e| pe(&e))?;
+        }
+        let texts = [
+            ("orbital plane (x–y, seen edge-on)", (-1.4, -0.1)),
+            ("z: orbital-plane normal", (0.05, 1.2)),
+            ("galaxy 1 (P1), i₁ = 0", (p1.0 - 0.45, -0.27)),
+            ("galaxy 2 (P2), i₂ = i", (p2.0 - 0.3, -0.3)),
+            ("i", (p2.0 - 0.3 * (0.5 * ir).sin() - 0.06, 0.4)),
+            ("θ", (0.5 * (0.5 * tr).sin() + 0.03, 0.52)),
+            (
+                "line of sight (to the observer)",
+                (1.1 * tr.sin() - 0.3, 1.1 * tr.cos() + 0.08),
+            ),
+            (
+                "φ: azimuth of the line of sight about z (out of the page)",
+                (-1.4, -0.45),
+            ),
+        ];
+        for (t, at) in texts {
+            chart
+                .draw_series(std::iter::once(Text::new(t.to_string(), at, font.clone())))
+                .map_err(|e| pe(&e))?;
+        }
+        root.present().map_err(|e| pe(&e))?;
+    }
+    Ok(Svg(buf))
 }

@@ -30,7 +30,7 @@ pub use crate::models::im2col::ConvImpl;
 pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
 pub use crate::paper::{self, hidalgo2023, prakash2020};
-pub use crate::plot::{Figure, Mark, Series};
+pub use crate::plot::{Figure, Mark, Series, geometry_diagram};
 pub use crate::sdss::{
     self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
     cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,
