@@ -569,12 +569,8 @@ pub fn geometry_diagram(i_deg: f64, theta_deg: f64) -> Result<Svg> {
         lines.push((arc(0.3, -i_deg, 0.0, p2.0, p2.1), red, 1));
         // The line of sight at θ from z.
         let tr = theta_deg.to_radians();
-        lines.extend(arrow(
-            (0.0, 0.0),
-            (1.05 * tr.sin(), 1.05 * tr.cos()),
-            BLACK.into(),
-        ));
-        lines.push((arc(0.45, 0.0, theta_deg, 0.0, 0.0), BLACK.into(), 1));
+        lines.extend(arrow((0.0, 0.0), (1.05 * tr.sin(), 1.05 * tr.cos()), BLACK));
+        lines.push((arc(0.45, 0.0, theta_deg, 0.0, 0.0), BLACK, 1));
         for (pts, color, w) in lines {
             chart
                 .draw_series(std::iter::once(PathElement::new(
