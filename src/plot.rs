@@ -431,81 +431,6 @@ impl Figure {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figure_renders_svg_with_text_and_series() {
-        let f = Figure::new("Loss", "epoch", "NLL")
-            .with(Series::line(
-                "train",
-                vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.2)],
-            ))
-            .with(Series::points("val", vec![(0.0, 1.1), (2.0, 0.3)]).with_y_err(vec![0.1, 0.1]));
-        let svg = f.to_svg().unwrap();
-        assert!(svg.as_str().starts_with("<svg"));
-        assert!(svg.as_str().contains("Loss"));
-        assert!(svg.as_str().contains("train"));
-        assert!(svg.as_str().contains("<circle"));
-    }
-
-    #[test]
-    fn legend_outside_dashed_lines_panels_and_ticks() {
-        let f = Figure::new("Loss", "epoch", "NLL")
-            .with(Series::line("training", vec![(1.0, 1.0), (2.0, 0.5)]).with_color(0))
-            .with(Series::dashed("validation", vec![(1.0, 1.2), (2.0, 0.7)]).with_color(0));
-        let svg = f.to_svg().unwrap();
-        // The dashed series is drawn as several short segments, the solid one as one line.
-        let solid = Figure::new("Loss", "epoch", "NLL")
-            .with(Series::line("training", vec![(1.0, 1.0), (2.0, 0.5)]))
-            .to_svg()
-            .unwrap();
-        let lines = |s: &str| s.matches("<polyline").count() + s.matches("<line").count();
-        let (d, l) = (lines(svg.as_str()), lines(solid.as_str()));
-        assert!(d >= l + 3, "{d} vs {l}");
-        assert!(svg.as_str().contains("validation"));
-        let p = Figure::panels("Curves", &[f.clone(), f]).unwrap();
-        assert!(p.as_str().contains("Curves"));
-        assert!(Figure::panels("none", &[]).is_err());
-        assert_eq!(tick(-0.0), "0");
-        assert_eq!(tick(-1e-15), "0");
-        assert_eq!(tick(0.25), "0.25");
-        assert_eq!(tick(2.0), "2");
-        assert_eq!(tick(1.2e-5), "1.2e-5");
-    }
-
-    #[test]
-    fn geometry_diagram_names_the_angles_and_checks_them() {
-        let svg = geometry_diagram(45.0, 35.0).unwrap();
-        for t in ["orbital plane", "line of sight", "galaxy 2", "φ"] {
-            assert!(svg.as_str().contains(t), "{t}");
-        }
-        svg.save(std::env::temp_dir().join("galaxy_lab_geometry.svg"))
-            .unwrap();
-        assert!(geometry_diagram(120.0, 0.0).is_err());
-        assert!(geometry_diagram(45.0, f64::NAN).is_err());
-    }
-
-    #[test]
-    fn histogram_counts_and_rejects_bad_edges() {
-        let s = Series::histogram(
-            "pit",
-            &[0.05, 0.15, 0.15, 0.95, 1.0, f64::NAN],
-            10,
-            0.0,
-            1.0,
-        )
-        .unwrap();
-        let counts: Vec<f64> = s.points.iter().map(|p| p.1).collect();
-        assert_eq!(counts[0], 1.0);
-        assert_eq!(counts[1], 2.0);
-        assert_eq!(counts[9], 2.0);
-        assert!(Series::histogram("x", &[1.0], 10, 1.0, 1.0).is_err());
-        assert!(Figure::new("empty", "x", "y").to_svg().is_err());
-    }
-}
-
 /// Seed 000's Fig. 1 as a diagram, seen side-on: the orbital plane (x–y) edge-on with its
 /// normal z, galaxy 1's disc in the plane (i₁ = 0), galaxy 2's disc tilted by the relative
 /// inclination `i_deg`, and the line of sight at the viewing angle `theta_deg` from z (its
@@ -603,4 +528,79 @@ pub fn geometry_diagram(i_deg: f64, theta_deg: f64) -> Result<Svg> {
         root.present().map_err(|e| pe(&e))?;
     }
     Ok(Svg(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figure_renders_svg_with_text_and_series() {
+        let f = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line(
+                "train",
+                vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.2)],
+            ))
+            .with(Series::points("val", vec![(0.0, 1.1), (2.0, 0.3)]).with_y_err(vec![0.1, 0.1]));
+        let svg = f.to_svg().unwrap();
+        assert!(svg.as_str().starts_with("<svg"));
+        assert!(svg.as_str().contains("Loss"));
+        assert!(svg.as_str().contains("train"));
+        assert!(svg.as_str().contains("<circle"));
+    }
+
+    #[test]
+    fn legend_outside_dashed_lines_panels_and_ticks() {
+        let f = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line("training", vec![(1.0, 1.0), (2.0, 0.5)]).with_color(0))
+            .with(Series::dashed("validation", vec![(1.0, 1.2), (2.0, 0.7)]).with_color(0));
+        let svg = f.to_svg().unwrap();
+        // The dashed series is drawn as several short segments, the solid one as one line.
+        let solid = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line("training", vec![(1.0, 1.0), (2.0, 0.5)]))
+            .to_svg()
+            .unwrap();
+        let lines = |s: &str| s.matches("<polyline").count() + s.matches("<line").count();
+        let (d, l) = (lines(svg.as_str()), lines(solid.as_str()));
+        assert!(d >= l + 3, "{d} vs {l}");
+        assert!(svg.as_str().contains("validation"));
+        let p = Figure::panels("Curves", &[f.clone(), f]).unwrap();
+        assert!(p.as_str().contains("Curves"));
+        assert!(Figure::panels("none", &[]).is_err());
+        assert_eq!(tick(-0.0), "0");
+        assert_eq!(tick(-1e-15), "0");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(2.0), "2");
+        assert_eq!(tick(1.2e-5), "1.2e-5");
+    }
+
+    #[test]
+    fn geometry_diagram_names_the_angles_and_checks_them() {
+        let svg = geometry_diagram(45.0, 35.0).unwrap();
+        for t in ["orbital plane", "line of sight", "galaxy 2", "φ"] {
+            assert!(svg.as_str().contains(t), "{t}");
+        }
+        svg.save(std::env::temp_dir().join("galaxy_lab_geometry.svg"))
+            .unwrap();
+        assert!(geometry_diagram(120.0, 0.0).is_err());
+        assert!(geometry_diagram(45.0, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn histogram_counts_and_rejects_bad_edges() {
+        let s = Series::histogram(
+            "pit",
+            &[0.05, 0.15, 0.15, 0.95, 1.0, f64::NAN],
+            10,
+            0.0,
+            1.0,
+        )
+        .unwrap();
+        let counts: Vec<f64> = s.points.iter().map(|p| p.1).collect();
+        assert_eq!(counts[0], 1.0);
+        assert_eq!(counts[1], 2.0);
+        assert_eq!(counts[9], 2.0);
+        assert!(Series::histogram("x", &[1.0], 10, 1.0, 1.0).is_err());
+        assert!(Figure::new("empty", "x", "y").to_svg().is_err());
+    }
 }
