@@ -251,7 +251,6 @@ impl Figure {
     /// outside the data.
     pub fn to_svg(&self) -> Result<Svg> {
         register_font();
-        self.data_ranges()?;
         let mut buf = String::new();
         {
             let root = SVGBackend::with_string(&mut buf, self.size).into_drawing_area();
@@ -268,9 +267,6 @@ impl Figure {
         register_font();
         if figures.is_empty() {
             return Err(Error::invalid("figures", "none", "need at least one panel"));
-        }
-        for f in figures {
-            f.data_ranges()?;
         }
         let w: u32 = figures.iter().map(|f| f.size.0).sum();
         let h: u32 = figures.iter().map(|f| f.size.1).max().unwrap_or(420) + 30;

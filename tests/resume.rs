@@ -98,16 +98,10 @@ fn newest_epoch(ckpt: &Path) -> Option<usize> {
 fn a_killed_run_resumes_to_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let data = pairs(dir.path(), "two-class", 60, 9);
-    // The run never interrupted.
-    let whole = dir.path().join("whole");
-    run_ok(&train_args(&data, &whole));
-
-    // The same run, killed once its first epoch is checkpointed (the second is under way).
-    let killed = dir.path().join("killed");
-    let at_kill = kill_once_checkpointed(&train_args(&data, &killed), &killed.join("checkpoint"));
-    assert!(at_kill < 4, "the run had finished: epoch {at_kill}");
-    assert!(!killed.join("metrics.json").exists());
-    assert_nothing_half_written(&killed);
+    // The run never interrupted, and the same run killed once its first epoch is checkpointed
+    // (the second is under way).
+    let (whole, killed) =
+        whole_and_killed(dir.path(), |out| train_args(&data, out), "checkpoint", 4);
 
     // Options other than --resume are refused with it; a folder without run.json is named.
     let refused = crate::cli_command()
@@ -131,15 +125,7 @@ fn a_killed_run_resumes_to_the_same_numbers() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
 
-    let resumed = crate::cli_command()
-        .args(["classify", "train", "--resume", killed.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        resumed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&resumed.stderr)
-    );
+    resume_ok("classify", &killed);
     let read = |d: &Path, f: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(d.join(f)).unwrap()).unwrap()
     };
@@ -196,6 +182,39 @@ fn kill_once_checkpointed(args: &[String], ckpt: &Path) -> usize {
     child.kill().unwrap();
     child.wait().unwrap();
     newest_epoch(ckpt).unwrap()
+}
+
+/// Runs `args(dir/whole)` to the end, then `args(dir/killed)` killed once `killed/<ckpt>` holds
+/// a finished epoch (of `epochs`); checks the kill left no complete run and nothing
+/// half-written. Returns (whole, killed).
+fn whole_and_killed(
+    dir: &Path,
+    args: impl Fn(&Path) -> Vec<String>,
+    ckpt: &str,
+    epochs: usize,
+) -> (PathBuf, PathBuf) {
+    let whole = dir.join("whole");
+    run_ok(&args(&whole));
+    assert!(
+        !whole.join("checkpoint").exists(),
+        "a complete run keeps no checkpoint"
+    );
+    let killed = dir.join("killed");
+    let at = kill_once_checkpointed(&args(&killed), &killed.join(ckpt));
+    assert!(at < epochs, "the run had finished: epoch {at}");
+    assert!(!killed.join("metrics.json").exists());
+    assert_nothing_half_written(&killed);
+    (whole, killed)
+}
+
+/// `<command> train --resume killed`, which must succeed.
+fn resume_ok(command: &str, killed: &Path) {
+    run_ok(&strings(&[
+        command,
+        "train",
+        "--resume",
+        killed.to_str().unwrap(),
+    ]));
 }
 
 fn run_ok(args: &[String]) {
@@ -258,17 +277,7 @@ fn a_killed_q_run_resumes_to_the_same_numbers() {
             out.to_str().unwrap(),
         ])
     };
-    let whole = dir.path().join("whole");
-    run_ok(&args(&whole));
-    assert!(
-        !whole.join("checkpoint").exists(),
-        "a complete run keeps no checkpoint"
-    );
-    let killed = dir.path().join("killed");
-    let at = kill_once_checkpointed(&args(&killed), &killed.join("checkpoint/train"));
-    assert!(at < 4, "the run had finished: epoch {at}");
-    assert!(!killed.join("metrics.json").exists());
-    assert_nothing_half_written(&killed);
+    let (whole, killed) = whole_and_killed(dir.path(), args, "checkpoint/train", 4);
     // Options beside --resume are refused.
     let refused = crate::cli_command()
         .args([
@@ -282,12 +291,7 @@ fn a_killed_q_run_resumes_to_the_same_numbers() {
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
-    run_ok(&strings(&[
-        "q",
-        "train",
-        "--resume",
-        killed.to_str().unwrap(),
-    ]));
+    resume_ok("q", &killed);
     let (a, b) = (json(&whole, "metrics.json"), json(&killed, "metrics.json"));
     for k in [
         "test_nll",
@@ -335,18 +339,8 @@ fn a_killed_theta_run_resumes_to_the_same_numbers() {
             out.to_str().unwrap(),
         ])
     };
-    let whole = dir.path().join("whole");
-    run_ok(&args(&whole));
-    let killed = dir.path().join("killed");
-    let at = kill_once_checkpointed(&args(&killed), &killed.join("checkpoint"));
-    assert!(at < 4, "the run had finished: epoch {at}");
-    assert_nothing_half_written(&killed);
-    run_ok(&strings(&[
-        "theta",
-        "train",
-        "--resume",
-        killed.to_str().unwrap(),
-    ]));
+    let (whole, killed) = whole_and_killed(dir.path(), args, "checkpoint", 4);
+    resume_ok("theta", &killed);
     let (a, b) = (json(&whole, "metrics.json"), json(&killed, "metrics.json"));
     assert!(!a["targets"].is_null());
     assert_eq!(

@@ -213,16 +213,16 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
         a.resume.as_deref(),
         a.data.as_deref(),
         a.out.as_deref(),
-        |data| {
-            let cfg = settings(&a, data)?;
-            let ds = PairH5::open(data)?;
+        |p: &std::path::Path| PairH5::open(p),
+        |ds| {
+            let cfg = settings(&a, ds)?;
             cfg.train.validate()?;
             cfg.net(ds.class_names.len().max(2)).validate()?;
             Ok(cfg)
         },
     )?;
+    let (run, ds) = run;
     let (out, cfg) = (run.out, run.config);
-    let ds = PairH5::open(&run.data)?;
     let device = crate::device::device();
     println!(
         "classify train: {} ({} images of {}x{}, classes {:?}) on {}; {} {}x{} width {}, {} \
@@ -275,8 +275,7 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
 }
 
 /// The settings of a new run: the preset, then the options that override it.
-fn settings(a: &TrainArgs, data: &std::path::Path) -> Result<ClassRunConfig> {
-    let ds = PairH5::open(data)?;
+fn settings(a: &TrainArgs, ds: &PairH5) -> Result<ClassRunConfig> {
     let experiment = ds.config.experiment;
     if let Some(name) = &a.experiment {
         let wanted = Experiment::parse(name)?;
@@ -284,7 +283,11 @@ fn settings(a: &TrainArgs, data: &std::path::Path) -> Result<ClassRunConfig> {
             return Err(Error::invalid(
                 "--experiment",
                 name,
-                format!("{} holds a {} dataset", data.display(), experiment.name()),
+                format!(
+                    "{} holds a {} dataset",
+                    ds.path().display(),
+                    experiment.name()
+                ),
             ));
         }
     }

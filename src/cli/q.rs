@@ -210,17 +210,16 @@ fn train(a: TrainArgs) -> Result<()> {
         a.resume.as_deref(),
         a.data.as_deref(),
         a.out.as_deref(),
-        |data| {
+        |p: &std::path::Path| SersicH5::open(p),
+        |_| {
             let mode = a
                 .mode
                 .ok_or_else(|| Error::invalid("q train", "no --mode", "a new run needs one"))?;
-            let cfg = settings(&a, mode)?;
-            SersicH5::open(data)?;
-            Ok(cfg)
+            settings(&a, mode)
         },
     )?;
+    let (run, ds) = run;
     let (data, out, cfg) = (run.data, run.out, run.config);
-    let ds = SersicH5::open(&data)?;
     let device = crate::device::device();
     println!(
         "q train: mode {} on {} ({} galaxies), device {}{}",

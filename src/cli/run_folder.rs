@@ -34,23 +34,29 @@ pub struct Run<C> {
 }
 
 /// With `resume`, the run saved in that folder; otherwise a new run of `data` into `out` (both
-/// needed) with the settings `settings` makes from the data file (and checks: nothing is written
-/// before it succeeds), whose `run.json` is then written. `command` names the command in errors.
-pub fn new_or_resume<C: Serialize + DeserializeOwned>(
+/// needed) with the settings `settings` makes from the opened data file (and checks: nothing is
+/// written before it succeeds), whose `run.json` is then written. The data file is opened once,
+/// by `open`, and returned with the run. `command` names the command in errors.
+pub fn new_or_resume<C: Serialize + DeserializeOwned, D>(
     command: &str,
     resume: Option<&Path>,
     data: Option<&Path>,
     out: Option<&Path>,
-    settings: impl FnOnce(&Path) -> Result<C>,
-) -> Result<Run<C>> {
+    open: impl FnOnce(&Path) -> Result<D>,
+    settings: impl FnOnce(&D) -> Result<C>,
+) -> Result<(Run<C>, D)> {
     if let Some(dir) = resume {
         let run: RunFile<C> = read(command, dir)?;
-        return Ok(Run {
-            data: run.data,
-            out: dir.to_path_buf(),
-            config: run.config,
-            resumed: true,
-        });
+        let ds = open(&run.data)?;
+        return Ok((
+            Run {
+                data: run.data,
+                out: dir.to_path_buf(),
+                config: run.config,
+                resumed: true,
+            },
+            ds,
+        ));
     }
     let (Some(data), Some(out)) = (data, out) else {
         return Err(Error::invalid(
@@ -59,14 +65,18 @@ pub fn new_or_resume<C: Serialize + DeserializeOwned>(
             "a new run needs both (or --resume DIR)",
         ));
     };
-    let config = settings(data)?;
+    let ds = open(data)?;
+    let config = settings(&ds)?;
     start(out, data, &config)?;
-    Ok(Run {
-        data: data.to_path_buf(),
-        out: out.to_path_buf(),
-        config,
-        resumed: false,
-    })
+    Ok((
+        Run {
+            data: data.to_path_buf(),
+            out: out.to_path_buf(),
+            config,
+            resumed: false,
+        },
+        ds,
+    ))
 }
 
 /// Reads `dir/run.json` of a run to resume; `command` names the command in the error.

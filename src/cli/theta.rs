@@ -91,13 +91,11 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
         a.resume.as_deref(),
         a.data.as_deref(),
         a.out.as_deref(),
-        |data| {
-            PairH5::open(data)?;
-            Ok(settings(&a))
-        },
+        |p: &std::path::Path| PairH5::open(p),
+        |_| Ok(settings(&a)),
     )?;
+    let (run, ds) = run;
     let (data, out, cfg) = (run.data, run.out, run.config);
-    let ds = PairH5::open(&data)?;
     let device = crate::device::device();
     println!(
         "theta train: {} images of {}x{} from {}, targets {:?}, device {}{}",

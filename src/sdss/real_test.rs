@@ -7,7 +7,7 @@
 
 use super::catalog::InteractingPair;
 use super::fetch::available_cutouts;
-use super::images::{Preprocess, load_cutout, preprocess};
+use super::images::{Preprocess, load_cutout, preprocess, to_chw_f32};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::models::classifier::{Classifier, ClassifierConfig};
@@ -75,11 +75,11 @@ pub fn classify_cutouts(
     let mut images = Vec::with_capacity(found.len());
     let mut truth = Vec::with_capacity(found.len());
     for (pair, path) in &found {
-        let img = preprocess(&load_cutout(path)?, &pre)?.to_luma8();
+        let (data, _) = to_chw_f32(&preprocess(&load_cutout(path)?, &pre)?);
         images.push(Image {
             width: size,
             height: size,
-            data: img.as_raw().iter().map(|&v| v as f32 / 255.0).collect(),
+            data,
         });
         truth.push(match pair.class {
             0 => 0,

@@ -23,16 +23,16 @@
 //! [`super::class_data`], the metrics schema in [`super::class_metrics`], tables and figures in
 //! [`super::class_report`], the paper's numbers in [`crate::paper::prakash2020`].
 
-use super::class_data::{AugmentedExamples, Examples, class_images, split_images, with_resize};
-use super::class_metrics::{ClassMetrics, class_rows, training_sibling_scores};
+use super::class_data::{AugmentedExamples, class_images, split_images, with_resize};
+use super::class_metrics::{ClassMetrics, Scored, class_rows, score, training_sibling_scores};
 use super::class_recipe::ClassRunConfig;
-use super::classify::{ClassHistory, predict_proba, train_classifier_with};
+use super::classify::{ClassHistory, train_classifier_with};
 use super::fit::{FitHistory, Hooks};
 use crate::augment::{AugmentConfig, AugmentedSet, SourceSplit};
 use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::metrics::{ClassificationReport, Roc, classification_report};
+use crate::metrics::{ClassificationReport, Roc};
 use crate::models::classifier::{Classifier, ClassifierConfig};
 use crate::paper::prakash2020;
 use burn::module::Module;
@@ -134,12 +134,12 @@ pub fn run_classification_with(
         &net, &train, &valid, &cfg.train, device, None, checkpoint, hooks,
     )?;
     // 5. Evaluation.
-    let probs = predict_proba(&model, &test, device)?;
-    let truth: Vec<usize> = (0..test.len())
-        .map(|i| test.label(i))
-        .collect::<Result<_>>()?;
-    let report = classification_report(&probs, &truth, &names, Some(threshold))?;
-    let report_all = classification_report(&probs, &truth, &names, None)?;
+    let Scored {
+        probs,
+        truth,
+        kept: report,
+        all: report_all,
+    } = score(&model, &test, &names, threshold, device)?;
     let roc = if k == 2 {
         Some(Roc::from_probs(&probs, &truth, 1)?)
     } else {

@@ -138,22 +138,56 @@ pub fn training_sibling_scores(
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let picked = rand::seq::index::sample(&mut rng, train.len(), n).into_vec();
     let sample = Subset::new(train, picked)?;
-    let probs = predict_proba(model, &sample, device)?;
-    let truth: Vec<usize> = (0..sample.len())
-        .map(|i| sample.label(i))
-        .collect::<Result<_>>()?;
-    let kept = classification_report(&probs, &truth, class_names, Some(threshold))?;
-    let all_scores = classification_report(&probs, &truth, class_names, None)?;
+    let s = score(model, &sample, class_names, threshold, device)?;
     Ok(SiblingScores {
         n,
-        rejected: kept
-            .rejection
-            .as_ref()
-            .map_or(0, |r| r.rejected_per_class.iter().sum()),
-        f1: kept.overall.f1,
-        accuracy: kept.accuracy,
-        f1_no_rejection: all_scores.overall.f1,
+        rejected: rejected(&s.kept),
+        f1: s.kept.overall.f1,
+        accuracy: s.kept.accuracy,
+        f1_no_rejection: s.all.overall.f1,
     })
+}
+
+/// A model's softmax outputs on a labelled set and its reports with and without rejection.
+pub(crate) struct Scored {
+    /// Softmax output, row-major `[n, classes]`.
+    pub probs: Vec<f32>,
+    /// True classes.
+    pub truth: Vec<usize>,
+    /// Report of the images kept at the threshold.
+    pub kept: ClassificationReport,
+    /// Report of all images.
+    pub all: ClassificationReport,
+}
+
+/// Scores `model` on `data` at rejection `threshold` (kept images) and without rejection.
+pub(crate) fn score(
+    model: &Classifier,
+    data: &dyn Examples,
+    class_names: &[String],
+    threshold: f64,
+    device: &Device,
+) -> Result<Scored> {
+    let probs = predict_proba(model, data, device)?;
+    let truth: Vec<usize> = (0..data.len())
+        .map(|i| data.label(i))
+        .collect::<Result<_>>()?;
+    let kept = classification_report(&probs, &truth, class_names, Some(threshold))?;
+    let all = classification_report(&probs, &truth, class_names, None)?;
+    Ok(Scored {
+        probs,
+        truth,
+        kept,
+        all,
+    })
+}
+
+/// Images a report rejected (0 without rejection).
+pub(crate) fn rejected(report: &ClassificationReport) -> u64 {
+    report
+        .rejection
+        .as_ref()
+        .map_or(0, |r| r.rejected_per_class.iter().sum())
 }
 
 /// Per-class rows and the overall row of `report`, with the per-class image counts of the

@@ -14,13 +14,13 @@
 
 use super::class_data::{AugmentedExamples, Examples, Subset};
 use super::class_data::{class_images, with_resize};
+use super::class_metrics::{rejected, score};
 use super::class_recipe::ClassRunConfig;
-use super::classify::{ClassHistory, predict_proba, train_classifier_with};
+use super::classify::{ClassHistory, train_classifier_with};
 use super::fit::Hooks;
 use crate::augment::AugmentedSet;
 use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
-use crate::metrics::classification_report;
 use crate::models::classifier::ClassifierConfig;
 use crate::paper::prakash2020;
 use burn::module::Module;
@@ -92,21 +92,14 @@ fn scores(
     threshold: f64,
     device: &Device,
 ) -> Result<ProtocolScores> {
-    let probs = predict_proba(model, data, device)?;
-    let truth: Vec<usize> = (0..data.len())
-        .map(|i| data.label(i))
-        .collect::<Result<_>>()?;
-    let kept = classification_report(&probs, &truth, names, Some(threshold))?;
-    let all = classification_report(&probs, &truth, names, None)?;
+    let s = score(model, data, names, threshold, device)?;
+    let kept = &s.kept;
     Ok(ProtocolScores {
         n: data.len(),
-        rejected: kept
-            .rejection
-            .as_ref()
-            .map_or(0, |r| r.rejected_per_class.iter().sum()),
+        rejected: rejected(kept),
         f1: kept.overall.f1,
         accuracy: kept.accuracy,
-        f1_no_rejection: all.overall.f1,
+        f1_no_rejection: s.all.overall.f1,
         f1_per_class: kept.per_class.iter().map(|s| s.f1).collect(),
     })
 }
