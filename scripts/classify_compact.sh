@@ -7,7 +7,8 @@
 # weights (model.bpk + model.json, ~1.2 MB) to results/classification/weights/ (classify evaluate
 # --model and notebooks load them).
 # A killed run continues with: target/debug/galaxy-lab classify train --resume <run folder>.
-# Usage: scripts/classify_compact.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", all three)
+# Usage: scripts/classify_compact.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", the paper's
+# three; six-class-spin, the spin classes the paper proposes, runs when named)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-0 1 2}; shift $(( $# > 0 ? 1 : 0 ))

@@ -152,8 +152,8 @@ pub struct TrainArgs {
     /// Network: alexnet (Table 4) or compact (default: the preset's).
     #[arg(long)]
     net: Option<String>,
-    /// The experiment the file must hold (two-class, three-class or nine-class); a file of
-    /// another experiment is an error. Default: whatever the file holds.
+    /// The experiment the file must hold (two-class, three-class, nine-class or
+    /// six-class-spin); a file of another experiment is an error. Default: whatever the file holds.
     #[arg(long)]
     experiment: Option<String>,
     /// Settings to start from; the options below override them.
@@ -249,16 +249,21 @@ pub fn run(cmd: ClassifyCmd) -> Result<()> {
     )?;
     let m = &run.metrics;
     println!(
-        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} (paper {:.2}), \
+        "test: {} images, {} rejected below {:.0} %; kept: weighted F1 {:.3} ({}), \
          accuracy {:.3}; all: F1 {:.3}{}",
         m.n_test,
         m.rejected,
         100.0 * m.threshold,
         m.overall.f1,
-        m.paper.overall.f1,
+        m.paper
+            .as_ref()
+            .map_or("the paper did not run this experiment".into(), |p| format!(
+                "paper {:.2}",
+                p.overall.f1
+            )),
         m.accuracy,
         m.f1_no_rejection,
-        match (m.auc, m.paper.auc) {
+        match (m.auc, m.paper.as_ref().and_then(|p| p.auc)) {
             (Some(a), Some(s)) => format!(", AUC {a:.3} (paper {s:.2})"),
             _ => String::new(),
         }

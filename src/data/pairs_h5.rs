@@ -5,6 +5,8 @@
 //! * `ThreeClass`: i ∈ {0°, 45°, 90°}, same θ; class = index of i;
 //! * `NineClass`: (i, θ) ∈ {0, 45, 90} × {15, 45, 75}, θ drawn uniformly in ±5° of the centre;
 //!   class = 3·(index of i) + index of θ;
+//! * `SixClassSpin` (beyond the seed, its §3 proposal): i ∈ {0°, 45°, 90°} × {prograde,
+//!   retrograde}, same θ as two/three classes; class = 2·(index of i) + spin (0 prograde);
 //! * `Theta`: i = 45°, gSa–gSa, θ = −90…90° in 1° steps at one azimuth φ (181 views per
 //!   simulation); class −1;
 //! * `ThetaContinuous`: as `Theta` but θ uniform in [−90°, 90°], 32 views per simulation.
@@ -57,6 +59,9 @@ pub enum Experiment {
     ThreeClass,
     /// (i, θ) ∈ {0, 45, 90} × {15, 45, 75}.
     NineClass,
+    /// (i, spin) ∈ {0, 45, 90} × {prograde, retrograde} (beyond the seed: the six classes its §3
+    /// proposes).
+    SixClassSpin,
     /// θ regression, 1° steps.
     Theta,
     /// θ regression, continuous θ.
@@ -72,19 +77,22 @@ pub const CLASS_THETAS: [f64; 6] = [0.0, 20.0, 35.0, 50.0, 65.0, 80.0];
 pub const NINE_THETAS: [f64; 3] = [15.0, 45.0, 75.0];
 
 impl Experiment {
-    /// Parses the CLI names `two-class`, `three-class`, `nine-class`, `theta`, `theta-continuous`.
+    /// Parses the CLI names `two-class`, `three-class`, `nine-class`, `six-class-spin`, `theta`,
+    /// `theta-continuous`, `joint`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "two-class" | "2" => Ok(Experiment::TwoClass),
             "three-class" | "3" => Ok(Experiment::ThreeClass),
             "nine-class" | "9" => Ok(Experiment::NineClass),
+            "six-class-spin" | "spin" | "6" => Ok(Experiment::SixClassSpin),
             "theta" => Ok(Experiment::Theta),
             "theta-continuous" => Ok(Experiment::ThetaContinuous),
             "joint" => Ok(Experiment::Joint),
             _ => Err(Error::invalid(
                 "experiment",
                 s,
-                "expected two-class, three-class, nine-class, theta, theta-continuous or joint",
+                "expected two-class, three-class, nine-class, six-class-spin, theta, theta-continuous \
+                 or joint",
             )),
         }
     }
@@ -95,6 +103,7 @@ impl Experiment {
             Experiment::TwoClass => "two-class",
             Experiment::ThreeClass => "three-class",
             Experiment::NineClass => "nine-class",
+            Experiment::SixClassSpin => "six-class-spin",
             Experiment::Theta => "theta",
             Experiment::ThetaContinuous => "theta-continuous",
             Experiment::Joint => "joint",
@@ -105,7 +114,9 @@ impl Experiment {
     pub fn inclinations(self) -> Vec<f64> {
         match self {
             Experiment::TwoClass => vec![0.0, 45.0],
-            Experiment::ThreeClass | Experiment::NineClass => vec![0.0, 45.0, 90.0],
+            Experiment::ThreeClass | Experiment::NineClass | Experiment::SixClassSpin => {
+                vec![0.0, 45.0, 90.0]
+            }
             Experiment::Theta | Experiment::ThetaContinuous => vec![45.0],
             // Continuous: drawn per simulation; this is the range's midpoint, for display only.
             Experiment::Joint => vec![45.0],
@@ -129,14 +140,30 @@ impl Experiment {
                 }
                 v
             }
+            Experiment::SixClassSpin => {
+                let mut v = Vec::new();
+                for i in self.inclinations() {
+                    for spin in ["prograde", "retrograde"] {
+                        v.push(format!("i={i},{spin}"));
+                    }
+                }
+                v
+            }
             Experiment::Theta | Experiment::ThetaContinuous | Experiment::Joint => vec![],
         }
+    }
+
+    /// The classes of seed 000's experiments and of the spin experiment (beyond it).
+    pub fn is_classification(self) -> bool {
+        !self.class_names().is_empty()
     }
 
     /// Views rendered per simulation.
     pub fn views_per_simulation(self) -> usize {
         match self {
-            Experiment::TwoClass | Experiment::ThreeClass => CLASS_THETAS.len(),
+            Experiment::TwoClass | Experiment::ThreeClass | Experiment::SixClassSpin => {
+                CLASS_THETAS.len()
+            }
             Experiment::NineClass => 2 * NINE_THETAS.len(),
             Experiment::Theta => 181,
             Experiment::ThetaContinuous => 32,
@@ -276,6 +303,13 @@ impl PairDatasetConfig {
         check_size("morph_pairs", self.morph_pairs.len(), 1)?;
         check_size("orbits", self.orbits.len(), 1)?;
         check_size("spins", self.spins.len(), 1)?;
+        if self.experiment == Experiment::SixClassSpin && self.spins.len() != 2 {
+            return Err(Error::invalid(
+                "spins",
+                format!("{:?}", self.spins),
+                "six-class-spin labels by spin, so it needs both prograde and retrograde",
+            ));
+        }
         for &o in &self.orbits {
             crate::sim::pair::OrbitSpec::galmer(o)?;
         }
@@ -420,6 +454,11 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
     let (m1, m2) = config.morph_pairs[rng.random_range(0..config.morph_pairs.len())];
     let orbit_id = config.orbits[rng.random_range(0..config.orbits.len())];
     let spin = config.spins[rng.random_range(0..config.spins.len())];
+    // The spin classes cycle like i (balanced): simulations 0-2 prograde, 3-5 retrograde, ….
+    let spin = match exp {
+        Experiment::SixClassSpin => [Spin::Prograde, Spin::Retrograde][(index / incl.len()) % 2],
+        _ => spin,
+    };
     let sim_seed: u64 = rng.random();
     // Drawn after the other choices so the other experiments' streams are unchanged.
     let i_deg = match exp {
@@ -491,6 +530,12 @@ pub fn generate_simulation(config: &PairDatasetConfig, index: usize) -> Result<S
             for t in CLASS_THETAS {
                 views.push(ViewAngles::new(t, phi(&mut rng))?);
                 classes.push(i_idx as i32);
+            }
+        }
+        Experiment::SixClassSpin => {
+            for t in CLASS_THETAS {
+                views.push(ViewAngles::new(t, phi(&mut rng))?);
+                classes.push((2 * i_idx + spin.code() as usize) as i32);
             }
         }
         Experiment::NineClass => {
@@ -775,6 +820,57 @@ impl PairH5 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spin experiment's classes are (i, spin), balanced over simulations, and every
+    /// label agrees with the simulation's own i and spin.
+    #[test]
+    fn six_class_spin_labels_say_i_and_spin() {
+        let e = Experiment::parse("six-class-spin").unwrap();
+        assert_eq!(
+            e.class_names(),
+            vec![
+                "i=0,prograde",
+                "i=0,retrograde",
+                "i=45,prograde",
+                "i=45,retrograde",
+                "i=90,prograde",
+                "i=90,retrograde"
+            ]
+        );
+        let cfg = PairDatasetConfig {
+            particles: 300,
+            size: 16,
+            render: RenderConfig::with_size(16),
+            ..PairDatasetConfig::quick(e, 36)
+        };
+        let mut seen = [0; 6];
+        for index in 0..6 {
+            let s = generate_simulation(&cfg, index).unwrap();
+            assert_eq!(s.labels.len(), CLASS_THETAS.len());
+            for l in &s.labels {
+                let i_idx = [0.0, 45.0, 90.0]
+                    .iter()
+                    .position(|&i| i == l.i_deg)
+                    .unwrap();
+                assert_eq!(
+                    l.class as usize,
+                    2 * i_idx + l.spin as usize,
+                    "simulation {index}"
+                );
+                seen[l.class as usize] += 1;
+            }
+        }
+        assert_eq!(
+            seen, [6; 6],
+            "six simulations cover the six classes once each"
+        );
+        let one_spin = PairDatasetConfig {
+            spins: vec![Spin::Prograde],
+            ..cfg
+        };
+        let err = one_spin.validate().unwrap_err().to_string();
+        assert!(err.contains("spins"), "{err}");
+    }
 
     #[test]
     fn experiments_have_their_classes() {

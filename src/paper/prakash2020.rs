@@ -137,7 +137,7 @@ pub fn classification(experiment: Experiment) -> Result<Classification> {
             return Err(Error::invalid(
                 "experiment",
                 other.name(),
-                "is a regression; classification needs two-class, three-class or nine-class",
+                "has no numbers in the paper: it ran two-class, three-class and nine-class",
             ));
         }
     };

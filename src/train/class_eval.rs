@@ -238,7 +238,7 @@ impl ClassEval {
         ScoreView {
             per_class: &m.per_class,
             overall: &m.overall,
-            paper: &m.paper,
+            paper: Some(&m.paper),
             threshold: m.threshold,
             n_test: m.n,
         }

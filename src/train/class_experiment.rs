@@ -97,7 +97,16 @@ pub fn run_classification_with(
 ) -> Result<ClassRun> {
     let start = std::time::Instant::now();
     let experiment = ds.config.experiment;
-    let paper = prakash2020::classification(experiment)?;
+    if !experiment.is_classification() {
+        return Err(Error::invalid(
+            "experiment",
+            experiment.name(),
+            "is a regression; classification needs two-class, three-class, nine-class or \
+             six-class-spin",
+        ));
+    }
+    // None for the spin classes, which the paper proposed but did not run.
+    let paper = prakash2020::classification(experiment).ok();
     let threshold = cfg.threshold_for(experiment);
     crate::error::check_range("threshold", threshold, 0.0, 1.0)?;
     // 1. Images and classes.

@@ -68,9 +68,10 @@ pub struct ClassMetrics {
     pub accuracy_no_rejection: f64,
     /// Area under the ROC curve (two classes; all test images).
     pub auc: Option<f64>,
-    /// The paper's numbers for this experiment (files written before the rename: `seed`).
-    #[serde(alias = "seed")]
-    pub paper: prakash2020::Classification,
+    /// The paper's numbers for this experiment (files written before the rename: `seed`); None
+    /// for experiments beyond the paper (the spin classes).
+    #[serde(alias = "seed", default)]
+    pub paper: Option<prakash2020::Classification>,
     /// Epochs run.
     pub epochs_run: usize,
     /// Best validation epoch (0-based).

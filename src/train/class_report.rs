@@ -26,7 +26,8 @@ fn pct(v: f64) -> String {
 pub(crate) struct ScoreView<'a> {
     pub per_class: &'a [ClassRow],
     pub overall: &'a ClassRow,
-    pub paper: &'a prakash2020::Classification,
+    /// None for experiments the paper did not run (the spin classes).
+    pub paper: Option<&'a prakash2020::Classification>,
     pub threshold: f64,
     pub n_test: usize,
 }
@@ -39,7 +40,7 @@ impl ScoreView<'_> {
         let mut t = Table::new(
             format!(
                 "Test scores after rejection at {:.0} % — ours ({} test images, {} kept{}) beside \
-                 the paper's ({})",
+                 {}",
                 100.0 * self.threshold,
                 self.n_test,
                 self.overall.support,
@@ -51,7 +52,7 @@ impl ScoreView<'_> {
                 } else {
                     String::new()
                 },
-                self.paper.tables
+                paper_tables(self.paper)
             ),
             &[
                 "class",
@@ -67,16 +68,17 @@ impl ScoreView<'_> {
         );
         let ours = |v: f64| if few { "—".to_string() } else { pct(v) };
         for (r, s) in self.rows() {
+            let paper = |f: &dyn Fn(&ClassRow) -> String| s.map_or("—".into(), f);
             t.push_row(&[
                 r.class.clone(),
                 ours(r.precision),
                 ours(r.recall),
                 ours(r.f1),
                 r.support.to_string(),
-                pct(s.precision),
-                pct(s.recall),
-                pct(s.f1),
-                s.support.to_string(),
+                paper(&|s| pct(s.precision)),
+                paper(&|s| pct(s.recall)),
+                paper(&|s| pct(s.f1)),
+                paper(&|s| s.support.to_string()),
             ])?;
         }
         Ok(t)
@@ -102,19 +104,40 @@ impl ScoreView<'_> {
                 r.class.clone(),
                 r.rejected.to_string(),
                 (r.support + r.rejected).to_string(),
-                s.rejected.to_string(),
-                (s.support + s.rejected).to_string(),
+                s.map_or("—".into(), |s| s.rejected.to_string()),
+                s.map_or("—".into(), |s| (s.support + s.rejected).to_string()),
             ])?;
         }
         Ok(t)
     }
 
-    fn rows(&self) -> impl Iterator<Item = (&ClassRow, &ClassRow)> {
+    /// Our rows (per class, then overall), each with the paper's where it has one.
+    fn rows(&self) -> impl Iterator<Item = (&ClassRow, Option<&ClassRow>)> {
+        let paper: Vec<&ClassRow> = self
+            .paper
+            .map(|p| p.rows.iter().chain([&p.overall]).collect())
+            .unwrap_or_default();
         self.per_class
             .iter()
             .chain([self.overall])
-            .zip(self.paper.rows.iter().chain([&self.paper.overall]))
+            .enumerate()
+            .map(move |(k, r)| {
+                let s = if k == self.per_class.len() {
+                    self.paper.map(|p| &p.overall)
+                } else {
+                    paper.get(k).copied()
+                };
+                (r, s)
+            })
     }
+}
+
+/// "the paper's (Tables …)", or that the paper did not run the experiment.
+fn paper_tables(paper: Option<&prakash2020::Classification>) -> String {
+    paper.map_or(
+        "the paper's (none: it did not run this experiment)".into(),
+        |p| format!("the paper's ({})", p.tables),
+    )
 }
 
 impl ClassRun {
@@ -133,8 +156,8 @@ impl ClassRun {
         let m = &self.metrics;
         let mut t = Table::new(
             format!(
-                "Distribution of data, ours beside the paper's ({}): augmented images per class",
-                m.paper.tables
+                "Distribution of data, ours beside {}: augmented images per class",
+                paper_tables(m.paper.as_ref())
             ),
             &[
                 "class",
@@ -147,21 +170,17 @@ impl ClassRun {
                 "paper testing",
             ],
         );
-        for (r, s) in m
-            .per_class
-            .iter()
-            .chain([&m.overall])
-            .zip(m.paper.rows.iter().chain([&m.paper.overall]))
-        {
+        for (r, s) in self.score_view().rows() {
+            let paper = |f: &dyn Fn(&ClassRow) -> String| s.map_or("—".into(), f);
             t.push_row(&[
                 r.class.clone(),
                 r.data[0].to_string(),
                 r.data[1].to_string(),
                 r.data[2].to_string(),
-                s.class.clone(),
-                s.data[0].to_string(),
-                s.data[1].to_string(),
-                s.data[2].to_string(),
+                paper(&|s| s.class.clone()),
+                paper(&|s| s.data[0].to_string()),
+                paper(&|s| s.data[1].to_string()),
+                paper(&|s| s.data[2].to_string()),
             ])?;
         }
         Ok(t)
@@ -183,7 +202,7 @@ impl ClassRun {
         ScoreView {
             per_class: &m.per_class,
             overall: &m.overall,
-            paper: &m.paper,
+            paper: m.paper.as_ref(),
             threshold: m.threshold,
             n_test: m.n_test,
         }
@@ -318,7 +337,14 @@ pub fn run_description(m: &ClassMetrics) -> String {
 /// repeat an earlier row's exactly (the same network evaluated twice) are listed once, with both
 /// names.
 pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
-    let paper = prakash2020::classification(experiment)?;
+    if !experiment.is_classification() {
+        return Err(Error::invalid(
+            "experiment",
+            experiment.name(),
+            "is a regression; runs tables are for classification experiments",
+        ));
+    }
+    let paper = prakash2020::classification(experiment).ok();
     let runs: Vec<(String, ClassMetrics)> = load_named_class_metrics(dir.as_ref())?
         .into_iter()
         .filter(|(_, m)| m.experiment == experiment.name())
@@ -343,10 +369,10 @@ pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Re
     ]);
     let mut t = Table::new(
         format!(
-            "Committed {} runs in {} beside the paper's ({})",
+            "Committed {} runs in {} beside {}",
             experiment.name(),
             dir.as_ref().display(),
-            paper.tables
+            paper_tables(paper.as_ref())
         ),
         &header,
     );
@@ -381,12 +407,16 @@ pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Re
             m.training_siblings.as_ref().map_or("—".into(), |s| {
                 format!("{:.3} / {:.3}", s.f1, s.f1_no_rejection)
             }),
-            format!("{:.2}", paper.overall.f1),
-            format!(
-                "{} of {}",
-                paper.overall.rejected,
-                paper.overall.support + paper.overall.rejected
-            ),
+            paper
+                .as_ref()
+                .map_or("—".into(), |p| format!("{:.2}", p.overall.f1)),
+            paper.as_ref().map_or("—".into(), |p| {
+                format!(
+                    "{} of {}",
+                    p.overall.rejected,
+                    p.overall.support + p.overall.rejected
+                )
+            }),
             short_device(&m.device).to_string(),
         ]);
         t.push_row(&row)?;
@@ -418,7 +448,7 @@ mod tests {
         let view = ScoreView {
             per_class: &per,
             overall: &overall,
-            paper: &paper,
+            paper: Some(&paper),
             threshold: 0.8,
             n_test: 96,
         };

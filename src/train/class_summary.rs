@@ -74,8 +74,8 @@ pub struct RunSummary {
     pub train_accuracy: Option<MeanStd>,
     /// Training wall time in minutes.
     pub train_minutes: MeanStd,
-    /// The paper's overall F1.
-    pub paper_f1: f64,
+    /// The paper's overall F1 (None: an experiment beyond the paper).
+    pub paper_f1: Option<f64>,
 }
 
 /// Groups `runs` by (experiment, network, split) and reduces each group; groups are sorted by
@@ -111,7 +111,7 @@ pub fn summarize(runs: &[ClassMetrics]) -> Result<Vec<RunSummary>> {
                 None
             },
             train_minutes: col(&|r| r.train_seconds / 60.0)?,
-            paper_f1: rs[0].paper.overall.f1,
+            paper_f1: rs[0].paper.as_ref().map(|p| p.overall.f1),
         });
     }
     Ok(out)
@@ -151,7 +151,7 @@ pub fn summary_table(title: &str, rows: &[RunSummary]) -> Result<Table> {
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| "—".into()),
             format!("{:.0}", r.train_minutes.mean),
-            format!("{:.2}", r.paper_f1),
+            r.paper_f1.map_or("—".into(), |f| format!("{f:.2}")),
         ])?;
     }
     Ok(t)

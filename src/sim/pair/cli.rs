@@ -22,7 +22,8 @@ pub enum PairsCmd {
 /// `pairs generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// two-class, three-class, nine-class, theta, theta-continuous or joint.
+    /// two-class, three-class, nine-class, six-class-spin (beyond the paper), theta,
+    /// theta-continuous or joint.
     #[arg(long)]
     experiment: String,
     /// Number of images.
