@@ -22,7 +22,8 @@ fn upscale_rgb(gray: &image::GrayImage, factor: u32) -> RgbImage {
 }
 
 /// A grid of panels, `cols` per row, each scaled up by `zoom`, with an optional label drawn at the
-/// top of each panel (and an optional second label at the bottom).
+/// top of each panel (and an optional second label at the bottom). [`Montage`] adds a scale bar
+/// and a colour bar.
 pub fn montage(
     images: &[Image],
     cols: usize,
@@ -31,86 +32,317 @@ pub fn montage(
     top_labels: Option<&[String]>,
     bottom_labels: Option<&[String]>,
 ) -> Result<Png> {
-    check_size("number of images", images.len(), 1)?;
-    check_size("cols", cols, 1)?;
-    if !(1..=16).contains(&zoom) {
-        return Err(Error::invalid("zoom", zoom, "must lie in [1, 16]"));
+    let mut m = Montage::new(images, cols).zoom(zoom).stretch(stretch);
+    if let Some(l) = top_labels {
+        m = m.top_labels(l);
     }
-    for (name, labels) in [("top_labels", top_labels), ("bottom_labels", bottom_labels)] {
-        if let Some(l) = labels
-            && l.len() != images.len()
-        {
-            return Err(Error::invalid(
-                name,
-                l.len(),
-                format!("need one label per image ({})", images.len()),
-            ));
-        }
+    if let Some(l) = bottom_labels {
+        m = m.bottom_labels(l);
     }
-    let (w, h) = (
-        images[0].width as u32 * zoom,
-        images[0].height as u32 * zoom,
-    );
-    if images
-        .iter()
-        .any(|i| i.width as u32 * zoom != w || i.height as u32 * zoom != h)
-    {
-        return Err(Error::invalid(
-            "images",
-            "mixed sizes",
-            "all panels must have the same size",
-        ));
-    }
-    let pad = 4u32;
-    let rows = images.len().div_ceil(cols) as u32;
-    let mut canvas = RgbImage::from_pixel(
-        cols as u32 * (w + pad) + pad,
-        rows * (h + pad) + pad,
-        Rgb([255, 255, 255]),
-    );
-    let f = font()?;
-    let scale = ab_glyph::PxScale::from((h as f32 / 9.0).clamp(10.0, 28.0));
-    for (k, img) in images.iter().enumerate() {
-        let panel = upscale_rgb(
-            &gray_image(&img.data, img.width, img.height, stretch)?,
-            zoom,
-        );
-        let (x0, y0) = (
-            pad + (k % cols) as u32 * (w + pad),
-            pad + (k / cols) as u32 * (h + pad),
-        );
-        image::imageops::overlay(&mut canvas, &panel, x0 as i64, y0 as i64);
-        if let Some(l) = top_labels {
-            imageproc::drawing::draw_text_mut(
-                &mut canvas,
-                Rgb([255, 220, 0]),
-                x0 as i32 + 3,
-                y0 as i32 + 2,
-                scale,
-                &f,
-                &l[k],
-            );
-        }
-        if let Some(l) = bottom_labels {
-            let y = (y0 + h) as i32 - scale.y as i32 - 3;
-            imageproc::drawing::draw_text_mut(
-                &mut canvas,
-                Rgb([0, 230, 255]),
-                x0 as i32 + 3,
-                y,
-                scale,
-                &f,
-                &l[k],
-            );
-        }
-    }
-    Png::from_image(&image::DynamicImage::ImageRgb8(canvas))
+    m.render()
 }
 
+/// A montage of same-size images, built step by step:
+///
+/// ```no_run
+/// # use galaxy_lab::prelude::*;
+/// # fn f(images: &[Image], labels: &[String]) -> Result<Png> {
+/// Montage::new(images, 4)
+///     .zoom(3)
+///     .stretch(Stretch::Log)
+///     .top_labels(labels)
+///     .scale_bar(12.0, "R_e = 12 px")
+///     .colour_bar()
+///     .render()
+/// # }
+/// ```
+///
+/// Each panel is stretched between its own minimum and maximum (as [`gray_image`] does), so the
+/// colour bar's ticks are fractions of a panel's range: (value − min) / (max − min).
+#[derive(Debug, Clone)]
+pub struct Montage<'a> {
+    images: &'a [Image],
+    cols: usize,
+    zoom: u32,
+    stretch: Stretch,
+    top_labels: Option<&'a [String]>,
+    bottom_labels: Option<&'a [String]>,
+    scale_bar: Option<(f64, String)>,
+    colour_bar: bool,
+}
+
+impl<'a> Montage<'a> {
+    /// `images` in rows of `cols`, zoom 1, linear stretch, no labels or bars.
+    pub fn new(images: &'a [Image], cols: usize) -> Self {
+        Montage {
+            images,
+            cols,
+            zoom: 1,
+            stretch: Stretch::Linear,
+            top_labels: None,
+            bottom_labels: None,
+            scale_bar: None,
+            colour_bar: false,
+        }
+    }
+
+    /// Each image pixel becomes `zoom × zoom` display pixels (1–16).
+    pub fn zoom(self, zoom: u32) -> Self {
+        Montage { zoom, ..self }
+    }
+
+    /// How values map to grey.
+    pub fn stretch(self, stretch: Stretch) -> Self {
+        Montage { stretch, ..self }
+    }
+
+    /// One label per image, drawn at the top of its panel.
+    pub fn top_labels(self, labels: &'a [String]) -> Self {
+        Montage {
+            top_labels: Some(labels),
+            ..self
+        }
+    }
+
+    /// One label per image, drawn at the bottom of its panel.
+    pub fn bottom_labels(self, labels: &'a [String]) -> Self {
+        Montage {
+            bottom_labels: Some(labels),
+            ..self
+        }
+    }
+
+    /// A bar `pixels` image pixels long, labelled, in the first panel's lower right corner.
+    pub fn scale_bar(self, pixels: f64, label: impl Into<String>) -> Self {
+        Montage {
+            scale_bar: Some((pixels, label.into())),
+            ..self
+        }
+    }
+
+    /// A colour bar right of the panels, its ticks in fractions of each panel's range.
+    pub fn colour_bar(self) -> Self {
+        Montage {
+            colour_bar: true,
+            ..self
+        }
+    }
+
+    /// Draws the montage; errors name a bad setting (no images, zoom, label counts, mixed
+    /// sizes, a scale bar that does not fit the panel, non-finite pixels).
+    pub fn render(&self) -> Result<Png> {
+        let (images, cols, zoom) = (self.images, self.cols, self.zoom);
+        check_size("number of images", images.len(), 1)?;
+        check_size("cols", cols, 1)?;
+        if !(1..=16).contains(&zoom) {
+            return Err(Error::invalid("zoom", zoom, "must lie in [1, 16]"));
+        }
+        for (name, labels) in [
+            ("top_labels", self.top_labels),
+            ("bottom_labels", self.bottom_labels),
+        ] {
+            if let Some(l) = labels
+                && l.len() != images.len()
+            {
+                return Err(Error::invalid(
+                    name,
+                    l.len(),
+                    format!("need one label per image ({})", images.len()),
+                ));
+            }
+        }
+        let (w, h) = (
+            images[0].width as u32 * zoom,
+            images[0].height as u32 * zoom,
+        );
+        if images
+            .iter()
+            .any(|i| i.width as u32 * zoom != w || i.height as u32 * zoom != h)
+        {
+            return Err(Error::invalid(
+                "images",
+                "mixed sizes",
+                "all panels must have the same size",
+            ));
+        }
+        if let Some((px, _)) = &self.scale_bar
+            && !(px.is_finite() && *px >= 1.0 && *px <= 0.8 * images[0].width as f64)
+        {
+            return Err(Error::invalid(
+                "scale bar length (pixels)",
+                px,
+                format!(
+                    "must lie in [1, {:.0}] (80 % of the panel width)",
+                    0.8 * images[0].width as f64
+                ),
+            ));
+        }
+        let pad = 4u32;
+        let rows = images.len().div_ceil(cols) as u32;
+        let grid_w = cols as u32 * (w + pad) + pad;
+        let grid_h = rows * (h + pad) + pad;
+        let f = font()?;
+        let scale = ab_glyph::PxScale::from((h as f32 / 9.0).clamp(10.0, 28.0));
+        let small = ab_glyph::PxScale::from(12.0);
+        // Room for the colour bar: strip, ticks and their labels, and a title line above.
+        let (bar_w, top) = if self.colour_bar { (70, 18) } else { (0, 0) };
+        let mut canvas = RgbImage::from_pixel(grid_w + bar_w, grid_h + top, Rgb([255, 255, 255]));
+        for (k, img) in images.iter().enumerate() {
+            let panel = upscale_rgb(
+                &gray_image(&img.data, img.width, img.height, self.stretch)?,
+                zoom,
+            );
+            let (x0, y0) = (
+                pad + (k % cols) as u32 * (w + pad),
+                top + pad + (k / cols) as u32 * (h + pad),
+            );
+            image::imageops::overlay(&mut canvas, &panel, x0 as i64, y0 as i64);
+            if let Some(l) = self.top_labels {
+                imageproc::drawing::draw_text_mut(
+                    &mut canvas,
+                    Rgb([255, 220, 0]),
+                    x0 as i32 + 3,
+                    y0 as i32 + 2,
+                    scale,
+                    &f,
+                    &l[k],
+                );
+            }
+            if let Some(l) = self.bottom_labels {
+                let y = (y0 + h) as i32 - scale.y as i32 - 3;
+                imageproc::drawing::draw_text_mut(
+                    &mut canvas,
+                    Rgb([0, 230, 255]),
+                    x0 as i32 + 3,
+                    y,
+                    scale,
+                    &f,
+                    &l[k],
+                );
+            }
+            if k == 0
+                && let Some((px, label)) = &self.scale_bar
+            {
+                let len = (px * zoom as f64).round() as u32;
+                let (xr, yb) = (x0 + w - 6, y0 + h - 8);
+                let bar = imageproc::rect::Rect::at((xr - len) as i32, yb as i32).of_size(len, 3);
+                imageproc::drawing::draw_filled_rect_mut(&mut canvas, bar, Rgb([255, 255, 255]));
+                let (tw, _) = imageproc::drawing::text_size(small, &f, label);
+                imageproc::drawing::draw_text_mut(
+                    &mut canvas,
+                    Rgb([255, 255, 255]),
+                    (xr as i32 - tw as i32).max(x0 as i32 + 2),
+                    yb as i32 - small.y as i32 - 2,
+                    small,
+                    &f,
+                    label,
+                );
+            }
+        }
+        if self.colour_bar {
+            self.draw_colour_bar(&mut canvas, grid_w, top + pad, grid_h - 2 * pad, &f)?;
+        }
+        Png::from_image(&image::DynamicImage::ImageRgb8(canvas))
+    }
+
+    /// A vertical grey strip at `x0`, `top` to `top + height`, with ticks at fractions of a
+    /// panel's range placed where the stretch puts them.
+    fn draw_colour_bar(
+        &self,
+        canvas: &mut RgbImage,
+        x0: u32,
+        top: u32,
+        height: u32,
+        f: &FontRef<'static>,
+    ) -> Result<()> {
+        let small = ab_glyph::PxScale::from(12.0);
+        let strip = 14u32;
+        // The grey of a value at fraction x of the range, as gray_image maps it.
+        let grey = |x: f32| -> f32 {
+            let g = gray_image(&[0.0, x, 1.0], 3, 1, self.stretch).map(|g| g.get_pixel(1, 0)[0]);
+            g.map_or(0.0, |g| g as f32 / 255.0)
+        };
+        for y in 0..height {
+            // Top is white (a panel's maximum), bottom black (its minimum).
+            let want = 1.0 - y as f32 / (height - 1).max(1) as f32;
+            let v = (255.0 * want).round() as u8;
+            for x in 0..strip {
+                canvas.put_pixel(x0 + 4 + x, top + y, Rgb([v, v, v]));
+            }
+        }
+        let ticks: &[f32] = match self.stretch {
+            Stretch::Linear => &[0.0, 0.25, 0.5, 0.75, 1.0],
+            Stretch::Log | Stretch::Asinh => &[0.0, 0.001, 0.01, 0.1, 1.0],
+        };
+        for &t in ticks {
+            let y = top + ((1.0 - grey(t)) * (height - 1) as f32).round() as u32;
+            let black = Rgb([0, 0, 0]);
+            for x in 0..5 {
+                canvas.put_pixel(x0 + 4 + strip + x, y, black);
+            }
+            let label = if t == 0.0 || t >= 0.25 {
+                format!("{t}")
+            } else {
+                format!("1e{}", t.log10().round())
+            };
+            imageproc::drawing::draw_text_mut(
+                canvas,
+                black,
+                (x0 + 4 + strip + 7) as i32,
+                (y as i32 - 6).clamp(top as i32 - 6, (top + height) as i32 - 12),
+                small,
+                f,
+                &label,
+            );
+        }
+        let title = "(value − min) / (max − min)";
+        let (tw, _) = imageproc::drawing::text_size(small, f, title);
+        imageproc::drawing::draw_text_mut(
+            canvas,
+            Rgb([0, 0, 0]),
+            canvas.width() as i32 - tw as i32 - 2,
+            top as i32 - 18,
+            small,
+            f,
+            title,
+        );
+        Ok(())
+    }
+}
+
+/// The isophote levels [`isophotes`] draws, in decades below the peak (log10 of flux / peak),
+/// brightest first: `levels` values evenly spaced between 0 and `-dex`, at the middle of each
+/// step.
+pub fn isophote_levels(levels: usize, dex: f64) -> Vec<f64> {
+    (0..levels)
+        .rev()
+        .map(|k| -dex + dex * (k as f64 + 0.5) / levels as f64)
+        .collect()
+}
+
+/// Distinct colours of the isophotes, one per level (brightest first).
+const ISOPHOTE_COLOURS: [[u8; 3]; 8] = [
+    [255, 60, 60],
+    [255, 150, 0],
+    [255, 230, 0],
+    [80, 220, 80],
+    [0, 210, 210],
+    [80, 150, 255],
+    [190, 110, 255],
+    [255, 110, 200],
+];
+
 /// The image (log stretch) with isophotes: curves of constant surface brightness at `levels`
-/// values spaced evenly in log flux between the peak and `dex` decades below it.
+/// (1–8) values spaced evenly in log flux between the peak and `dex` decades below it
+/// ([`isophote_levels`]), each in its own colour, with a legend of the levels below the image.
 pub fn isophotes(img: &Image, levels: usize, dex: f64, zoom: u32) -> Result<Png> {
-    check_size("levels", levels, 1)?;
+    if !(1..=ISOPHOTE_COLOURS.len()).contains(&levels) {
+        return Err(Error::invalid(
+            "levels",
+            levels,
+            format!("must lie in [1, {}]", ISOPHOTE_COLOURS.len()),
+        ));
+    }
     crate::error::check_positive("dex", dex)?;
     if !(1..=16).contains(&zoom) {
         return Err(Error::invalid("zoom", zoom, "must lie in [1, 16]"));
@@ -149,14 +381,10 @@ pub fn isophotes(img: &Image, levels: usize, dex: f64, zoom: u32) -> Result<Png>
         img.height as u32 * zoom,
         image::imageops::FilterType::Triangle,
     );
-    let palette = [
-        Rgb([255, 80, 80]),
-        Rgb([255, 200, 0]),
-        Rgb([80, 220, 80]),
-        Rgb([80, 180, 255]),
-    ];
-    for k in 0..levels {
-        let t = (255.0 * (k as f64 + 0.5) / levels as f64) as u8;
+    let values = isophote_levels(levels, dex);
+    for (k, level) in values.iter().enumerate() {
+        // The contour threshold on the 0..255 log map, (1 + level / dex) · 255.
+        let t = (255.0 * (1.0 + level / dex)).round() as u8;
         for c in imageproc::contours::find_contours_with_threshold::<i32>(&smooth, t) {
             let pts = &c.points;
             for j in 0..pts.len() {
@@ -165,12 +393,51 @@ pub fn isophotes(img: &Image, levels: usize, dex: f64, zoom: u32) -> Result<Png>
                     &mut canvas,
                     (a.x as f32, a.y as f32),
                     (b.x as f32, b.y as f32),
-                    palette[k % palette.len()],
+                    Rgb(ISOPHOTE_COLOURS[k]),
                 );
             }
         }
     }
-    Png::from_image(&image::DynamicImage::ImageRgb8(canvas))
+    // The legend: a swatch and the level of each isophote, four to a row.
+    let f = font()?;
+    let small = ab_glyph::PxScale::from(13.0);
+    let (cell, row_h) = (96u32, 18u32);
+    let per_row = (canvas.width() / cell).clamp(1, 4);
+    let rows = (levels as u32).div_ceil(per_row);
+    let title_h = 18;
+    let mut out = RgbImage::from_pixel(
+        canvas.width().max(per_row * cell),
+        canvas.height() + title_h + rows * row_h + 4,
+        Rgb([255, 255, 255]),
+    );
+    image::imageops::overlay(&mut out, &canvas, 0, 0);
+    let black = Rgb([0, 0, 0]);
+    let y0 = canvas.height() + 2;
+    imageproc::drawing::draw_text_mut(
+        &mut out,
+        black,
+        4,
+        y0 as i32,
+        small,
+        &f,
+        "isophotes: log10(flux / peak)",
+    );
+    for (k, level) in values.iter().enumerate() {
+        let (c, r) = (k as u32 % per_row, k as u32 / per_row);
+        let (x, y) = (4 + c * cell, y0 + title_h + r * row_h);
+        let swatch = imageproc::rect::Rect::at(x as i32, y as i32 + 5).of_size(22, 4);
+        imageproc::drawing::draw_filled_rect_mut(&mut out, swatch, Rgb(ISOPHOTE_COLOURS[k]));
+        imageproc::drawing::draw_text_mut(
+            &mut out,
+            black,
+            x as i32 + 26,
+            y as i32,
+            small,
+            &f,
+            &format!("{level:.2}"),
+        );
+    }
+    Png::from_image(&image::DynamicImage::ImageRgb8(out))
 }
 
 #[cfg(test)]
@@ -217,5 +484,49 @@ mod tests {
             data: vec![0.0; 16],
         };
         assert!(isophotes(&zero, 3, 3.0, 4).is_err());
+        assert!(isophotes(&blob(32), 9, 3.0, 4).is_err(), "only 8 colours");
+        // A legend below the image.
+        assert!(png.height() > 32 * 4 + 18);
+    }
+
+    #[test]
+    fn isophote_levels_are_evenly_spaced_below_the_peak() {
+        let l = isophote_levels(6, 3.0);
+        assert_eq!(l.len(), 6);
+        assert!(
+            (l[0] + 0.25).abs() < 1e-12 && (l[5] + 2.75).abs() < 1e-12,
+            "{l:?}"
+        );
+        assert!(l.windows(2).all(|w| (w[0] - w[1] - 0.5).abs() < 1e-12));
+    }
+
+    #[test]
+    fn montage_scale_and_colour_bars() {
+        let imgs = vec![blob(16), blob(16)];
+        let plain = Montage::new(&imgs, 2).zoom(4).render().unwrap();
+        let with = Montage::new(&imgs, 2)
+            .zoom(4)
+            .stretch(Stretch::Log)
+            .scale_bar(8.0, "8 px")
+            .colour_bar()
+            .render()
+            .unwrap();
+        assert!(with.width() > plain.width() && with.height() > plain.height());
+        // The colour bar's strip runs from white (top) to black (bottom).
+        let rgb = image::load_from_memory(with.bytes()).unwrap().to_rgb8();
+        let x = plain.width() + 8;
+        let top = rgb.get_pixel(x, 18 + 4)[0];
+        let bottom = rgb.get_pixel(x, rgb.height() - 5)[0];
+        assert!(top > 250 && bottom < 5, "{top} {bottom}");
+        // The scale bar: a white run 8 × 4 = 32 display pixels long in the first panel.
+        let row = 18 + 4 + 16 * 4 - 8 + 1;
+        let run = (4..4 + 64)
+            .filter(|&x| rgb.get_pixel(x, row)[0] == 255)
+            .count();
+        assert!(run >= 32, "{run}");
+        let too_long = Montage::new(&imgs, 2).scale_bar(15.0, "x").render();
+        assert!(too_long.unwrap_err().to_string().contains("scale bar"));
+        let nan = Montage::new(&imgs, 2).scale_bar(f64::NAN, "x").render();
+        assert!(nan.is_err());
     }
 }
