@@ -5,6 +5,7 @@
 
 mod class_experiment;
 mod classify;
+mod conv_backward;
 mod fit_golden;
 mod im2col;
 mod max_pool;

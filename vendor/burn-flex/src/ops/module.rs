@@ -75,6 +75,38 @@ impl ModuleOps<Flex> for Flex {
         }
     }
 
+    // galaxy-lab patch: im2col + gemm gradients (see conv_backward.rs) instead of burn's
+    // defaults (a convolution with the output gradient as kernel; a transposed convolution).
+    fn conv2d_weight_backward(
+        x: FloatTensor<Flex>,
+        weight: FloatTensor<Flex>,
+        output_grad: FloatTensor<Flex>,
+        options: ConvOptions<2>,
+    ) -> FloatTensor<Flex> {
+        use crate::ops::conv_backward as cb;
+        if cb::generic_selected()
+            && let Some(g) = cb::generic_weight_backward(&x, &weight, &output_grad, &options)
+        {
+            return g;
+        }
+        cb::conv2d_weight_backward(x, weight, output_grad, &options)
+    }
+
+    fn conv2d_x_backward(
+        x: FloatTensor<Flex>,
+        weight: FloatTensor<Flex>,
+        output_grad: FloatTensor<Flex>,
+        options: ConvOptions<2>,
+    ) -> FloatTensor<Flex> {
+        use crate::ops::conv_backward as cb;
+        if cb::generic_selected()
+            && let Some(g) = cb::generic_x_backward(&x, &weight, &output_grad, &options)
+        {
+            return g;
+        }
+        cb::conv2d_x_backward(x, weight, output_grad, &options)
+    }
+
     fn deform_conv2d(
         x: FloatTensor<Flex>,
         offset: FloatTensor<Flex>,

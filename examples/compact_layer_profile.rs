@@ -1,0 +1,92 @@
+//! Where a compact-network training step goes on burn's flex backend (issue 27), and what the
+//! patched convolution gradients (`vendor/burn-flex/src/ops/conv_backward.rs`: im2col + gemm)
+//! gain over burn's generic formulation, side by side in one process: each of the network's
+//! convolutions at batch 64 and a 64² input (stem 5 × 5 stride 2 at 64², then 3 × 3 padding 1 at
+//! 16², 8², 4²), timed forward only and forward + backward (input gradient included except for
+//! the stem, whose input is the image), the two formulations interleaved round by round; the
+//! gradients of both are compared.
+//!
+//! Run: `RAYON_NUM_THREADS=1 cargo run --example compact_layer_profile` (nothing else running).
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2dConfig;
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use burn_flex::ops::conv_backward::set_generic;
+use galaxy_lab::train::step_timing;
+
+fn median_ms(f: impl FnMut()) -> f64 {
+    step_timing::median_ms(5, f).expect("5 steps")
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let dev = Device::flex().autodiff();
+    let n = 64;
+    println!(
+        "{:<24} {:>9} {:>15} {:>15} {:>7} {:>9}",
+        "layer", "fwd (ms)", "f+b generic", "f+b im2col", "ratio", "max diff"
+    );
+    let mut total = [0.0; 3];
+    for (ci, co, k, stride, pad, s) in [
+        (1usize, 32usize, 5usize, 2usize, 2usize, 64usize),
+        (32, 32, 3, 1, 1, 16),
+        (32, 64, 3, 1, 1, 8),
+        (64, 64, 3, 1, 1, 8),
+        (64, 128, 3, 1, 1, 4),
+        (128, 128, 3, 1, 1, 4),
+    ] {
+        let conv = Conv2dConfig::new([ci, co], [k, k])
+            .with_stride([stride, stride])
+            .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+            .init(&dev);
+        let x = Tensor::<4>::random([n, ci, s, s], Distribution::Normal(0.0, 1.0), &dev);
+        let xg = if ci > 1 {
+            x.clone().require_grad()
+        } else {
+            x.clone()
+        };
+        let (convi, xi) = (conv.valid(), x.clone().inner());
+        let t_fwd = median_ms(|| {
+            let _: f32 = convi.forward(xi.clone()).sum().into_scalar();
+        });
+        let step = || {
+            let l = conv.forward(xg.clone()).sum();
+            let _g = l.backward();
+        };
+        let (mut generic, mut patched) = (Vec::new(), Vec::new());
+        for _ in 0..5 {
+            set_generic(true);
+            generic.push(median_ms(step));
+            set_generic(false);
+            patched.push(median_ms(step));
+        }
+        let grad = |generic: bool| -> Tensor<4> {
+            set_generic(generic);
+            let g = conv.forward(xg.clone()).powf_scalar(2.0).sum().backward();
+            conv.weight.grad(&g).expect("weight gradient")
+        };
+        let diff: f32 = (grad(true) - grad(false)).abs().max().into_scalar();
+        set_generic(false);
+        let (tg, tp) = (median(generic), median(patched));
+        total[0] += t_fwd;
+        total[1] += tg;
+        total[2] += tp;
+        println!(
+            "{:<24} {t_fwd:>9.2} {tg:>15.2} {tp:>15.2} {:>7.2} {diff:>9.1e}",
+            format!("{ci}->{co} {k}x{k}/{stride} @ {s}²"),
+            tg / tp
+        );
+    }
+    println!(
+        "{:<24} {:>9.2} {:>15.2} {:>15.2} {:>7.2}",
+        "all convolutions",
+        total[0],
+        total[1],
+        total[2],
+        total[1] / total[2]
+    );
+}

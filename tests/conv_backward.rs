@@ -1,0 +1,198 @@
+//! The gradients of a 2-D convolution through autodiff, checked against plain loops written here.
+//! Our patched burn-flex computes both (weight and input) as im2col + gemm
+//! (`vendor/burn-flex/src/ops/conv_backward.rs`); these tests hold it to the definition for every
+//! shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2 stem and
+//! 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user could build
+//! (dilation, groups, asymmetric padding, batches that do not split evenly into chunks).
+
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::{Tensor, TensorData};
+use galaxy_lab::cpu_device;
+
+/// One convolution: batch, input and output channels, input plane, kernel, stride, padding
+/// (top, left, bottom, right), dilation, groups.
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    n: usize,
+    ci: usize,
+    co: usize,
+    h: usize,
+    w: usize,
+    k: [usize; 2],
+    stride: [usize; 2],
+    pad: [(usize, usize); 2],
+    dil: [usize; 2],
+    groups: usize,
+}
+
+impl Case {
+    fn plain(
+        n: usize,
+        ci: usize,
+        co: usize,
+        s: usize,
+        k: usize,
+        stride: usize,
+        pad: usize,
+    ) -> Self {
+        Case {
+            n,
+            ci,
+            co,
+            h: s,
+            w: s,
+            k: [k, k],
+            stride: [stride, stride],
+            pad: [(pad, pad), (pad, pad)],
+            dil: [1, 1],
+            groups: 1,
+        }
+    }
+
+    fn out(&self) -> [usize; 2] {
+        let o = |d: usize, size: usize| {
+            (size + self.pad[d].0 + self.pad[d].1 - self.dil[d] * (self.k[d] - 1) - 1)
+                / self.stride[d]
+                + 1
+        };
+        [o(0, self.h), o(1, self.w)]
+    }
+}
+
+fn values(len: usize, seed: u64) -> Vec<f32> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..len).map(|_| rng.random_range(-1.0f32..1.0)).collect()
+}
+
+/// The reference gradients (weight, input) of `sum(conv2d(x, w) · r)`, in f64.
+fn reference(c: Case, x: &[f32], w: &[f32], r: &[f32]) -> (Vec<f64>, Vec<f64>) {
+    let [oh, ow] = c.out();
+    let (cig, cog) = (c.ci / c.groups, c.co / c.groups);
+    let mut dw = vec![0f64; w.len()];
+    let mut dx = vec![0f64; x.len()];
+    for n in 0..c.n {
+        for co in 0..c.co {
+            let g = co / cog;
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let rv = r[((n * c.co + co) * oh + oy) * ow + ox] as f64;
+                    for cl in 0..cig {
+                        let ci = g * cig + cl;
+                        for ky in 0..c.k[0] {
+                            for kx in 0..c.k[1] {
+                                let iy = (oy * c.stride[0] + ky * c.dil[0]) as isize
+                                    - c.pad[0].0 as isize;
+                                let ix = (ox * c.stride[1] + kx * c.dil[1]) as isize
+                                    - c.pad[1].0 as isize;
+                                if iy < 0 || ix < 0 || iy >= c.h as isize || ix >= c.w as isize {
+                                    continue;
+                                }
+                                let xi = ((n * c.ci + ci) * c.h + iy as usize) * c.w + ix as usize;
+                                let wi = ((co * cig + cl) * c.k[0] + ky) * c.k[1] + kx;
+                                dw[wi] += rv * x[xi] as f64;
+                                dx[xi] += rv * w[wi] as f64;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (dw, dx)
+}
+
+fn check(c: Case) {
+    let [oh, ow] = c.out();
+    let cig = c.ci / c.groups;
+    let x = values(c.n * c.ci * c.h * c.w, 1);
+    let w = values(c.co * cig * c.k[0] * c.k[1], 2);
+    let r = values(c.n * c.co * oh * ow, 3);
+    let device = cpu_device().autodiff();
+    let xt: Tensor<4> =
+        Tensor::from_data(TensorData::new(x.clone(), [c.n, c.ci, c.h, c.w]), &device)
+            .require_grad();
+    let wt: Tensor<4> = Tensor::from_data(
+        TensorData::new(w.clone(), [c.co, cig, c.k[0], c.k[1]]),
+        &device,
+    )
+    .require_grad();
+    let rt: Tensor<4> = Tensor::from_data(TensorData::new(r.clone(), [c.n, c.co, oh, ow]), &device);
+    let options = ConvOptions::new_with_padding(c.stride, c.pad, c.dil, c.groups);
+    let y = conv2d(xt.clone(), wt.clone(), None, options);
+    assert_eq!(y.dims(), [c.n, c.co, oh, ow], "{c:?}: output shape");
+    let grads = (y * rt).sum().backward();
+    let got = |t: &Tensor<4>| -> Vec<f32> {
+        t.grad(&grads)
+            .expect("a gradient")
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap()
+    };
+    let (dw, dx) = reference(c, &x, &w, &r);
+    for (name, got, want) in [("weight", got(&wt), dw), ("input", got(&xt), dx)] {
+        assert_eq!(got.len(), want.len(), "{c:?}: {name} gradient size");
+        let scale = want.iter().fold(1f64, |m, v| m.max(v.abs()));
+        for (i, (g, v)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (*g as f64 - v).abs() <= 1e-5 * scale,
+                "{c:?}: {name} gradient at {i}: {g} vs {v}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_networks_convolutions() {
+    // The compact network: 5 × 5 stride-2 stem with padding 2, 3 × 3 padding 1 stages.
+    check(Case::plain(3, 1, 8, 16, 5, 2, 2));
+    check(Case::plain(5, 6, 8, 8, 3, 1, 1));
+    // The q network's 2 × 2 valid convolutions, odd planes.
+    check(Case::plain(4, 4, 6, 11, 2, 1, 0));
+    // AlexNet's 11 × 11 stride 4 (valid) and its 5 × 5 padding 2.
+    check(Case::plain(2, 3, 4, 35, 11, 4, 0));
+    check(Case::plain(2, 4, 5, 9, 5, 1, 2));
+    // One sample, one channel (a chunk of one).
+    check(Case::plain(1, 1, 1, 7, 3, 1, 1));
+}
+
+#[test]
+fn strides_dilation_groups_and_asymmetric_padding() {
+    check(Case {
+        dil: [2, 3],
+        ..Case::plain(3, 2, 3, 13, 3, 1, 2)
+    });
+    check(Case {
+        stride: [2, 3],
+        h: 12,
+        w: 17,
+        ..Case::plain(2, 3, 2, 12, 3, 2, 1)
+    });
+    check(Case {
+        groups: 2,
+        ..Case::plain(3, 4, 6, 9, 3, 1, 1)
+    });
+    check(Case {
+        groups: 4,
+        ..Case::plain(2, 4, 4, 8, 3, 2, 1)
+    });
+    check(Case {
+        pad: [(0, 2), (1, 0)],
+        ..Case::plain(2, 2, 3, 9, 3, 1, 0)
+    });
+    // A kernel wider than the stride skips input columns at the right edge.
+    check(Case {
+        k: [2, 4],
+        stride: [3, 3],
+        ..Case::plain(2, 2, 2, 14, 2, 3, 0)
+    });
+}
+
+#[test]
+fn batches_that_do_not_split_evenly() {
+    // With two workers, 7 samples split into chunks of 4 and 3; 1 sample is one chunk.
+    for n in [1, 2, 7, 9] {
+        check(Case::plain(n, 3, 4, 10, 3, 1, 1));
+    }
+}

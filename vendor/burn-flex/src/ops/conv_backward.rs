@@ -1,0 +1,589 @@
+//! galaxy-lab patch: the two gradients of a 2-D convolution as im2col + gemm.
+//!
+//! burn's default `conv2d_weight_backward` computes the weight gradient as another convolution
+//! whose kernel is the output gradient (a kernel the size of the feature map), and
+//! `conv2d_x_backward` as a transposed convolution. Both are correct and both are slow on this
+//! backend for the small images of galaxy-lab's networks. Here, for a chunk of `nb` samples and
+//! one group, with `K = C_in/groups · k_h · k_w` and `L = nb · H_out · W_out`:
+//!
+//! * `cols [K, L]`: the im2col of the input (zero where the window leaves the padded input);
+//! * `dy [C_out/groups, L]`: the output gradient of the chunk, packed;
+//! * weight gradient: `dW += dy · colsᵀ`, one gemm per chunk, chunks in parallel, summed;
+//! * input gradient: `D = Wᵀ · dy` (`[K, L]`), then col2im adds every column back where im2col
+//!   read it; chunks in parallel (they write disjoint samples).
+//!
+//! Any stride, padding (also asymmetric: only the leading padding places the window), dilation
+//! and number of groups. f32 and f64 natively; f16 and bf16 through f32.
+//!
+//! [`set_generic`] (or `BURN_FLEX_GENERIC_CONV_BACKWARD=1` in the environment) switches back to
+//! burn's generic formulation (ungrouped convolutions with symmetric padding), so that one
+//! benchmark process can time both.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use burn_backend::DType;
+use burn_backend::ops::ConvOptions;
+use burn_std::{Bytes, Shape, bf16, f16};
+
+use crate::Flex;
+use crate::ops::matmul::GemmScalar;
+use crate::ops::module::{cast_from_f32, cast_to_f32};
+use crate::{FlexTensor, Layout};
+
+/// The sizes of one convolution.
+#[derive(Debug, Clone, Copy)]
+struct Geom {
+    n: usize,
+    ci: usize,
+    h: usize,
+    w: usize,
+    co: usize,
+    kh: usize,
+    kw: usize,
+    oh: usize,
+    ow: usize,
+    stride: [usize; 2],
+    pad: [usize; 2],
+    dil: [usize; 2],
+    groups: usize,
+    /// Input channels per group.
+    cig: usize,
+    /// Output channels per group.
+    cog: usize,
+    /// Rows of the column matrix: cig · kh · kw.
+    k: usize,
+    /// Output pixels per sample.
+    p: usize,
+}
+
+impl Geom {
+    fn new(x: &Shape, w: &Shape, dy: &Shape, options: &ConvOptions<2>) -> Self {
+        assert_eq!(x.num_dims(), 4, "conv2d backward: input must be 4-D");
+        assert_eq!(w.num_dims(), 4, "conv2d backward: weight must be 4-D");
+        assert_eq!(
+            dy.num_dims(),
+            4,
+            "conv2d backward: output gradient must be 4-D"
+        );
+        let groups = options.groups;
+        let (co, cig, kh, kw) = (w[0], w[1], w[2], w[3]);
+        assert_eq!(
+            x[1],
+            cig * groups,
+            "conv2d backward: channels and groups disagree"
+        );
+        assert_eq!(dy[0], x[0], "conv2d backward: batch sizes disagree");
+        assert_eq!(dy[1], co, "conv2d backward: output channels disagree");
+        assert_eq!(
+            co % groups,
+            0,
+            "conv2d backward: groups must divide output channels"
+        );
+        let k = cig
+            .checked_mul(kh)
+            .and_then(|v| v.checked_mul(kw))
+            .expect("conv2d backward: kernel too large");
+        Geom {
+            n: x[0],
+            ci: x[1],
+            h: x[2],
+            w: x[3],
+            co,
+            kh,
+            kw,
+            oh: dy[2],
+            ow: dy[3],
+            stride: options.stride,
+            pad: options.padding_begin(),
+            dil: options.dilation,
+            groups,
+            cig,
+            cog: co / groups,
+            k,
+            p: dy[2] * dy[3],
+        }
+    }
+
+    /// Output columns `ow` whose input column `ow·s + off − pad` lies in `[0, w)`: `lo..hi`.
+    fn valid_cols(&self, kx: usize) -> (usize, usize) {
+        let (s, pad, off) = (self.stride[1], self.pad[1], kx * self.dil[1]);
+        let lo = if off >= pad {
+            0
+        } else {
+            (pad - off).div_ceil(s)
+        };
+        let hi = if self.w + pad > off {
+            ((self.w + pad - off - 1) / s + 1).min(self.ow)
+        } else {
+            0
+        };
+        (lo.min(hi), hi)
+    }
+
+    /// The input row of output row `oy` and kernel row `ky`, if inside the input.
+    fn input_row(&self, oy: usize, ky: usize) -> Option<usize> {
+        let r = (oy * self.stride[0] + ky * self.dil[0]) as isize - self.pad[0] as isize;
+        (r >= 0 && (r as usize) < self.h).then_some(r as usize)
+    }
+
+    /// Samples per chunk: enough chunks for every worker, column buffers near 512 K elements
+    /// (2 MB of f32: they stay in cache while the gemm reads them).
+    fn chunk(&self, workers: usize) -> usize {
+        let by_memory = (512 << 10) / (self.k * self.p).max(1);
+        by_memory.clamp(1, self.n.div_ceil(workers.max(1)).max(1))
+    }
+}
+
+/// Element types computed natively.
+trait Elem: GemmScalar + Copy + Send + Sync + core::ops::AddAssign {}
+impl Elem for f32 {}
+impl Elem for f64 {}
+
+fn workers() -> usize {
+    #[cfg(feature = "rayon")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        1
+    }
+}
+
+/// `cols[kidx · L + j · p + q]` = the input under kernel tap `kidx` for output pixel `q` of sample
+/// `n0 + j`, group `grp` (zero outside the input).
+fn im2col<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, cols: &mut [T]) {
+    let l = nb * g.p;
+    let plane = g.h * g.w;
+    for c in 0..g.cig {
+        let cin = grp * g.cig + c;
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let kidx = (c * g.kh + ky) * g.kw + kx;
+                let row = &mut cols[kidx * l..(kidx + 1) * l];
+                let (lo, hi) = g.valid_cols(kx);
+                let off = kx * g.dil[1];
+                for j in 0..nb {
+                    let xs = &x[((n0 + j) * g.ci + cin) * plane..][..plane];
+                    for oy in 0..g.oh {
+                        let dst = &mut row[j * g.p + oy * g.ow..][..g.ow];
+                        let Some(iy) = g.input_row(oy, ky) else {
+                            dst.fill(T::zero());
+                            continue;
+                        };
+                        let src = &xs[iy * g.w..][..g.w];
+                        dst[..lo].fill(T::zero());
+                        dst[hi..].fill(T::zero());
+                        if g.stride[1] == 1 {
+                            let s0 = lo + off - g.pad[1];
+                            dst[lo..hi].copy_from_slice(&src[s0..s0 + (hi - lo)]);
+                        } else {
+                            for (ox, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
+                                *d = src[ox * g.stride[1] + off - g.pad[1]];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The inverse scatter of [`im2col`]: adds `cols` back into `dx` (the chunk's samples only,
+/// `dx` starting at sample `n0`).
+fn col2im_add<T: Elem>(cols: &[T], g: &Geom, grp: usize, nb: usize, dx: &mut [T]) {
+    let l = nb * g.p;
+    let plane = g.h * g.w;
+    for c in 0..g.cig {
+        let cin = grp * g.cig + c;
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let kidx = (c * g.kh + ky) * g.kw + kx;
+                let row = &cols[kidx * l..(kidx + 1) * l];
+                let (lo, hi) = g.valid_cols(kx);
+                let off = kx * g.dil[1];
+                for j in 0..nb {
+                    let xs = &mut dx[(j * g.ci + cin) * plane..][..plane];
+                    for oy in 0..g.oh {
+                        let Some(iy) = g.input_row(oy, ky) else {
+                            continue;
+                        };
+                        let src = &row[j * g.p + oy * g.ow..][..g.ow];
+                        let dst = &mut xs[iy * g.w..][..g.w];
+                        for (ox, &v) in src.iter().enumerate().take(hi).skip(lo) {
+                            dst[ox * g.stride[1] + off - g.pad[1]] += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `yp[co · L + j · p + q]` = the output gradient of sample `n0 + j`, channel `grp · cog + co`.
+fn pack_dy<T: Elem>(dy: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, yp: &mut [T]) {
+    let l = nb * g.p;
+    for co in 0..g.cog {
+        for j in 0..nb {
+            let src = &dy[((n0 + j) * g.co + grp * g.cog + co) * g.p..][..g.p];
+            yp[co * l + j * g.p..][..g.p].copy_from_slice(src);
+        }
+    }
+}
+
+/// `dst = alpha · dst + lhs · rhs` (`read_dst`) or `lhs · rhs`, with element strides.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_acc<T: Elem>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut T,
+    dst_cs: isize,
+    dst_rs: isize,
+    read_dst: bool,
+    lhs: *const T,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    rhs: *const T,
+    rhs_cs: isize,
+    rhs_rs: isize,
+    par: gemm::Parallelism,
+) {
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            dst_cs,
+            dst_rs,
+            read_dst,
+            lhs,
+            lhs_cs,
+            lhs_rs,
+            rhs,
+            rhs_cs,
+            rhs_rs,
+            T::one(),
+            T::one(),
+            false,
+            false,
+            false,
+            par,
+        );
+    }
+}
+
+fn gemm_parallelism(chunks: usize, m: usize, n: usize, k: usize) -> gemm::Parallelism {
+    #[cfg(feature = "rayon")]
+    if chunks == 1 && m.saturating_mul(n).saturating_mul(k) >= 192 * 192 * 192 {
+        return gemm::Parallelism::Rayon(0);
+    }
+    let _ = (chunks, m, n, k);
+    gemm::Parallelism::None
+}
+
+/// The weight gradient `[co, cig, kh, kw]` of one chunk of samples.
+fn weight_grad_chunk<T: Elem>(
+    x: &[T],
+    dy: &[T],
+    g: &Geom,
+    n0: usize,
+    nb: usize,
+    chunks: usize,
+) -> Vec<T> {
+    let l = nb * g.p;
+    let mut acc = vec![T::zero(); g.co * g.k];
+    let mut cols = vec![T::zero(); g.k * l];
+    let mut yp = vec![T::zero(); g.cog * l];
+    let par = gemm_parallelism(chunks, g.cog, g.k, l);
+    for grp in 0..g.groups {
+        im2col(x, g, grp, n0, nb, &mut cols);
+        pack_dy(dy, g, grp, n0, nb, &mut yp);
+        // acc[grp] [cog, k] += yp [cog, l] · colsᵀ [l, k]
+        unsafe {
+            gemm_acc(
+                g.cog,
+                g.k,
+                l,
+                acc.as_mut_ptr().add(grp * g.cog * g.k),
+                1,
+                g.k as isize,
+                true,
+                yp.as_ptr(),
+                1,
+                l as isize,
+                cols.as_ptr(),
+                l as isize,
+                1,
+                par,
+            );
+        }
+    }
+    acc
+}
+
+fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
+    let nb = g.chunk(workers());
+    let starts: Vec<usize> = (0..g.n).step_by(nb).collect();
+    let chunks = starts.len();
+    let one = |&n0: &usize| weight_grad_chunk(x, dy, g, n0, nb.min(g.n - n0), chunks);
+    #[cfg(feature = "rayon")]
+    let parts: Vec<Vec<T>> = {
+        use rayon::prelude::*;
+        starts.par_iter().map(one).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let parts: Vec<Vec<T>> = starts.iter().map(one).collect();
+    let mut parts = parts.into_iter();
+    let mut sum = parts.next().unwrap_or_else(|| vec![T::zero(); g.co * g.k]);
+    for p in parts {
+        for (s, v) in sum.iter_mut().zip(p) {
+            *s += v;
+        }
+    }
+    sum
+}
+
+fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
+    let sample = g.ci * g.h * g.w;
+    let mut dx = vec![T::zero(); g.n * sample];
+    if sample == 0 || g.n == 0 {
+        return dx;
+    }
+    let nb = g.chunk(workers());
+    let chunks = g.n.div_ceil(nb);
+    let one = |(c, dxc): (usize, &mut [T])| {
+        let (n0, nbj) = (c * nb, dxc.len() / sample);
+        let l = nbj * g.p;
+        let mut d = vec![T::zero(); g.k * l];
+        let mut yp = vec![T::zero(); g.cog * l];
+        let par = gemm_parallelism(chunks, g.k, l, g.cog);
+        for grp in 0..g.groups {
+            pack_dy(dy, g, grp, n0, nbj, &mut yp);
+            // d [k, l] = w[grp]ᵀ [k, cog] · yp [cog, l]
+            unsafe {
+                gemm_acc(
+                    g.k,
+                    l,
+                    g.cog,
+                    d.as_mut_ptr(),
+                    1,
+                    l as isize,
+                    false,
+                    w.as_ptr().add(grp * g.cog * g.k),
+                    g.k as isize,
+                    1,
+                    yp.as_ptr(),
+                    1,
+                    l as isize,
+                    par,
+                );
+            }
+            col2im_add(&d, g, grp, nbj, dxc);
+        }
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        dx.par_chunks_mut(nb * sample).enumerate().for_each(one);
+    }
+    #[cfg(not(feature = "rayon"))]
+    dx.chunks_mut(nb * sample).enumerate().for_each(one);
+    dx
+}
+
+fn to_tensor<T: Elem>(data: Vec<T>, shape: Shape, dtype: DType) -> FlexTensor {
+    FlexTensor::new(Bytes::from_elems(data), Layout::contiguous(shape), dtype)
+}
+
+/// The gradient of `conv2d(x, weight)` with respect to `weight`, given the output gradient.
+pub fn conv2d_weight_backward(
+    x: FlexTensor,
+    weight: FlexTensor,
+    output_grad: FlexTensor,
+    options: &ConvOptions<2>,
+) -> FlexTensor {
+    let (x, dy) = (x.to_contiguous(), output_grad.to_contiguous());
+    let w_shape = weight.layout().shape().clone();
+    let g = Geom::new(x.layout().shape(), &w_shape, dy.layout().shape(), options);
+    match x.dtype() {
+        DType::F32 => to_tensor(
+            weight_grad::<f32>(x.storage(), dy.storage(), &g),
+            w_shape,
+            DType::F32,
+        ),
+        DType::F64 => to_tensor(
+            weight_grad::<f64>(x.storage(), dy.storage(), &g),
+            w_shape,
+            DType::F64,
+        ),
+        DType::F16 => {
+            let (x, dy) = (cast_to_f32(x, f16::to_f32), cast_to_f32(dy, f16::to_f32));
+            let dw = to_tensor(
+                weight_grad::<f32>(x.storage(), dy.storage(), &g),
+                w_shape,
+                DType::F32,
+            );
+            cast_from_f32(dw, f16::from_f32)
+        }
+        DType::BF16 => {
+            let (x, dy) = (cast_to_f32(x, bf16::to_f32), cast_to_f32(dy, bf16::to_f32));
+            let dw = to_tensor(
+                weight_grad::<f32>(x.storage(), dy.storage(), &g),
+                w_shape,
+                DType::F32,
+            );
+            cast_from_f32(dw, bf16::from_f32)
+        }
+        dtype => panic!("conv2d_weight_backward: unsupported dtype {dtype:?}"),
+    }
+}
+
+/// The gradient of `conv2d(x, weight)` with respect to `x`, given the output gradient.
+pub fn conv2d_x_backward(
+    x: FlexTensor,
+    weight: FlexTensor,
+    output_grad: FlexTensor,
+    options: &ConvOptions<2>,
+) -> FlexTensor {
+    let (w, dy) = (weight.to_contiguous(), output_grad.to_contiguous());
+    let x_shape = x.layout().shape().clone();
+    let g = Geom::new(&x_shape, w.layout().shape(), dy.layout().shape(), options);
+    match w.dtype() {
+        DType::F32 => to_tensor(
+            input_grad::<f32>(w.storage(), dy.storage(), &g),
+            x_shape,
+            DType::F32,
+        ),
+        DType::F64 => to_tensor(
+            input_grad::<f64>(w.storage(), dy.storage(), &g),
+            x_shape,
+            DType::F64,
+        ),
+        DType::F16 => {
+            let (w, dy) = (cast_to_f32(w, f16::to_f32), cast_to_f32(dy, f16::to_f32));
+            let dx = to_tensor(
+                input_grad::<f32>(w.storage(), dy.storage(), &g),
+                x_shape,
+                DType::F32,
+            );
+            cast_from_f32(dx, f16::from_f32)
+        }
+        DType::BF16 => {
+            let (w, dy) = (cast_to_f32(w, bf16::to_f32), cast_to_f32(dy, bf16::to_f32));
+            let dx = to_tensor(
+                input_grad::<f32>(w.storage(), dy.storage(), &g),
+                x_shape,
+                DType::F32,
+            );
+            cast_from_f32(dx, bf16::from_f32)
+        }
+        dtype => panic!("conv2d_x_backward: unsupported dtype {dtype:?}"),
+    }
+}
+
+/// 0: not decided yet (read the environment), 1: im2col + gemm, 2: burn's generic formulation.
+#[cfg(feature = "std")]
+static MODE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Use burn's generic formulation (`true`) or im2col + gemm (`false`, the default) for the
+/// gradients of ungrouped, symmetrically padded convolutions, from now on in this process.
+pub fn set_generic(generic: bool) {
+    #[cfg(feature = "std")]
+    MODE.store(
+        if generic { 2 } else { 1 },
+        core::sync::atomic::Ordering::Relaxed,
+    );
+    #[cfg(not(feature = "std"))]
+    let _ = generic;
+}
+
+/// Whether the generic formulation is selected ([`set_generic`], else the environment).
+pub fn generic_selected() -> bool {
+    #[cfg(feature = "std")]
+    {
+        use core::sync::atomic::Ordering;
+        let mut m = MODE.load(Ordering::Relaxed);
+        if m == 0 {
+            let env = std::env::var_os("BURN_FLEX_GENERIC_CONV_BACKWARD").is_some_and(|v| v == "1");
+            m = if env { 2 } else { 1 };
+            MODE.store(m, Ordering::Relaxed);
+        }
+        m == 2
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        false
+    }
+}
+
+/// burn's generic weight gradient (`burn-backend`'s `conv2d_weight_grad_no_groups`): a
+/// convolution of the input with the output gradient as kernel. None where it does not apply
+/// (groups, asymmetric padding).
+pub(crate) fn generic_weight_backward(
+    x: &FlexTensor,
+    weight: &FlexTensor,
+    output_grad: &FlexTensor,
+    options: &ConvOptions<2>,
+) -> Option<FlexTensor> {
+    use burn_backend::ops::{FloatTensorOps, ModuleOps};
+    if options.groups != 1 || options.is_asymmetric() {
+        return None;
+    }
+    let w_shape = weight.layout().shape().clone();
+    let xs = Flex::float_swap_dims(x.clone(), 0, 1);
+    let dys = Flex::float_swap_dims(output_grad.clone(), 0, 1);
+    let opts = ConvOptions::new(options.dilation, options.padding_begin(), options.stride, 1);
+    let g = Flex::float_swap_dims(Flex::conv2d(xs, dys, None, opts), 0, 1);
+    if *g.layout().shape() == w_shape {
+        return Some(g);
+    }
+    let ranges: Vec<burn_std::Slice> = (0..4)
+        .map(|d| burn_std::Slice::from(0..w_shape[d]))
+        .collect();
+    Some(Flex::float_slice(g, &ranges))
+}
+
+/// burn's generic input gradient: a transposed convolution of the output gradient. None for
+/// asymmetric padding.
+pub(crate) fn generic_x_backward(
+    x: &FlexTensor,
+    weight: &FlexTensor,
+    output_grad: &FlexTensor,
+    options: &ConvOptions<2>,
+) -> Option<FlexTensor> {
+    use burn_backend::ops::ModuleOps;
+    use burn_backend::ops::conv::calculate_padding_out;
+    if options.is_asymmetric() {
+        return None;
+    }
+    let (xs, ws, ys) = (
+        x.layout().shape(),
+        weight.layout().shape(),
+        output_grad.layout().shape(),
+    );
+    let pad = options.padding_begin();
+    let out = |d: usize| {
+        calculate_padding_out(
+            ws[2 + d],
+            options.stride[d],
+            pad[d],
+            options.dilation[d],
+            xs[2 + d],
+            ys[2 + d],
+        )
+    };
+    Some(Flex::conv_transpose2d(
+        output_grad.clone(),
+        weight.clone(),
+        None,
+        burn_backend::ops::ConvTransposeOptions::new(
+            options.stride,
+            pad,
+            [out(0), out(1)],
+            options.dilation,
+            options.groups,
+        ),
+    ))
+}
