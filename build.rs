@@ -12,8 +12,15 @@ fn main() {
     // Which burn-flex is linked: the vendored, patched copy announces itself (vendor/burn-flex/
     // build.rs); crates.io's does not. Read by `device::backend_build()`.
     let flex = match std::env::var("DEP_BURN_FLEX_GALAXY_LAB_PATCH_POOL") {
-        Ok(v) => format!("burn-flex 0.22.1 with galaxy-lab's patch ({v})"),
-        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool)".to_string(),
+        Ok(pool) => {
+            let conv = std::env::var("DEP_BURN_FLEX_GALAXY_LAB_PATCH_CONV_BACKWARD")
+                .map(|c| format!(", conv gradients {c}"))
+                .unwrap_or_default();
+            format!("burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{conv})")
+        }
+        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool and \
+                   convolution gradients)"
+            .to_string(),
     };
     println!("cargo:rustc-env=GALAXY_LAB_BURN_FLEX={flex}");
     if std::env::var_os("CARGO_FEATURE_CUDA").is_none() {

@@ -142,11 +142,15 @@ pub fn summary_table(title: &str, rows: &[RunSummary]) -> Result<Table> {
             format!("{:?}", r.seeds),
             r.f1_all.to_string(),
             r.f1_kept.to_string(),
-            format!(
-                "{:.1} % ± {:.1}",
-                100.0 * r.rejected_fraction.mean,
-                100.0 * r.rejected_fraction.std
-            ),
+            if r.rejected_fraction.n > 1 {
+                format!(
+                    "{:.1} % ± {:.1}",
+                    100.0 * r.rejected_fraction.mean,
+                    100.0 * r.rejected_fraction.std
+                )
+            } else {
+                format!("{:.1} % (1 run)", 100.0 * r.rejected_fraction.mean)
+            },
             r.train_accuracy
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| "—".into()),
