@@ -54,7 +54,9 @@ pub use crate::train::class_metrics::{
 };
 pub use crate::train::class_recipe::{ClassRunConfig, SplitBy};
 pub use crate::train::class_report::{committed_runs_table, run_description, short_device};
-pub use crate::train::class_summary::{MeanStd, RunSummary, summarize, summary_table};
+pub use crate::train::class_summary::{
+    MeanStd, RunSummary, load_paper_protocol_dir, protocols_table, summarize, summary_table,
+};
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
     save_classifier, train_classifier,

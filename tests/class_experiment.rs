@@ -423,3 +423,38 @@ fn committed_runs_table_names_runs_and_marks_failures() {
     );
     assert!(committed_runs_table(&root, Experiment::Theta).is_err());
 }
+
+/// Both test protocols side by side from the committed results: the paper's row, the compact
+/// network split by simulation over its training seeds, and the seed's protocol where committed.
+#[test]
+fn protocols_table_puts_the_committed_runs_beside_the_paper() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
+    let t = protocols_table(&root, Experiment::TwoClass).unwrap();
+    assert_eq!(t.rows[0][6], "0.99", "the paper's F1 kept");
+    let by_sim = &t.rows[1];
+    assert!(by_sim[1].contains("split by simulation"), "{by_sim:?}");
+    assert_eq!(by_sim[2], "[0, 1, 2]");
+    assert!(
+        by_sim[4].contains(" ± "),
+        "three seeds give a spread: {by_sim:?}"
+    );
+    let protocol = load_paper_protocol_dir(root.join("paper_protocol")).unwrap();
+    let two = protocol
+        .iter()
+        .filter(|m| m.experiment == "two-class")
+        .count();
+    assert_eq!(t.rows.len(), 2 + 2 * usize::from(two > 0));
+    assert!(protocols_table(&root, Experiment::Theta).is_err());
+    assert!(
+        protocols_table(&root, Experiment::SixClassSpin).is_err(),
+        "no paper numbers"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(
+        protocols_table(empty.path(), Experiment::NineClass)
+            .unwrap()
+            .rows
+            .len(),
+        1
+    );
+}

@@ -2,11 +2,15 @@
 //! that differ only in their training seed, reduced to mean ± standard deviation beside the
 //! paper's number (seed 000 Tables 6, 8, 10). Notebooks 05–07 and the README quote these.
 
-use super::class_metrics::ClassMetrics;
+use super::class_metrics::{ClassMetrics, load_class_metrics_dir};
 use super::class_recipe::SplitBy;
+use super::paper_protocol::PaperProtocolMetrics;
+use crate::data::pairs_h5::Experiment;
 use crate::display::Table;
 use crate::error::{Error, Result};
+use crate::paper::prakash2020;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// Mean and sample standard deviation of `n` values.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -157,6 +161,138 @@ pub fn summary_table(title: &str, rows: &[RunSummary]) -> Result<Table> {
             format!("{:.0}", r.train_minutes.mean),
             r.paper_f1.map_or("—".into(), |f| format!("{f:.2}")),
         ])?;
+    }
+    Ok(t)
+}
+
+/// The committed runs of the seed's own protocol (`paper_protocol.json` copies, one per training
+/// seed, e.g. `results/classification/paper_protocol/<experiment>_s<seed>.json`), sorted by
+/// file name; an absent folder holds none.
+pub fn load_paper_protocol_dir(dir: impl AsRef<Path>) -> Result<Vec<PaperProtocolMetrics>> {
+    let dir = dir.as_ref();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths.iter().map(crate::io::read_json).collect()
+}
+
+/// One experiment under both test protocols, side by side (seed 000's headline and ours): the
+/// paper's numbers; the compact network split by simulation (every test image from an encounter
+/// never trained on; `<root>/compact/`); the compact network under the seed's protocol (augmented
+/// images split at random; `<root>/paper_protocol/`), scored on a sample of the seed's test size
+/// and on the whole 20 %. Each of ours is mean ± standard deviation over its training seeds.
+pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
+    let root = root.as_ref();
+    let paper = prakash2020::classification(experiment)?;
+    let name = experiment.name();
+    let mut t = Table::new(
+        format!(
+            "{name}: the two test protocols side by side (ours: mean ± standard deviation over \
+             training seeds; rejection at {:.0} %)",
+            100.0 * paper.threshold
+        ),
+        &[
+            "network",
+            "test protocol",
+            "training seeds",
+            "test images",
+            "F1, all test images",
+            "rejected",
+            "F1, kept",
+            "training accuracy",
+        ],
+    );
+    let n_paper = paper.overall.support + paper.overall.rejected;
+    t.push_row(&[
+        "paper: AlexNet, 256², GPU".to_string(),
+        format!("augmented images split at random ({})", paper.tables),
+        "—".into(),
+        n_paper.to_string(),
+        "—".into(),
+        format!(
+            "{:.1} %",
+            100.0 * paper.overall.rejected as f64 / n_paper as f64
+        ),
+        format!("{:.2}", paper.overall.f1),
+        "—".into(),
+    ])?;
+    let pct = |m: MeanStd| {
+        if m.n > 1 {
+            format!("{:.1} % ± {:.1}", 100.0 * m.mean, 100.0 * m.std)
+        } else {
+            format!("{:.1} % (1 run)", 100.0 * m.mean)
+        }
+    };
+    let by_sim: Vec<ClassMetrics> = load_class_metrics_dir(root.join("compact"))?
+        .into_iter()
+        .filter(|m| m.experiment == name && m.config.split_by == SplitBy::Simulation)
+        .collect();
+    if !by_sim.is_empty() {
+        let col = |f: &dyn Fn(&ClassMetrics) -> f64| {
+            MeanStd::of(&by_sim.iter().map(f).collect::<Vec<_>>())
+        };
+        let train: Vec<f64> = by_sim.iter().filter_map(|m| m.train_accuracy).collect();
+        t.push_row(&[
+            "compact, 64², 2 CPU cores".to_string(),
+            "split by simulation (ours): test encounters never trained on".into(),
+            format!(
+                "{:?}",
+                by_sim
+                    .iter()
+                    .map(|m| m.config.train.seed)
+                    .collect::<Vec<_>>()
+            ),
+            by_sim[0].n_test.to_string(),
+            col(&|m| m.f1_no_rejection)?.to_string(),
+            pct(col(&|m| m.rejected as f64 / m.n_test.max(1) as f64)?),
+            col(&|m| m.overall.f1)?.to_string(),
+            MeanStd::of(&train).map_or("—".into(), |m| m.to_string()),
+        ])?;
+    }
+    let protocol: Vec<PaperProtocolMetrics> = load_paper_protocol_dir(root.join("paper_protocol"))?
+        .into_iter()
+        .filter(|m| m.experiment == name)
+        .collect();
+    if !protocol.is_empty() {
+        let seeds = format!(
+            "{:?}",
+            protocol
+                .iter()
+                .map(|m| m.config.train.seed)
+                .collect::<Vec<_>>()
+        );
+        let train = MeanStd::of(
+            &protocol
+                .iter()
+                .map(|m| m.train_accuracy)
+                .collect::<Vec<_>>(),
+        )?;
+        for (what, pick) in [
+            (
+                "the seed's protocol, a sample of the seed's test size",
+                (|m: &PaperProtocolMetrics| &m.sample) as fn(&PaperProtocolMetrics) -> &_,
+            ),
+            ("the seed's protocol, the whole test 20 %", |m| &m.whole),
+        ] {
+            let col = |f: &dyn Fn(&super::paper_protocol::ProtocolScores) -> f64| {
+                MeanStd::of(&protocol.iter().map(|m| f(pick(m))).collect::<Vec<_>>())
+            };
+            t.push_row(&[
+                "compact, 64², 2 CPU cores".to_string(),
+                what.into(),
+                seeds.clone(),
+                pick(&protocol[0]).n.to_string(),
+                col(&|s| s.f1_no_rejection)?.to_string(),
+                pct(col(&|s| s.rejected as f64 / s.n.max(1) as f64)?),
+                col(&|s| s.f1)?.to_string(),
+                train.to_string(),
+            ])?;
+        }
     }
     Ok(t)
 }
