@@ -12,18 +12,22 @@
 # Run folders go to target/sdss_runs/; each eval.json is copied to
 # results/sdss/mock_eval_<trained-on><tag>.json and each training metrics.json to
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote).
-# Usage: [CUTOUT_ARCSEC=136] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
+# PRESET=compact trains the compact network (`classify train --preset compact`) instead: its
+# files get a compact_ prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
+# target/sdss_runs/compact_<trained-on>). BIN=path runs an already built binary.
+# Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
 #        (defaults: 6000 1200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NTRAIN=${1:-6000}; NMOCK=${2:-1200}
-BIN=target/debug/galaxy-lab
+PRESET=${PRESET:-alexnet-cpu-mock}
+NET=""; [ "$PRESET" = alexnet-cpu-mock ] || NET="${PRESET}_"
 TAG=""; FRAME=()
 if [ -n "${CUTOUT_ARCSEC:-}" ]; then TAG="_fixed$CUTOUT_ARCSEC"; FRAME=(--cutout-arcsec "$CUTOUT_ARCSEC"); fi
 D=data/generated/sdss_mock$TAG
 R=target/sdss_runs$TAG
 COMMON=(--experiment two-class --size 64)
-cargo build --bin galaxy-lab
+if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
 mkdir -p "$D" "$R" results/sdss results/classification
 [ -f "$D/clean.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5"
 [ -f "$D/observed.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5"
@@ -33,10 +37,15 @@ if [[ " $KINDS " == *" mock_train "* ]] && [ ! -f "$D/mock_train.h5" ]; then
   $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5"
 fi
 for kind in $KINDS; do
-  $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset alexnet-cpu-mock --seed 0 --out "$R/train_$kind"
-  $BIN classify evaluate --model "$R/train_$kind" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$kind"
-  cp "$R/eval_$kind/eval.json" "results/sdss/mock_eval_$kind$TAG.json.tmp"
-  mv "results/sdss/mock_eval_$kind$TAG.json.tmp" "results/sdss/mock_eval_$kind$TAG.json"
-  cp "$R/train_$kind/metrics.json" "results/classification/two_class_$kind$TAG.json.tmp"
-  mv "results/classification/two_class_$kind$TAG.json.tmp" "results/classification/two_class_$kind$TAG.json"
+  run="$R/train_$NET$kind"
+  if [ -f "$run/metrics.json" ]; then echo "trained already: $run"
+  elif [ -f "$run/run.json" ]; then $BIN classify train --resume "$run"
+  else $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset "$PRESET" --seed 0 --out "$run"
+  fi
+  $BIN classify evaluate --model "$run" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$NET$kind"
+  name="$NET$kind$TAG"
+  cp "$R/eval_$NET$kind/eval.json" "results/sdss/mock_eval_$name.json.tmp"
+  mv "results/sdss/mock_eval_$name.json.tmp" "results/sdss/mock_eval_$name.json"
+  cp "$run/metrics.json" "results/classification/two_class_$name.json.tmp"
+  mv "results/classification/two_class_$name.json.tmp" "results/classification/two_class_$name.json"
 done
