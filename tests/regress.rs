@@ -40,8 +40,9 @@ fn point_head_learns_bar_angles() {
         decay: 0.0,
         seed: 4,
         patience: None,
+        ..Default::default()
     };
-    let before = evaluate_reg(&net.init(&d).unwrap(), &test, &d).unwrap();
+    let before = evaluate_reg(&net.init(&d).unwrap().into(), &test, &d).unwrap();
     let (m, h) = train_regressor(&net, &train, &test, &cfg, &d, &mut |_| {}).unwrap();
     let after = evaluate_reg(&m, &test, &d).unwrap();
     // Targets are uniform on ±0.89: predicting 0 gives MSE ≈ 0.26.
@@ -89,6 +90,7 @@ fn gaussian_head_gives_positive_sigmas_and_lower_nll_than_prior() {
         decay: 0.0,
         seed: 1,
         patience: None,
+        ..Default::default()
     };
     let (m, _) = train_regressor(&net, &train, &test, &cfg, &d, &mut |_| {}).unwrap();
     let (mu, sigma) = predict_reg(&m, &test, &d).unwrap();
@@ -136,7 +138,7 @@ fn bad_inputs_are_clear_errors() {
             .to_string()
             .contains("learning_rate")
     );
-    let m = net.init(&d).unwrap();
+    let m = net.init(&d).unwrap().into();
     assert!(predict_reg(&m, &one, &d).is_err());
     assert!(one.subset(&[3]).is_err());
 }

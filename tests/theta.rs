@@ -3,6 +3,7 @@
 //! refuse bad input.
 
 use galaxy_lab::data::pairs_h5::{Experiment, PairDatasetConfig, PairH5, generate_pairs_dataset};
+use galaxy_lab::models::regressor::RegNet;
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale};
@@ -111,6 +112,59 @@ fn joint_model_reports_coverage_and_regions() {
     let e = TestPredictions::read(&bad).unwrap_err().to_string();
     assert!(e.contains("line 2"), "{e}");
     assert!(TestPredictions::read(dir.path().join("missing.csv")).is_err());
+}
+
+/// The joint model on the compact classifier's body with the classification recipe trains
+/// through the same experiment on augmented copies (index k: image k mod n, rotated by
+/// (k / n) mod 360 degrees, mirrored from copy 360 on), records its network, and refuses to
+/// augment signed θ.
+#[test]
+fn joint_compact_trains_on_rotated_and_mirrored_copies() {
+    let _turn = crate::burn_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let ds = tiny(dir.path(), Experiment::Joint, 64);
+    let mut cfg = RegRunConfig::joint_compact();
+    cfg.train.epochs = 1;
+    cfg.train.steps_per_epoch = Some(2);
+    cfg.train.batch_size = 8;
+    let run = run_regression(&ds, &cfg, &cpu_device(), &mut |_| {}).unwrap();
+    assert_eq!(run.model.kind(), RegNet::Compact);
+    assert_eq!(run.metrics.config.net, RegNet::Compact);
+    assert!(
+        run.metrics
+            .targets
+            .iter()
+            .all(|t| t.test_rmse_deg.is_finite())
+    );
+    let data = regression_data(&ds, &[RegTarget::Inclination, RegTarget::AbsTheta], 1).unwrap();
+    let (n, dev) = (data.len(), cpu_device());
+    let values = |t: burn::tensor::Tensor<4>| t.into_data().try_to_vec::<f32>().unwrap();
+    let image = |k: usize| Image {
+        width: 32,
+        height: 32,
+        data: data.x[k * 1024..(k + 1) * 1024].to_vec(),
+    };
+    let (x, y) = data.batch(&[3], &dev);
+    let (ax, ay) = data.augmented_batch(&[3], &dev).unwrap();
+    assert_eq!(values(ax), values(x), "copy 0 is the image itself");
+    assert_eq!(
+        ay.into_data().try_to_vec::<f32>().unwrap(),
+        y.into_data().try_to_vec::<f32>().unwrap()
+    );
+    let (r, _) = data.augmented_batch(&[3 + 90 * n], &dev).unwrap();
+    let want = galaxy_lab::augment::rotate_deg(&image(3), 90).unwrap();
+    assert_eq!(values(r), want.data);
+    let (m, _) = data.augmented_batch(&[5 + 400 * n], &dev).unwrap();
+    let want =
+        galaxy_lab::augment::mirror(&galaxy_lab::augment::rotate_deg(&image(5), 40).unwrap());
+    assert_eq!(values(m), want.data);
+    assert!(data.augmented_batch(&[720 * n], &dev).is_err());
+    let mut signed = RegRunConfig::joint_compact();
+    signed.targets = vec![RegTarget::Inclination, RegTarget::Theta];
+    let e = run_regression(&ds, &signed, &cpu_device(), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("theta"), "{e}");
 }
 
 #[test]

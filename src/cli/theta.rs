@@ -24,6 +24,9 @@ pub enum Preset {
     Joint,
     /// The committed joint run: `joint` for at most 40 epochs, patience 8.
     JointCommitted,
+    /// The joint model on the compact classifier's body with the classification recipe
+    /// (AdamW, one-cycle, rotations and mirror images).
+    JointCompact,
 }
 
 impl Preset {
@@ -33,6 +36,7 @@ impl Preset {
             Preset::PaperTheta => RegRunConfig::paper_theta(),
             Preset::Joint => RegRunConfig::joint(),
             Preset::JointCommitted => RegRunConfig::joint_committed(),
+            Preset::JointCompact => RegRunConfig::joint_compact(),
         }
     }
 }

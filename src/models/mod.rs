@@ -5,6 +5,7 @@ pub mod classifier;
 pub mod compact;
 pub mod im2col;
 pub mod qnet;
+pub mod regressor;
 pub mod thetanet;
 
 /// Checks one input image for a network's feature maps: `channels × size × size` finite values.

@@ -75,6 +75,26 @@ pub struct RegressionOutput {
     pub sigma: Option<Tensor<2>>,
 }
 
+impl RegressionOutput {
+    /// The last layer's `[batch, outputs]` as a prediction: the outputs themselves (point head),
+    /// or the first `targets` as μ and softplus of the others + `sigma_floor` as σ.
+    pub fn from_raw(out: Tensor<2>, targets: usize, gaussian: bool, sigma_floor: f64) -> Self {
+        if gaussian {
+            let mean = out.clone().narrow(1, 0, targets);
+            let sigma = softplus(out.narrow(1, targets, targets), 1.0).add_scalar(sigma_floor);
+            RegressionOutput {
+                mean,
+                sigma: Some(sigma),
+            }
+        } else {
+            RegressionOutput {
+                mean: out,
+                sigma: None,
+            }
+        }
+    }
+}
+
 impl ThetaNetConfig {
     /// Checks the configuration.
     pub fn validate(&self) -> GlResult<()> {
@@ -195,20 +215,7 @@ impl ThetaNet {
         let x = self.relu.forward(self.fc1.forward(x));
         let x = self.relu.forward(self.fc2.forward(x));
         let out = self.fc3.forward(x);
-        if self.gaussian {
-            let t = self.targets;
-            let mean = out.clone().narrow(1, 0, t);
-            let sigma = softplus(out.narrow(1, t, t), 1.0).add_scalar(self.sigma_floor);
-            RegressionOutput {
-                mean,
-                sigma: Some(sigma),
-            }
-        } else {
-            RegressionOutput {
-                mean: out,
-                sigma: None,
-            }
-        }
+        RegressionOutput::from_raw(out, self.targets, self.gaussian, self.sigma_floor)
     }
 }
 

@@ -8,7 +8,8 @@ use super::nll::HALF_LN_2PI;
 use super::optim::Optimizer;
 use super::schedule::{DecayPer, Schedule};
 use crate::error::{Error, Result, check_finite, check_positive, check_size};
-use crate::models::thetanet::{RegressionOutput, ThetaNet, ThetaNetConfig};
+use crate::models::regressor::{Regressor, RegressorConfig};
+use crate::models::thetanet::RegressionOutput;
 use burn::module::Module;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -109,6 +110,53 @@ impl RegData {
         RegData::new(x, y, self.channels, self.size, self.targets)
     }
 
+    /// Augmented training examples as tensors: index `k` is example `k mod len` rotated by
+    /// `(k / len) mod 360` whole degrees about the image centre and mirrored (left–right) when
+    /// `k / len ≥ 360`, every channel alike ([`RegressTask`]); targets unchanged.
+    pub fn augmented_batch(
+        &self,
+        idx: &[usize],
+        device: &Device,
+    ) -> Result<(Tensor<4>, Tensor<2>)> {
+        let n = self.len();
+        let px = self.size * self.size;
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for &k in idx {
+            let (i, copy) = (k % n, k / n);
+            if copy >= AUGMENTED_COPIES {
+                return Err(Error::invalid(
+                    "augmented index",
+                    k,
+                    format!("set has {} augmented examples", n * AUGMENTED_COPIES),
+                ));
+            }
+            for c in 0..self.channels {
+                let start = (i * self.channels + c) * px;
+                let img = crate::image::Image {
+                    width: self.size,
+                    height: self.size,
+                    data: self.x[start..start + px].to_vec(),
+                };
+                let img = crate::augment::rotate_deg(&img, (copy % 360) as i32)?;
+                let img = if copy >= 360 {
+                    crate::augment::mirror(&img)
+                } else {
+                    img
+                };
+                x.extend_from_slice(&img.data);
+            }
+            y.extend_from_slice(&self.y[i * self.targets..(i + 1) * self.targets]);
+        }
+        let b = idx.len();
+        Ok((
+            Tensor::from_data(
+                TensorData::new(x, [b, self.channels, self.size, self.size]),
+                device,
+            ),
+            Tensor::from_data(TensorData::new(y, [b, self.targets]), device),
+        ))
+    }
+
     /// The examples `idx` as tensors on `device`.
     pub fn batch(&self, idx: &[usize], device: &Device) -> (Tensor<4>, Tensor<2>) {
         let per = self.channels * self.size * self.size;
@@ -143,6 +191,20 @@ pub struct RegTrainConfig {
     pub seed: u64,
     /// Stop after this many epochs without a better monitoring loss (None: run all epochs).
     pub patience: Option<usize>,
+    /// Optimiser (None: Keras' Adam, the seed's).
+    #[serde(default)]
+    pub optimizer: Option<Optimizer>,
+    /// Learning-rate schedule (None: Keras' inverse-time `decay` per update, the seed's).
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+    /// Updates per epoch (None: one pass over the training set, or over its augmented copies).
+    #[serde(default)]
+    pub steps_per_epoch: Option<usize>,
+    /// Train on every image rotated by any whole degree and mirrored (720 copies of each;
+    /// validation and test images are not augmented). Allowed for i and |θ| only, which neither
+    /// a rotation of the sky nor a mirror image changes.
+    #[serde(default)]
+    pub augment: bool,
 }
 
 impl Default for RegTrainConfig {
@@ -154,6 +216,10 @@ impl Default for RegTrainConfig {
             decay: 0.01,
             seed: 0,
             patience: Some(15),
+            optimizer: None,
+            schedule: None,
+            steps_per_epoch: None,
+            augment: false,
         }
     }
 }
@@ -188,7 +254,7 @@ pub fn regression_loss(out: RegressionOutput, y: Tensor<2>) -> Tensor<1> {
 
 /// Predicted means and (Gaussian heads) standard deviations, each `[len × targets]` row-major.
 pub fn predict_reg(
-    model: &ThetaNet,
+    model: &Regressor,
     data: &RegData,
     device: &Device,
 ) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
@@ -222,7 +288,7 @@ pub fn predict_reg(
 }
 
 /// Mean loss of `data` (MSE or NLL, as the head).
-pub fn evaluate_reg(model: &ThetaNet, data: &RegData, device: &Device) -> Result<f64> {
+pub fn evaluate_reg(model: &Regressor, data: &RegData, device: &Device) -> Result<f64> {
     let (mean, sigma) = predict_reg(model, data, device)?;
     let n = mean.len() as f64;
     Ok(match sigma {
@@ -237,31 +303,44 @@ pub fn evaluate_reg(model: &ThetaNet, data: &RegData, device: &Device) -> Result
     })
 }
 
+/// Rotations × mirror images of one training image when [`RegTrainConfig::augment`] is on.
+pub const AUGMENTED_COPIES: usize = 720;
+
 /// Regression as a [`Task`] of the shared loop: MSE or Gaussian NLL of a batch and of the
-/// monitoring set.
+/// monitoring set. With `augment`, training index `k` is image `k mod n` rotated by
+/// `(k / n) mod 360` degrees and mirrored when `k / n ≥ 360`.
 pub struct RegressTask<'a> {
     train: &'a RegData,
     monitor: &'a RegData,
+    augment: bool,
 }
 
 impl Task for RegressTask<'_> {
-    type Model = ThetaNet;
+    type Model = Regressor;
 
     fn train_len(&self) -> usize {
-        self.train.len()
+        if self.augment {
+            self.train.len() * AUGMENTED_COPIES
+        } else {
+            self.train.len()
+        }
     }
 
     fn train_batch(
         &self,
-        model: &ThetaNet,
+        model: &Regressor,
         idx: &[usize],
         device: &Device,
     ) -> Result<(Tensor<1>, Option<usize>)> {
-        let (x, y) = self.train.batch(idx, device);
+        let (x, y) = if self.augment {
+            self.train.augmented_batch(idx, device)?
+        } else {
+            self.train.batch(idx, device)
+        };
         Ok((regression_loss(model.forward(x), y), None))
     }
 
-    fn validate(&self, model: &ThetaNet, device: &Device) -> Result<Scores> {
+    fn validate(&self, model: &Regressor, device: &Device) -> Result<Scores> {
         Ok(Scores {
             loss: evaluate_reg(model, self.monitor, device)?,
             accuracy: None,
@@ -275,13 +354,13 @@ impl RegTrainConfig {
         FitConfig {
             epochs: self.epochs,
             batch_size: self.batch_size,
-            steps_per_epoch: None,
+            steps_per_epoch: self.steps_per_epoch,
             learning_rate: self.learning_rate,
-            optimizer: Optimizer::keras_adam(),
-            schedule: Schedule::TimeDecay {
+            optimizer: self.optimizer.unwrap_or_else(Optimizer::keras_adam),
+            schedule: self.schedule.unwrap_or(Schedule::TimeDecay {
                 decay: self.decay,
                 per: DecayPer::Step,
-            },
+            }),
             grad_clip: None,
             patience: self.patience,
             monitor: Monitor::ValidLoss,
@@ -302,18 +381,18 @@ impl From<FitHistory> for RegHistory {
     }
 }
 
-/// Trains a fresh [`ThetaNet`] on `train` through the shared loop ([`fit`]), evaluating `monitor`
+/// Trains a fresh [`Regressor`] (the seed's Table 5 network or the compact body) on `train` through the shared loop ([`fit`]), evaluating `monitor`
 /// after every epoch and keeping the weights of the best epoch. (The seed monitored its *test*
 /// set this way; pass a validation set to avoid that optimism.) `on_epoch` sees the history after
 /// every epoch.
 pub fn train_regressor(
-    net: &ThetaNetConfig,
+    net: impl Into<RegressorConfig>,
     train: &RegData,
     monitor: &RegData,
     cfg: &RegTrainConfig,
     device: &Device,
     on_epoch: &mut dyn FnMut(&RegHistory),
-) -> Result<(ThetaNet, RegHistory)> {
+) -> Result<(Regressor, RegHistory)> {
     let mut each = |h: &FitHistory| on_epoch(&RegHistory::from(h.clone()));
     train_regressor_with(
         net,
@@ -329,14 +408,16 @@ pub fn train_regressor(
 /// [`train_regressor`] with a checkpoint folder (each epoch saved there; a checkpoint already
 /// there is resumed) and the shared loop's hooks (per batch and per epoch).
 pub fn train_regressor_with(
-    net: &ThetaNetConfig,
+    net: impl Into<RegressorConfig>,
     train: &RegData,
     monitor: &RegData,
     cfg: &RegTrainConfig,
     device: &Device,
     checkpoint: Option<&Path>,
     hooks: &mut Hooks,
-) -> Result<(ThetaNet, RegHistory)> {
+) -> Result<(Regressor, RegHistory)> {
+    let net: RegressorConfig = net.into();
+    let ((channels, size), targets) = (net.input_shape(), net.targets());
     check_size("epochs", cfg.epochs, 1)?;
     check_size("batch_size", cfg.batch_size, 1)?;
     check_positive("learning_rate", cfg.learning_rate)?;
@@ -345,21 +426,22 @@ pub fn train_regressor_with(
         return Err(Error::invalid("decay", cfg.decay, "must be ≥ 0"));
     }
     for (name, d) in [("training set", train), ("monitoring set", monitor)] {
-        if (d.channels, d.size, d.targets) != (net.channels, net.size, net.targets) {
+        if (d.channels, d.size, d.targets) != (channels, size, targets) {
             return Err(Error::invalid(
                 name,
                 format!(
                     "{}×{}×{} with {} targets",
                     d.channels, d.size, d.size, d.targets
                 ),
-                format!(
-                    "network expects {}×{}×{} with {} targets",
-                    net.channels, net.size, net.size, net.targets
-                ),
+                format!("network expects {channels}×{size}×{size} with {targets} targets"),
             ));
         }
     }
-    let task = RegressTask { train, monitor };
+    let task = RegressTask {
+        train,
+        monitor,
+        augment: cfg.augment,
+    };
     let fitted = fit(
         &task,
         |ad: &Device| net.init(ad),

@@ -11,7 +11,8 @@ use super::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale, fit_sigma_scale};
 use super::regress::{RegData, RegHistory, RegTrainConfig, predict_reg, train_regressor_with};
 use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
-use crate::models::thetanet::{ThetaNet, ThetaNetConfig};
+use crate::models::regressor::{CompactRegressorConfig, RegNet, Regressor, RegressorConfig};
+use crate::models::thetanet::ThetaNetConfig;
 use crate::plot::{Figure, Series};
 use burn::prelude::Device;
 use rand::SeedableRng;
@@ -77,9 +78,13 @@ pub struct RegRunConfig {
     pub split: RegSplit,
     /// Optimiser settings.
     pub train: RegTrainConfig,
-    /// Widths of the two hidden dense layers (Table 5: `[16, 4]`).
+    /// Widths of the two hidden dense layers (Table 5: `[16, 4]`; the Table 5 network only).
     #[serde(default = "table5_hidden")]
     pub hidden: [usize; 2],
+    /// The network: the seed's Table 5 CNN (runs before this setting existed) or the compact
+    /// classifier's body.
+    #[serde(default)]
+    pub net: RegNet,
 }
 
 fn table5_hidden() -> [usize; 2] {
@@ -98,6 +103,7 @@ impl RegRunConfig {
             split: RegSplit::PaperTrainTest,
             train: RegTrainConfig::default(),
             hidden: table5_hidden(),
+            net: RegNet::Table5,
         }
     }
 
@@ -117,6 +123,7 @@ impl RegRunConfig {
                 ..RegTrainConfig::default()
             },
             hidden: [128, 32],
+            net: RegNet::Table5,
         }
     }
 
@@ -131,6 +138,55 @@ impl RegRunConfig {
                 ..j.train
             },
             ..j
+        }
+    }
+}
+
+impl RegRunConfig {
+    /// The joint (i, |θ|) model on the compact classifier's body with the classification recipe
+    /// (beyond the seed; the "continuous i from one image"): a Normal per target, 1
+    /// channel, split by simulation, AdamW (weight decay 0.01) with a one-cycle schedule to 3e-3,
+    /// batches of 64, 20 epochs of 385 updates, every training image rotated by any whole degree
+    /// and mirrored (neither changes i or |θ|), no early stopping (the best validation epoch is
+    /// kept).
+    pub fn joint_compact() -> Self {
+        use super::optim::Optimizer;
+        use super::schedule::Schedule;
+        RegRunConfig {
+            net: RegNet::Compact,
+            train: RegTrainConfig {
+                epochs: 20,
+                batch_size: 64,
+                learning_rate: 3e-3,
+                decay: 0.0,
+                patience: None,
+                optimizer: Some(Optimizer::AdamW {
+                    epsilon: 1e-8,
+                    weight_decay: 0.01,
+                }),
+                schedule: Some(Schedule::one_cycle()),
+                steps_per_epoch: Some(385),
+                augment: true,
+                ..RegTrainConfig::default()
+            },
+            ..RegRunConfig::joint()
+        }
+    }
+
+    /// The network these settings train on images of `size` pixels.
+    pub fn network(&self, size: usize) -> RegressorConfig {
+        match self.net {
+            RegNet::Table5 => ThetaNetConfig::new()
+                .with_channels(self.channels)
+                .with_size(size)
+                .with_targets(self.targets.len())
+                .with_gaussian(self.gaussian)
+                .with_hidden(self.hidden)
+                .into(),
+            RegNet::Compact => {
+                CompactRegressorConfig::new(self.channels, size, self.targets.len(), self.gaussian)
+                    .into()
+            }
         }
     }
 }
@@ -196,7 +252,7 @@ pub struct RegMetrics {
 #[derive(Debug)]
 pub struct RegRun {
     /// Best weights.
-    pub model: ThetaNet,
+    pub model: Regressor,
     /// Learning curves.
     pub history: RegHistory,
     /// Test truth in degrees, `[len × targets]`.
@@ -312,6 +368,15 @@ pub fn run_regression_with(
     checkpoint: Option<&Path>,
     hooks: &mut Hooks,
 ) -> Result<RegRun> {
+    if cfg.train.augment
+        && let Some(t) = cfg.targets.iter().find(|t| **t == RegTarget::Theta)
+    {
+        return Err(Error::invalid(
+            "target",
+            t.name(),
+            "augmentation mirrors images, which may flip the sign of θ: augment only i and |θ|",
+        ));
+    }
     let all = regression_data(ds, &cfg.targets, cfg.channels)?;
     crate::error::check_size("images", all.len(), 5)?;
     let sims: Vec<u32> = ds.labels.iter().map(|l| l.simulation).collect();
@@ -321,12 +386,7 @@ pub fn run_regression_with(
         all.subset(&monitor_idx)?,
         all.subset(&test_idx)?,
     );
-    let net = ThetaNetConfig::new()
-        .with_channels(cfg.channels)
-        .with_size(all.size)
-        .with_targets(cfg.targets.len())
-        .with_gaussian(cfg.gaussian)
-        .with_hidden(cfg.hidden);
+    let net = cfg.network(all.size);
     let (model, history) = train_regressor_with(
         &net, &train, &monitor, &cfg.train, device, checkpoint, hooks,
     )?;
