@@ -7,15 +7,18 @@
 # go to results/theta/joint_test_predictions.csv (notebook 08's per-region table).
 # Recipes: the presets paper-theta and joint-committed (src/train/theta_experiment.rs); the joint
 # set holds 20,000 images of 64 × 64 (data seed 7).
-# Usage: scripts/theta_full.sh [RUNS...]   (default: paper joint)
+# joint-compact: the joint model on the compact classifier's body with the classification recipe
+# (preset joint-compact), training seeds SEEDS (default 0), on the same joint set; each run's
+# metrics go to results/theta/joint_compact_s<seed>.json. A killed run continues when the same
+# command is run again. BIN=path runs an already built binary.
+# Usage: [SEEDS="0 1 2"] scripts/theta_full.sh [RUNS...]   (default: paper joint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NJOINT=20000; JSIZE=64
 RUNS=${*:-paper joint}
-BIN=target/debug/galaxy-lab
 D=data/generated/theta_full
 R=target/theta_runs
-cargo build --bin galaxy-lab
+if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
 mkdir -p "$D" "$R" results/theta
 copy() { cp "$R/$1/metrics.json" "results/theta/$1.json.tmp"; mv "results/theta/$1.json.tmp" "results/theta/$1.json"; }
 if [[ " $RUNS " == *" paper "* ]]; then
@@ -29,4 +32,15 @@ if [[ " $RUNS " == *" joint "* ]]; then
   copy joint
   cp "$R/joint/test_predictions.csv" results/theta/joint_test_predictions.csv.tmp
   mv results/theta/joint_test_predictions.csv.tmp results/theta/joint_test_predictions.csv
+fi
+if [[ " $RUNS " == *" joint-compact "* ]]; then
+  [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
+  for s in ${SEEDS:-0}; do
+    run="joint_compact_s$s"
+    if [ -f "$R/$run/metrics.json" ]; then echo "done already: $R/$run"
+    elif [ -f "$R/$run/run.json" ]; then $BIN theta train --resume "$R/$run"
+    else $BIN theta train --data "$D/joint.h5" --preset joint-compact --seed "$s" --out "$R/$run"
+    fi
+    copy "$run"
+  done
 fi
