@@ -210,7 +210,9 @@ pub struct CompactRegressor {
 }
 
 /// A regression network: `forward` maps `[batch, channels, size, size]` images to a point value
-/// or a Normal per target.
+/// or a Normal per target. (One network lives per run: the variants' size difference costs
+/// nothing.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Regressor {
     /// Seed 000 Table 5.
