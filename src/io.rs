@@ -54,6 +54,26 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: impl AsRef<Path>) -> Resu
     Ok(serde_json::from_str(&text)?)
 }
 
+/// A JSON value that names its variant under `tag` is read as `Tagged`; one without (written
+/// before the variants existed) as `Bare`; either becomes a `T`. For configurations that grew
+/// from one network to several (classifiers, regressors).
+pub fn tagged_or_bare<T, Tagged, Bare>(
+    value: serde_json::Value,
+    tag: &str,
+    tagged: impl FnOnce(Tagged) -> T,
+    bare: impl FnOnce(Bare) -> T,
+) -> serde_json::Result<T>
+where
+    Tagged: serde::de::DeserializeOwned,
+    Bare: serde::de::DeserializeOwned,
+{
+    if value.get(tag).is_some() {
+        serde_json::from_value(value).map(tagged)
+    } else {
+        serde_json::from_value(value).map(bare)
+    }
+}
+
 /// Every `*.json` file in `dir` that parses as `T`, with its file stem, sorted by name. An absent
 /// folder gives an empty list; JSON files of another shape are skipped; unreadable files are errors.
 pub fn load_json_dir<T: serde::de::DeserializeOwned>(

@@ -66,17 +66,17 @@ enum Tagged {
 impl<'de> Deserialize<'de> for ClassifierConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
-        let v = serde_json::Value::deserialize(d)?;
-        if v.get("net").is_some() {
-            return Ok(match Tagged::deserialize(v).map_err(D::Error::custom)? {
+        // Written before the compact network: a bare AlexNet configuration.
+        crate::io::tagged_or_bare(
+            serde_json::Value::deserialize(d)?,
+            "net",
+            |t| match t {
                 Tagged::AlexNet(c) => ClassifierConfig::AlexNet(c),
                 Tagged::Compact(c) => ClassifierConfig::Compact(c),
-            });
-        }
-        // Written before the compact network: a bare AlexNet configuration.
-        AlexNetConfig::deserialize(v)
-            .map(ClassifierConfig::AlexNet)
-            .map_err(D::Error::custom)
+            },
+            ClassifierConfig::AlexNet,
+        )
+        .map_err(D::Error::custom)
     }
 }
 

@@ -120,17 +120,17 @@ enum Tagged {
 impl<'de> Deserialize<'de> for RegressorConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
-        let v = serde_json::Value::deserialize(d)?;
-        if v.get("net").is_some() {
-            return Ok(match Tagged::deserialize(v).map_err(D::Error::custom)? {
+        // Written before the compact body: a bare Table 5 configuration.
+        crate::io::tagged_or_bare(
+            serde_json::Value::deserialize(d)?,
+            "net",
+            |t| match t {
                 Tagged::Table5(c) => RegressorConfig::Table5(c),
                 Tagged::Compact(c) => RegressorConfig::Compact(c),
-            });
-        }
-        // Written before the compact body: a bare Table 5 configuration.
-        ThetaNetConfig::deserialize(v)
-            .map(RegressorConfig::Table5)
-            .map_err(D::Error::custom)
+            },
+            RegressorConfig::Table5,
+        )
+        .map_err(D::Error::custom)
     }
 }
 

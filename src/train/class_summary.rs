@@ -167,18 +167,12 @@ pub fn summary_table(title: &str, rows: &[RunSummary]) -> Result<Table> {
 
 /// The committed runs of the seed's own protocol (`paper_protocol.json` copies, one per training
 /// seed, e.g. `results/classification/paper_protocol/<experiment>_s<seed>.json`), sorted by
-/// file name; an absent folder holds none.
+/// file name; an absent folder holds none, JSON files of another shape are skipped.
 pub fn load_paper_protocol_dir(dir: impl AsRef<Path>) -> Result<Vec<PaperProtocolMetrics>> {
-    let dir = dir.as_ref();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    paths.iter().map(crate::io::read_json).collect()
+    Ok(crate::io::load_json_dir(dir)?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect())
 }
 
 /// One experiment under both test protocols, side by side (seed 000's headline and ours): the
