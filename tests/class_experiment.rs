@@ -458,3 +458,24 @@ fn protocols_table_puts_the_committed_runs_beside_the_paper() {
         1
     );
 }
+
+/// The recipe table spells out each committed recipe (one row per recipe and data file, seeds
+/// folded into mean ± std) and refuses regressions.
+#[test]
+fn recipe_table_spells_out_the_committed_recipes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
+    let t = recipe_table(&root, Experiment::ThreeClass).unwrap();
+    let compact = t
+        .rows
+        .iter()
+        .find(|r| r[2].starts_with("compact"))
+        .expect("a compact row");
+    assert!(compact[0].contains("three-class_s0") && compact[0].contains("three-class_s2"));
+    assert!(compact[4].contains("AdamW") && compact[4].contains("one-cycle"));
+    assert_eq!(compact[5], "3 variants × 360 rotations × mirror");
+    assert_eq!(compact[6], "7700 × 64");
+    assert!(compact[8].contains(" ± "), "{compact:?}");
+    let by_image = t.rows.iter().filter(|r| r[7] == "by image").count();
+    assert_eq!(by_image, 1, "the split-by-image AlexNet run");
+    assert!(recipe_table(&root, Experiment::Joint).is_err());
+}

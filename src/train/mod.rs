@@ -17,6 +17,7 @@ pub mod paper_protocol;
 pub mod q;
 pub mod q_experiment;
 pub mod q_refit;
+pub mod recipe_comparison;
 pub mod regress;
 pub mod schedule;
 pub mod step_timing;
