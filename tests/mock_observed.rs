@@ -275,6 +275,12 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     assert!(m.auc.is_some());
     let tables = e.scores_table_with_paper().unwrap();
     assert!(format!("{tables:?}").contains("0.78"));
+    // The argmax of every image, and shares of images by a rule on (predicted, true).
+    let predicted = e.predicted();
+    assert_eq!(predicted.len(), 12);
+    assert!(predicted.iter().all(|&p| p < 2));
+    assert!((e.share(|p, t| p == t) - m.accuracy_no_rejection).abs() < 1e-12);
+    assert_eq!(e.share(|_, _| true), 1.0);
     // Through a run folder, as the CLI does.
     let run = dir.path().join("run");
     std::fs::create_dir_all(&run).unwrap();

@@ -254,6 +254,33 @@ impl ClassEval {
         self.score_view().rejection_table()
     }
 
+    /// The most probable class of every image (no rejection), in image order.
+    pub fn predicted(&self) -> Vec<usize> {
+        let k = self.metrics.class_names.len().max(1);
+        self.probs
+            .chunks(k)
+            .map(|p| {
+                p.iter()
+                    .enumerate()
+                    .fold(0, |best, (j, &v)| if v > p[best] { j } else { best })
+            })
+            .collect()
+    }
+
+    /// The share of all images (no rejection) whose predicted and true classes satisfy `same`,
+    /// e.g. `|p, t| p / 3 == t / 3` for "i right" when classes are 3 · (index of i) + (index of
+    /// θ).
+    pub fn share(&self, same: impl Fn(usize, usize) -> bool) -> f64 {
+        let predicted = self.predicted();
+        let n = predicted.len().max(1) as f64;
+        predicted
+            .iter()
+            .zip(&self.truth)
+            .filter(|&(&p, &t)| same(p, t))
+            .count() as f64
+            / n
+    }
+
     /// Confusion matrix of the kept images (Fig. 7).
     pub fn confusion_figure(&self) -> Result<Png> {
         self.report.confusion_figure()
