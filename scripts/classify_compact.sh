@@ -9,6 +9,8 @@
 # A killed run continues with: target/debug/galaxy-lab classify train --resume <run folder>.
 # Usage: scripts/classify_compact.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", the paper's
 # three; six-class-spin, the spin classes the paper proposes, runs when named)
+# PRESET=compact-long runs that preset instead (twice the updates): run folders
+# <experiment>_compact-long_s<seed>, metrics under results/classification/compact_long/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-0 1 2}; shift $(( $# > 0 ? 1 : 0 ))
@@ -16,23 +18,26 @@ EXPERIMENTS=${*:-two-class three-class nine-class}
 # BIN=path runs an already built binary (e.g. a copy, so that rebuilding during a long queue of
 # runs does not change the code of the runs still to come).
 if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
+PRESET=${PRESET:-compact}
+case "$PRESET" in compact|compact-long) ;; *) echo "PRESET must be compact or compact-long, not $PRESET" >&2; exit 2;; esac
+M=results/classification/${PRESET//-/_}
 D=data/generated/classify
 R=target/class_runs
-mkdir -p "$D" "$R" results/classification/compact results/classification/weights
+mkdir -p "$D" "$R" "$M" results/classification/weights
 for e in $EXPERIMENTS; do
   [ -f "$D/$e.h5" ] || $BIN pairs generate --experiment "$e" --count 6000 --size 64 --seed 11 --out "$D/$e.h5"
   for s in $SEEDS; do
-    out="$R/${e}_compact_s$s"
+    out="$R/${e}_${PRESET}_s$s"
     if [ -f "$out/metrics.json" ]; then echo "done already: $out"; continue; fi
     if [ -f "$out/run.json" ]; then
       $BIN classify train --resume "$out"
     else
-      $BIN classify train --experiment "$e" --data "$D/$e.h5" --preset compact --seed "$s" --out "$out"
+      $BIN classify train --experiment "$e" --data "$D/$e.h5" --preset "$PRESET" --seed "$s" --out "$out"
     fi
-    W=results/classification/weights/${e}_compact_s$s
+    W=results/classification/weights/${e}_${PRESET}_s$s
     cp "$out/model.bpk" "$W.bpk.tmp" && mv "$W.bpk.tmp" "$W.bpk"
     cp "$out/model.json" "$W.json.tmp" && mv "$W.json.tmp" "$W.json"
-    cp "$out/metrics.json" "results/classification/compact/${e}_s$s.json.tmp"
-    mv "results/classification/compact/${e}_s$s.json.tmp" "results/classification/compact/${e}_s$s.json"
+    cp "$out/metrics.json" "$M/${e}_s$s.json.tmp"
+    mv "$M/${e}_s$s.json.tmp" "$M/${e}_s$s.json"
   done
 done

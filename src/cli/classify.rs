@@ -117,6 +117,8 @@ pub enum Preset {
     Full,
     /// The compact network's recipe ([`ClassRunConfig::compact`]).
     Compact,
+    /// The compact recipe for twice the updates ([`ClassRunConfig::compact_long`]).
+    CompactLong,
     /// The compact recipe shortened for notebooks' quick mode.
     CompactQuick,
     /// AlexNet at 64², width 1/4, 40 × 80 updates: the committed AlexNet CPU runs.
@@ -132,6 +134,7 @@ impl Preset {
             Preset::Quick => ClassRunConfig::quick(experiment),
             Preset::Full => ClassRunConfig::full(experiment),
             Preset::Compact => ClassRunConfig::compact(experiment),
+            Preset::CompactLong => ClassRunConfig::compact_long(experiment),
             Preset::CompactQuick => ClassRunConfig::compact_quick(experiment),
             Preset::AlexnetCpu => ClassRunConfig::alexnet_cpu(experiment),
             Preset::AlexnetCpuMock => ClassRunConfig::alexnet_cpu_mock(experiment),

@@ -63,8 +63,8 @@ pub fn augmentation_label(cfg: &ClassRunConfig) -> String {
     }
 }
 
-/// Every committed run of `experiment` under `root` and `root/compact`, one row per recipe and
-/// training data file.
+/// Every committed run of `experiment` under `root`, `root/compact` and `root/compact_long`
+/// (a folder not there yet is skipped), one row per recipe and training data file.
 pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
     if !experiment.is_classification() {
         return Err(Error::invalid(
@@ -75,7 +75,14 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
     }
     let root = root.as_ref();
     let mut runs: Vec<(String, ClassMetrics)> = Vec::new();
-    for dir in [root.to_path_buf(), root.join("compact")] {
+    for dir in [
+        root.to_path_buf(),
+        root.join("compact"),
+        root.join("compact_long"),
+    ] {
+        if !dir.is_dir() && dir != root {
+            continue;
+        }
         runs.extend(
             load_named_class_metrics(&dir)?
                 .into_iter()
