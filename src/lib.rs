@@ -25,6 +25,7 @@
 //! Notebooks start with `use galaxy_lab::prelude::*;`.
 
 pub mod augment;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
 pub mod device;

@@ -31,9 +31,11 @@ pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
 pub use crate::paper::{self, hidalgo2023, prakash2020};
 pub use crate::plot::{Figure, Mark, Series, geometry_diagram};
+#[cfg(feature = "fetch")]
+pub use crate::sdss::fetch_catalog;
 pub use crate::sdss::{
     self, CutoutRequest, FetchConfig, FetchReport, InteractingPair, RelInclinationClass,
-    cutout_url, fetch_catalog, label_relative_inclination, load_cutout, relative_inclination,
+    cutout_url, label_relative_inclination, load_cutout, relative_inclination,
 };
 pub use crate::sim::pair::{
     self as pair, Body, CentreTrack, Components, Encounter, FieldOfView, Framing, Friction,

@@ -2,7 +2,8 @@
 //! cutout download.
 
 use super::catalog::{DEFAULT_CATALOG_PATH, catalog_table, load_catalog};
-use super::fetch::{FetchConfig, fetch_catalog};
+use super::download::fetch_catalog;
+use super::fetch::FetchConfig;
 use super::geometry::{label_relative_inclination, relative_inclination};
 use crate::error::{Error, Result};
 use clap::{Args, Subcommand};

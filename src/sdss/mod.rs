@@ -21,8 +21,11 @@
 //! ```
 
 pub mod catalog;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod cutout;
+#[cfg(feature = "fetch")]
+pub mod download;
 pub mod fetch;
 pub mod fits;
 pub mod geometry;
@@ -35,10 +38,9 @@ pub use catalog::{
     read_catalog,
 };
 pub use cutout::{CutoutRequest, DR15_GETJPEG_URL, MAX_CUTOUT_PIXELS, cutout_url};
-pub use fetch::{
-    FetchConfig, FetchFailure, FetchReport, available_cutouts, cutout_file_name, fetch_catalog,
-    fetch_url,
-};
+#[cfg(feature = "fetch")]
+pub use download::{fetch_catalog, fetch_url};
+pub use fetch::{FetchConfig, FetchFailure, FetchReport, available_cutouts, cutout_file_name};
 pub use fits::{FitsImage, fits_bytes_f32, read_fits, read_fits_bytes};
 pub use geometry::{
     LABEL_TOLERANCE_DEG, RelInclinationClass, label_relative_inclination, label_with_tolerance,

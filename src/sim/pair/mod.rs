@@ -34,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod encounter;
 pub mod galaxy;
