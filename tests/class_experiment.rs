@@ -365,7 +365,8 @@ fn committed_class_metrics_load_with_the_papers_numbers() {
 }
 
 /// The presets the scripts name are the settings of the committed runs: `alexnet-cpu` (and its
-/// 30-epoch mock variant) for the AlexNet CPU runs, `compact` for the compact runs.
+/// 30-epoch mock variant) for the AlexNet CPU runs, `compact` and `compact-long` for the compact
+/// runs.
 #[test]
 fn class_presets_are_the_committed_recipes() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
@@ -381,6 +382,10 @@ fn class_presets_are_the_committed_recipes() {
         ("compact/two-class_s0.json", ClassRunConfig::compact),
         ("compact/three-class_s0.json", ClassRunConfig::compact),
         ("compact/nine-class_s0.json", ClassRunConfig::compact),
+        (
+            "compact_long/three-class_s0.json",
+            ClassRunConfig::compact_long,
+        ),
     ] {
         let m = read(file);
         let mut want = preset(Experiment::parse(&m.experiment).unwrap());
@@ -468,9 +473,25 @@ fn recipe_table_spells_out_the_committed_recipes() {
     let compact = t
         .rows
         .iter()
-        .find(|r| r[2].starts_with("compact"))
+        .find(|r| r[2].starts_with("compact") && r[6] == "7700 × 64")
         .expect("a compact row");
-    assert!(compact[0].contains("three-class_s0") && compact[0].contains("three-class_s2"));
+    assert!(
+        compact[0].contains("compact/three-class_s0")
+            && compact[0].contains("compact/three-class_s2")
+            && !compact[0].contains("compact_long/"),
+        "{compact:?}"
+    );
+    // The compact-long runs: the same recipe for twice the updates, named with their folder.
+    let long = t
+        .rows
+        .iter()
+        .find(|r| r[6] == "15400 × 64")
+        .expect("a compact-long row");
+    assert!(
+        long[0].starts_with("compact_long/three-class_s0"),
+        "{long:?}"
+    );
+    assert_eq!(long[4], compact[4]);
     assert!(compact[4].contains("AdamW") && compact[4].contains("one-cycle"));
     assert_eq!(compact[5], "3 variants × 360 rotations × mirror");
     assert_eq!(compact[6], "7700 × 64");

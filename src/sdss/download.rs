@@ -9,7 +9,6 @@ use super::fetch::{FetchConfig, FetchFailure, FetchReport, cutout_file_name};
 use crate::error::{Error, Result};
 use crate::io::write_atomic;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 enum Failure {
     /// The host could not be reached: stop everything.

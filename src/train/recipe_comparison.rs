@@ -64,7 +64,7 @@ pub fn augmentation_label(cfg: &ClassRunConfig) -> String {
 }
 
 /// Every committed run of `experiment` under `root`, `root/compact` and `root/compact_long`
-/// (a folder not there yet is skipped), one row per recipe and training data file.
+/// (a folder not there yet holds none), one row per recipe and training data file.
 pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
     if !experiment.is_classification() {
         return Err(Error::invalid(
@@ -75,18 +75,16 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
     }
     let root = root.as_ref();
     let mut runs: Vec<(String, ClassMetrics)> = Vec::new();
-    for dir in [
-        root.to_path_buf(),
-        root.join("compact"),
-        root.join("compact_long"),
-    ] {
-        if !dir.is_dir() && dir != root {
-            continue;
-        }
+    // Runs in a preset's folder are named with it ("compact_long/three-class_s0").
+    for sub in ["", "compact", "compact_long"] {
         runs.extend(
-            load_named_class_metrics(&dir)?
+            load_named_class_metrics(root.join(sub))?
                 .into_iter()
-                .filter(|(_, m)| m.experiment == experiment.name()),
+                .filter(|(_, m)| m.experiment == experiment.name())
+                .map(|(n, m)| match sub {
+                    "" => (n, m),
+                    _ => (format!("{sub}/{n}"), m),
+                }),
         );
     }
     // One group per recipe and data file: the configuration with the training seed zeroed.
