@@ -3,9 +3,9 @@
 # one run per experiment and training seed with the `compact` preset (src/train/class_experiment.rs,
 # ClassRunConfig::compact). Data: 6,000 images of 64 × 64 per experiment (data seed 11, as
 # scripts/classify_medium.sh). Run folders: target/class_runs/<experiment>_compact_s<seed>/;
-# metrics.json is copied to results/classification/compact/<experiment>_s<seed>.json and the
-# weights (model.bpk + model.json, ~1.2 MB) to results/classification/weights/ (classify evaluate
-# --model and notebooks load them).
+# metrics.json is copied to results/classification/compact/<experiment>_s<seed>.json, the
+# weights (model.bpk + model.json, ~1.2 MB) and the learning curves (history.json, ~5 KB) to
+# results/classification/weights/ (classify evaluate --model and notebooks load them).
 # A killed run continues with: target/debug/galaxy-lab classify train --resume <run folder>.
 # Usage: scripts/classify_compact.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", the paper's
 # three; six-class-spin, the spin classes the paper proposes, runs when named)
@@ -37,6 +37,7 @@ for e in $EXPERIMENTS; do
     W=results/classification/weights/${e}_${PRESET}_s$s
     cp "$out/model.bpk" "$W.bpk.tmp" && mv "$W.bpk.tmp" "$W.bpk"
     cp "$out/model.json" "$W.json.tmp" && mv "$W.json.tmp" "$W.json"
+    cp "$out/history.json" "$W.history.json.tmp" && mv "$W.history.json.tmp" "$W.history.json"
     cp "$out/metrics.json" "$M/${e}_s$s.json.tmp"
     mv "$M/${e}_s$s.json.tmp" "$M/${e}_s$s.json"
   done
