@@ -63,6 +63,19 @@ pub fn augmentation_label(cfg: &ClassRunConfig) -> String {
     }
 }
 
+/// The file and its folder ("sdss_mock/clean.h5" vs "sdss_mock_fixed136/clean.h5").
+fn file_and_folder(path: &Path) -> String {
+    path.iter()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|c| c.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Every committed run of `experiment` under `root`, `root/compact` and `root/compact_long`
 /// (a folder not there yet holds none), one row per recipe and training data file.
 pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
@@ -87,13 +100,15 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
                 }),
         );
     }
-    // One group per recipe and data file: the configuration with the training seed zeroed.
-    type Key = (ClassRunConfig, std::path::PathBuf);
+    // One group per recipe and data file: the configuration with the training seed zeroed, the
+    // file by its name and folder (one run may have named it by an absolute path, another by a
+    // relative one) and its data seed.
+    type Key = (ClassRunConfig, String, u64);
     let mut groups: Vec<(Key, Vec<(String, ClassMetrics)>)> = Vec::new();
     for (name, m) in runs {
         let mut cfg = m.config.clone();
         cfg.train.seed = 0;
-        let key = (cfg, m.data.clone());
+        let key = (cfg, file_and_folder(&m.data), m.data_seed);
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, g)) => g.push((name, m)),
             None => groups.push((key, vec![(name, m)])),
@@ -120,7 +135,7 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
             "minutes",
         ],
     );
-    for ((cfg, data), g) in &groups {
+    for ((cfg, data, _), g) in &groups {
         let col = |f: &dyn Fn(&ClassMetrics) -> f64| {
             MeanStd::of(&g.iter().map(|(_, m)| f(m)).collect::<Vec<_>>())
         };
@@ -133,16 +148,7 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
                 .map(|(n, _)| n.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            // The file and its folder (clean.h5 of sdss_mock vs sdss_mock_fixed136).
-            data.iter()
-                .rev()
-                .take(2)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .map(|c| c.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
+            data.clone(),
             format!(
                 "{} ×{} ({} k weights)",
                 cfg.net.name(),
