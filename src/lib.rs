@@ -20,9 +20,12 @@
 //! | [`device`] | run-time choice of CPU or CUDA |
 //! | [`notebook`] | first-cell set-up: panic hook, mode, device |
 //! | [`sdss`] | seed 000's real-data test: the 30 SDSS pairs, Eq. 6, cutouts |
-//! | [`cli`] | the `galaxy-lab` command-line tool |
+//! | `cli` | the `galaxy-lab` command-line tool (feature `cli`, on by default) |
 //!
-//! Notebooks start with `use galaxy_lab::prelude::*;`.
+//! Notebooks start with `use galaxy_lab::prelude::*;`. Features: `cli` (the command-line tool:
+//! clap, indicatif; implies `fetch`) and `fetch` (downloading SDSS cutouts over HTTPS: ureq,
+//! rustls), both on by default; notebooks turn them off (`default-features = false`) so that
+//! their kernel compiles fewer crates.
 
 pub mod augment;
 #[cfg(feature = "cli")]
