@@ -65,7 +65,7 @@ pub struct FetchFailure {
     pub error: String,
 }
 
-/// What [`fetch_catalog`] did.
+/// What [`fetch_catalog`](super::download::fetch_catalog) did (feature `fetch`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FetchReport {
     /// Files written.
