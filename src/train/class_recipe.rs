@@ -153,14 +153,13 @@ impl ClassRunConfig {
     /// training accuracy ≈ test accuracy (three classes 0.949 vs 0.937), so the network has not
     /// fit; this preset asks whether more updates close that, at the same data and width.
     pub fn compact_long(experiment: Experiment) -> Self {
-        let c = ClassRunConfig::compact(experiment);
-        ClassRunConfig {
-            train: ClassifyConfig {
-                epochs: 40,
-                ..c.train.clone()
-            },
-            ..c
-        }
+        ClassRunConfig::compact(experiment).with_epochs(40)
+    }
+
+    /// The same settings for `epochs` epochs (a preset that differs from another only there).
+    fn with_epochs(mut self, epochs: usize) -> Self {
+        self.train.epochs = epochs;
+        self
     }
 
     /// [`ClassRunConfig::compact`] shortened for notebooks' quick mode: width 1/2, 10 epochs of
@@ -198,14 +197,7 @@ impl ClassRunConfig {
     /// The mock-observed SDSS runs (`results/classification/two_class_*.json`,
     /// `scripts/sdss_mock.sh`): [`ClassRunConfig::alexnet_cpu`] for 30 epochs.
     pub fn alexnet_cpu_mock(experiment: Experiment) -> Self {
-        let a = ClassRunConfig::alexnet_cpu(experiment);
-        ClassRunConfig {
-            train: ClassifyConfig {
-                epochs: 30,
-                ..a.train.clone()
-            },
-            ..a
-        }
+        ClassRunConfig::alexnet_cpu(experiment).with_epochs(30)
     }
 
     /// The threshold this run applies.
