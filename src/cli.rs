@@ -7,6 +7,7 @@ use crate::sim::sersic::{Grid, Psf, SersicDisc, View, render, render_reference};
 use clap::{Args, Parser, Subcommand};
 
 mod classify;
+mod device;
 mod q;
 pub mod run_folder;
 mod theta;
@@ -24,6 +25,9 @@ pub struct Cli {
 enum Command {
     /// Print the version, run mode and device.
     Info,
+    /// Devices: the chosen one against the CPU.
+    #[command(subcommand)]
+    Device(device::DeviceCmd),
     /// Sérsic-disc galaxies (seed 001).
     #[command(subcommand)]
     Sersic(SersicCmd),
@@ -263,17 +267,25 @@ where
     let result = match cli.command {
         Command::Info => {
             let mode = crate::mode::RunMode::from_env();
-            let d = crate::device::device();
+            let c = crate::device::chosen();
             println!(
-                "galaxy-lab {}\nmode: {}\ndevice: {}\nCPU backend: {}",
+                "galaxy-lab {}\nmode: {}\ndevice: {} (backend {:?}; {}={})\nGPU features built                  in: {}\nCPU backend: {}",
                 env!("CARGO_PKG_VERSION"),
                 mode.map(|m| m.to_string())
                     .unwrap_or_else(|e| e.to_string()),
-                crate::device::device_name(&d),
+                c.name,
+                c.backend,
+                crate::device::DEVICE_ENV,
+                std::env::var(crate::device::DEVICE_ENV).unwrap_or_else(|_| "unset".into()),
+                crate::device::gpu_features(),
                 crate::device::backend_build()
             );
+            if let Some(n) = &c.note {
+                println!("note: {n}");
+            }
             Ok(())
         }
+        Command::Device(c) => device::run(c),
         Command::Q(c) => q::run(c),
         Command::Theta(c) => theta::run(c),
         Command::Classify(c) => classify::run(c),

@@ -13,6 +13,43 @@ use std::path::PathBuf;
 pub enum ThetaCmd {
     /// Train the regression CNN on a pairs HDF5 file; writes metrics.json, curves and figures.
     Train(TrainArgs),
+    /// Time one training step and one inference pass of Table 5's network (median ms), e.g.
+    /// for bench/gpu_reference.py.
+    BenchStep(BenchStepArgs),
+}
+
+/// Arguments of `theta bench-step`.
+#[derive(Debug, Args)]
+pub struct BenchStepArgs {
+    /// Input channels (3 in Table 5).
+    #[arg(long, default_value_t = 3)]
+    channels: usize,
+    /// Input side in pixels (a multiple of 8; Table 5: 256).
+    #[arg(long, default_value_t = 64)]
+    size: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Timed repetitions.
+    #[arg(long, default_value_t = 20)]
+    steps: usize,
+    /// Write the timing as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+fn bench_step(a: BenchStepArgs) -> Result<()> {
+    let d = crate::device::device();
+    let t =
+        crate::train::step_timing::time_thetanet_step(a.channels, a.size, a.batch, a.steps, &d)?;
+    println!(
+        "{} {:?} on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+        t.network, t.input, t.device, t.train_ms, t.infer_ms, t.steps
+    );
+    match a.json {
+        Some(p) => crate::io::write_json(p, &t),
+        None => Ok(()),
+    }
 }
 
 /// Named θ recipes (`RegRunConfig`'s presets).
@@ -89,7 +126,10 @@ pub struct TrainArgs {
 
 /// Runs a `theta` subcommand.
 pub fn run(cmd: ThetaCmd) -> Result<()> {
-    let ThetaCmd::Train(a) = cmd;
+    let a = match cmd {
+        ThetaCmd::Train(a) => a,
+        ThetaCmd::BenchStep(a) => return bench_step(a),
+    };
     let run = run_folder::new_or_resume(
         "theta train",
         a.resume.as_deref(),

@@ -1,13 +1,15 @@
 //! Timing one training step and one inference pass on random data, for the side-by-side
 //! comparison with PyTorch (`bench/torch_reference.py` runs both in one go and prints the ratio):
-//! the q network (forward, NLL, backward, Adam update) and the AlexNet classifier (forward,
-//! cross-entropy, backward, SGD update — the seed's optimiser).
+//! the q network (forward, NLL, backward, Adam update), the classifiers (forward, cross-entropy,
+//! backward, SGD update — the seed's optimiser) and the θ network (forward, squared error,
+//! backward, Adam update). `scripts/gpu_check.sh` runs the same on a GPU.
 
 use super::nll::gaussian_nll;
 use crate::error::{Result, check_size};
 use crate::models::classifier::ClassifierConfig;
 use crate::models::im2col::ConvImpl;
 use crate::models::qnet::QNetConfig;
+use crate::models::thetanet::ThetaNetConfig;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, SgdConfig};
@@ -141,6 +143,52 @@ pub fn time_classifier_step(
                 format!("compact (width {}, {} convolutions)", c.width, c.convs)
             }
         },
+        input: shape,
+        train_ms,
+        infer_ms,
+        steps,
+        device: crate::device::device_name(device),
+        malloc: crate::malloc::current().to_string(),
+    })
+}
+
+/// Times `steps` training steps (forward, squared error against θ/90 in [−1, 1], loss read back,
+/// backward, Adam at 1e-3: seed 000's θ regression) and inference passes of Table 5's θ network
+/// on `channels` × `size`² images, after 3 warm-up steps.
+pub fn time_thetanet_step(
+    channels: usize,
+    size: usize,
+    batch: usize,
+    steps: usize,
+    device: &Device,
+) -> Result<StepTiming> {
+    check_size("batch", batch, 1)?;
+    check_size("steps", steps, 1)?;
+    let net = ThetaNetConfig::new()
+        .with_channels(channels)
+        .with_size(size);
+    net.validate()?;
+    let ad = device.clone().autodiff();
+    ad.seed(0);
+    let mut model = net.init(&ad)?;
+    let mut optim = AdamConfig::new().init();
+    let shape = [batch, channels, size, size];
+    let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
+    let theta = Tensor::<2>::random([batch, 1], Distribution::Uniform(-1.0, 1.0), &ad);
+    let train_ms = median_ms(steps, || {
+        let out = model.forward(x.clone());
+        let loss = (out.mean - theta.clone()).powi_scalar(2).mean();
+        let _: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-3, model.clone(), grads);
+    })?;
+    let infer_model = model.valid();
+    let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
+    let infer_ms = median_ms(steps, || {
+        let _ = infer_model.forward(xi.clone()).mean.into_data();
+    })?;
+    Ok(StepTiming {
+        network: "thetanet (Table 5)".into(),
         input: shape,
         train_ms,
         infer_ms,
