@@ -15,7 +15,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup system-deps test test-stages nb-check cargo-test notebooks-test runner-selftest reproduce lab bench clean-reproduce
+.PHONY: setup system-deps test test-stages nb-check cargo-test notebooks-test runner-selftest reproduce lab bench clean-reproduce check-vulkan gpu-bundle gpu-check-here check-cuda-build
 
 ## ---- set-up (idempotent: each step runs only when its result is missing) ----
 setup: system-deps $(VENV)/.installed $(EVCXR) $(KERNEL)
@@ -102,6 +102,38 @@ bench: setup
 	@if $(PY) -c 'import torch' 2>/dev/null; then $(PY) bench/torch_reference.py; \
 	else echo "bench: PyTorch not in .venv (\`.venv/bin/pip install torch\`): skipping the q-network step comparison"; fi
 	cargo bench --profile dev --bench sersic_render --bench pair_sim
+
+## ---- GPU (environment.md, GPU) ----
+# The `vulkan` feature builds offline; it gets its own target folder so that the CPU build in
+# target/ stays warm. Not part of `make test` (a cold check compiles wgpu and cubecl).
+VULKAN_TARGET := $(CURDIR)/target/vulkan
+check-vulkan: system-deps
+	CARGO_TARGET_DIR=$(VULKAN_TARGET) cargo check --features vulkan --lib --bins --tests
+
+# The binary with `vulkan`, stripped, with the shared libraries it needs and the Vulkan loader,
+# as one archive under 64 MiB: target/gpu-bundle/galaxy-lab-gpu.tar.xz (scripts/gpu_bundle.sh).
+gpu-bundle: system-deps
+	CARGO_TARGET_DIR=$(VULKAN_TARGET) cargo build --features vulkan --bin galaxy-lab
+	scripts/gpu_bundle.sh $(VULKAN_TARGET)/debug/galaxy-lab target/gpu-bundle
+
+# The GPU check's own test on this machine: Vulkan through Mesa's software driver (lavapipe:
+# apt install libvulkan1 mesa-vulkan-drivers), PyTorch on the CPU (skipped steps say so).
+gpu-check-here: gpu-bundle
+	rm -rf target/gpu-check-here && mkdir -p target/gpu-check-here
+	tar -C target/gpu-check-here -xJf target/gpu-bundle/galaxy-lab-gpu.tar.xz
+	DEVICE=vulkan TORCH_DEVICE=cpu PYTHON=$(PY) target/gpu-check-here/galaxy-lab-gpu/scripts/gpu_check.sh \
+	  target/gpu-check-here/out || true
+	@echo "results: target/gpu-check-here/out/summary.json"
+
+# `cuda` needs cubecl-llvm's prebuilt LLVM/MLIR bundle, which its build script downloads from
+# GitHub (tracel-llvm v23.1.0-4, linux-x64.tar.xz, cached in ~/.cache/tracel and unpacked to
+# ~/.local/share/tracel). Checks first, and says so, instead of failing deep in the build.
+TRACEL_LLVM := $(HOME)/.local/share/tracel/tracel-llvm-23.1.0-4/.tracel-llvm-installed
+TRACEL_URL := https://github.com/tracel-ai/tracel-llvm/releases/download/v23.1.0-4/linux-x64.checksums.json
+check-cuda-build:
+	@if [ -e "$(TRACEL_LLVM)" ]; then echo "cuda: LLVM bundle already unpacked ($(TRACEL_LLVM))"; \
+	elif curl -fsIL --max-time 15 -o /dev/null "$(TRACEL_URL)"; then echo "cuda: the LLVM bundle's download is reachable"; \
+	else echo "cuda: cannot build here: \`--features cuda\` needs cubecl-llvm's prebuilt LLVM/MLIR bundle, which its build script downloads from $(dir $(TRACEL_URL)) and this machine cannot reach. Use \`--features vulkan\` (builds offline), or unpack the bundle so that $(TRACEL_LLVM) exists."; exit 1; fi
 
 clean-reproduce:
 	rm -rf target/reproduce target/notebooks-test target/runner-selftest
