@@ -6,6 +6,7 @@
 mod class_experiment;
 mod classify;
 mod conv_backward;
+mod device_choice;
 mod fit_golden;
 mod im2col;
 mod max_pool;

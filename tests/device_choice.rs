@@ -1,0 +1,88 @@
+//! The device choice through the CLI (`galaxy-lab info`, `galaxy-lab device agree`): what each
+//! `GALAXY_LAB_DEVICE` gives in this build, and the CPU with a note where the device asked for is
+//! not there.
+
+use super::cli_command;
+
+fn info(env: &[(&str, &str)]) -> String {
+    let mut cmd = cli_command();
+    cmd.arg("info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn cpu_is_chosen_when_asked_and_an_unknown_device_is_named() {
+    let s = info(&[("GALAXY_LAB_DEVICE", "cpu")]);
+    assert!(
+        s.contains("device: CPU") && s.contains("backend Cpu"),
+        "{s}"
+    );
+    assert!(!s.contains("note:"), "{s}");
+    let s = info(&[("GALAXY_LAB_DEVICE", "tpu")]);
+    assert!(
+        s.contains("device: CPU") && s.contains("note:") && s.contains("tpu"),
+        "{s}"
+    );
+}
+
+/// A GPU feature this build lacks: the CPU, and a note naming the feature.
+#[cfg(not(feature = "vulkan"))]
+#[test]
+fn vulkan_without_the_feature_gives_the_cpu_with_a_note() {
+    let s = info(&[("GALAXY_LAB_DEVICE", "vulkan")]);
+    assert!(
+        s.contains("device: CPU") && s.contains("`vulkan` feature"),
+        "{s}"
+    );
+}
+
+/// With the feature but no Vulkan driver (an empty driver list): the CPU, and a note.
+#[cfg(feature = "vulkan")]
+#[test]
+fn vulkan_without_a_driver_gives_the_cpu_with_a_note() {
+    let s = info(&[
+        ("GALAXY_LAB_DEVICE", "vulkan"),
+        ("VK_ICD_FILENAMES", "/nonexistent/icd.json"),
+        ("VK_DRIVER_FILES", "/nonexistent/icd.json"),
+    ]);
+    assert!(
+        s.contains("device: CPU") && s.contains("note: Vulkan asked for"),
+        "{s}"
+    );
+}
+
+/// `device agree` on the CPU compares the CPU with itself, says so, and writes its JSON.
+#[test]
+fn device_agree_on_the_cpu_writes_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("agree.json");
+    let out = cli_command()
+        .args([
+            "device", "agree", "--nets", "qnet", "--batch", "2", "--steps", "2", "--json",
+        ])
+        .arg(&j)
+        .env("GALAXY_LAB_DEVICE", "cpu")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("compares the CPU with itself") && stdout.contains("agree"),
+        "{stdout}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    assert_eq!(v[0]["network"], "qnet");
+    assert_eq!(v[0]["agree"], true);
+    let bad = cli_command()
+        .args(["device", "agree", "--nets", "resnet"])
+        .env("GALAXY_LAB_DEVICE", "cpu")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("resnet"));
+}
