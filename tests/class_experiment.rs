@@ -448,7 +448,24 @@ fn protocols_table_puts_the_committed_runs_beside_the_paper() {
         .iter()
         .filter(|m| m.experiment == "two-class")
         .count();
-    assert_eq!(t.rows.len(), 2 + 2 * usize::from(two > 0));
+    let two_long = load_class_metrics_dir(root.join("compact_long"))
+        .unwrap()
+        .iter()
+        .filter(|m| m.experiment == "two-class")
+        .count();
+    assert_eq!(
+        t.rows.len(),
+        2 + usize::from(two_long > 0) + 2 * usize::from(two > 0)
+    );
+    // Three classes: the compact-long preset has a row of its own, over its three seeds.
+    let three = protocols_table(&root, Experiment::ThreeClass).unwrap();
+    let long = three
+        .rows
+        .iter()
+        .find(|r| r[0].starts_with("compact-long"))
+        .expect("a compact-long row");
+    assert_eq!(long[2], "[0, 1, 2]");
+    assert!(long[1].contains("split by simulation"), "{long:?}");
     assert!(protocols_table(&root, Experiment::Theta).is_err());
     assert!(
         protocols_table(&root, Experiment::SixClassSpin).is_err(),

@@ -177,7 +177,8 @@ pub fn load_paper_protocol_dir(dir: impl AsRef<Path>) -> Result<Vec<PaperProtoco
 
 /// One experiment under both test protocols, side by side (seed 000's headline and ours): the
 /// paper's numbers; the compact network split by simulation (every test image from an encounter
-/// never trained on; `<root>/compact/`); the compact network under the seed's protocol (augmented
+/// never trained on), one row per preset (`<root>/compact/`, `<root>/compact_long/`, the
+/// 6,000-image set); the compact network under the seed's protocol (augmented
 /// images split at random; `<root>/paper_protocol/`), scored on a sample of the seed's test size
 /// and on the whole 20 %. Each of ours is mean ± standard deviation over its training seeds.
 pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
@@ -222,17 +223,33 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
             format!("{:.1} % (1 run)", 100.0 * m.mean)
         }
     };
-    let by_sim: Vec<ClassMetrics> = load_class_metrics_dir(root.join("compact"))?
-        .into_iter()
-        .filter(|m| m.experiment == name && m.config.split_by == SplitBy::Simulation)
-        .collect();
-    if !by_sim.is_empty() {
+    // Split by simulation: each preset's runs on the 6,000-image set (`<experiment>.h5`; runs on
+    // other data sizes are rows of `recipe_table`).
+    let data_file = format!("{name}.h5");
+    for (folder, network) in [
+        ("compact", "compact, 64², 2 CPU cores"),
+        (
+            "compact_long",
+            "compact-long (twice the updates), 64², 2 CPU cores",
+        ),
+    ] {
+        let by_sim: Vec<ClassMetrics> = load_class_metrics_dir(root.join(folder))?
+            .into_iter()
+            .filter(|m| {
+                m.experiment == name
+                    && m.config.split_by == SplitBy::Simulation
+                    && m.data.file_name().is_some_and(|f| f == data_file.as_str())
+            })
+            .collect();
+        if by_sim.is_empty() {
+            continue;
+        }
         let col = |f: &dyn Fn(&ClassMetrics) -> f64| {
             MeanStd::of(&by_sim.iter().map(f).collect::<Vec<_>>())
         };
         let train: Vec<f64> = by_sim.iter().filter_map(|m| m.train_accuracy).collect();
         t.push_row(&[
-            "compact, 64², 2 CPU cores".to_string(),
+            network.to_string(),
             "split by simulation (ours): test encounters never trained on".into(),
             format!(
                 "{:?}",
