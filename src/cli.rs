@@ -269,7 +269,7 @@ where
             let mode = crate::mode::RunMode::from_env();
             let c = crate::device::chosen();
             println!(
-                "galaxy-lab {}\nmode: {}\ndevice: {} (backend {:?}; {}={})\nGPU features built                  in: {}\nCPU backend: {}",
+                "galaxy-lab {}\nmode: {}\ndevice: {} (backend {:?}; {}={})\nGPU features built in: {}\nCPU backend: {}",
                 env!("CARGO_PKG_VERSION"),
                 mode.map(|m| m.to_string())
                     .unwrap_or_else(|e| e.to_string()),

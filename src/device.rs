@@ -9,7 +9,7 @@
 //! |---|---|
 //! | unset or `auto` | CUDA device 0 (feature `cuda`, NVIDIA driver present), else a Vulkan GPU (feature `vulkan`: a discrete, then an integrated GPU), else the CPU |
 //! | `cpu` | the CPU: burn's pure-Rust `flex` backend |
-//! | `vulkan` | wgpu's default Vulkan adapter, whatever its kind (also a software one such as Mesa's lavapipe, which is how this path is tested on a machine without a GPU) |
+//! | `vulkan` | wgpu's default Vulkan adapter, if it is a GPU (a software driver such as Mesa's lavapipe is named in the note and refused: Debian 12's segfaults compiling cubecl's kernels) |
 //! | `cuda` | CUDA device 0 |
 //!
 //! A backend that was asked for but is not there (not built in, no driver, no adapter) gives
@@ -179,8 +179,9 @@ fn cuda_choice() -> std::result::Result<DeviceChoice, String> {
     Err("CUDA asked for, but this build has no `cuda` feature".into())
 }
 
-/// A Vulkan adapter: with `gpu_only`, a discrete then an integrated GPU (never a software
-/// rasteriser, which is slower than the flex backend); otherwise wgpu's default adapter.
+/// A Vulkan GPU: with `gpu_only`, a discrete then an integrated one; otherwise wgpu's default
+/// adapter. Never a software driver (slower than the flex backend, and Mesa 22.3's lavapipe
+/// crashes on cubecl's kernels).
 #[cfg(feature = "vulkan")]
 fn vulkan_choice(gpu_only: bool) -> std::result::Result<DeviceChoice, String> {
     use burn::tensor::DeviceKind;
@@ -199,6 +200,16 @@ fn vulkan_choice(gpu_only: bool) -> std::result::Result<DeviceChoice, String> {
         {
             Ok((device, setup)) => {
                 let info = setup.adapter.get_info();
+                if info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu {
+                    // Measured on Debian 12 (Mesa 22.3.6): lavapipe segfaults inside its own
+                    // shader compiler on the first training step's kernels (q and θ networks).
+                    errors.push(format!(
+                        "{kind:?}: only a software driver came up ({}, {}), which cannot run \
+                         cubecl's SPIR-V kernels here",
+                        info.name, info.driver_info
+                    ));
+                    continue;
+                }
                 return Ok(DeviceChoice {
                     device,
                     backend: Backend::Vulkan,

@@ -56,6 +56,27 @@ fn vulkan_without_a_driver_gives_the_cpu_with_a_note() {
     );
 }
 
+/// With the feature and only Mesa's software driver (lavapipe, where installed): refused, the
+/// CPU, and a note naming it (Debian 12's lavapipe segfaults compiling cubecl's kernels).
+#[cfg(feature = "vulkan")]
+#[test]
+fn a_software_vulkan_driver_is_refused_with_a_note() {
+    let icd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
+    if !std::path::Path::new(icd).exists() {
+        eprintln!("skipped: no lavapipe ({icd})");
+        return;
+    }
+    let s = info(&[
+        ("GALAXY_LAB_DEVICE", "vulkan"),
+        ("VK_ICD_FILENAMES", icd),
+        ("VK_DRIVER_FILES", icd),
+    ]);
+    assert!(
+        s.contains("device: CPU") && s.contains("only a software driver"),
+        "{s}"
+    );
+}
+
 /// `device agree` on the CPU compares the CPU with itself, says so, and writes its JSON.
 #[test]
 fn device_agree_on_the_cpu_writes_json() {
