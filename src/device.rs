@@ -224,7 +224,7 @@ fn vulkan_choice(gpu_only: bool) -> std::result::Result<DeviceChoice, String> {
         }
     }
     Err(format!(
-        "Vulkan asked for, but no adapter came up ({}); is libvulkan.so.1 installed with a \
+        "Vulkan asked for, but no Vulkan GPU came up ({}); is libvulkan.so.1 installed with a \
          driver?",
         errors.join("; ")
     ))

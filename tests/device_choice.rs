@@ -51,7 +51,7 @@ fn vulkan_without_a_driver_gives_the_cpu_with_a_note() {
         ("VK_DRIVER_FILES", "/nonexistent/icd.json"),
     ]);
     assert!(
-        s.contains("device: CPU") && s.contains("note: Vulkan asked for"),
+        s.contains("device: CPU") && s.contains("note: Vulkan asked for, but no Vulkan GPU"),
         "{s}"
     );
 }
