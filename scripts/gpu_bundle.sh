@@ -20,7 +20,8 @@ strip -o "$D/bin/galaxy-lab" "$BIN"
 # Every library the binary loads except the C library's own, which the target machine has.
 ldd "$BIN" | awk '/=> \// {print $3}' | while read -r lib; do
   case "$(basename "$lib")" in
-    libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-linux*|libgcc_s.so*) ;;
+    # glibc's own libraries (carried, they would not match the target's libc) and gcc's runtime.
+    libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|libresolv.so*|libutil.so*|libanl.so*|libnsl.so*|ld-linux*|libgcc_s.so*) ;;
     *) cp -L "$lib" "$D/lib/" ;;
   esac
 done
@@ -51,6 +52,10 @@ chmod +x "$D/galaxy-lab"
   echo "commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "built: $(date -u +%FT%TZ) on $(uname -m)"
   echo "binary: $BIN ($(stat -c %s "$BIN") bytes; stripped $(stat -c %s "$D/bin/galaxy-lab"))"
+  # The newest glibc symbol version anything in the bundle needs: the target's glibc must be at
+  # least that.
+  echo "needs glibc >= $(for f in "$D/bin/galaxy-lab" "$D"/lib/*; do objdump -T "$f" 2>/dev/null; done \
+    | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -Vu | tail -1)"
   echo "libraries:"; (cd "$D/lib" && ls -l | awk 'NR>1 {print "  " $NF " " $5}')
 } > "$D/BUNDLE.txt"
 tar -C "$OUT" -cJf "$OUT/galaxy-lab-gpu.tar.xz" galaxy-lab-gpu
