@@ -504,12 +504,20 @@ fn recipe_table_spells_out_the_committed_recipes() {
     let long = t
         .rows
         .iter()
-        .find(|r| r[6] == "15400 × 64")
+        .find(|r| r[6] == "15400 × 64" && r[1] == "classify/three-class.h5")
         .expect("a compact-long row");
     assert!(
         long[0].starts_with("compact_long/three-class_s0"),
         "{long:?}"
     );
+    // The same recipe on another data file (four times the simulations) is a row of its own.
+    let more_data = t
+        .rows
+        .iter()
+        .find(|r| r[1] == "classify/three-class_n24000.h5")
+        .expect("the 24,000-image row");
+    assert_eq!(more_data[6], "15400 × 64");
+    assert!(!more_data[0].contains("three-class_s"), "{more_data:?}");
     assert_eq!(long[4], compact[4]);
     assert!(compact[4].contains("AdamW") && compact[4].contains("one-cycle"));
     assert_eq!(compact[5], "3 variants × 360 rotations × mirror");
