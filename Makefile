@@ -123,7 +123,7 @@ GPU_CHECK_DEVICE ?= cpu
 gpu-check-here: gpu-bundle
 	rm -rf target/gpu-check-here && mkdir -p target/gpu-check-here
 	tar -C target/gpu-check-here -xJf target/gpu-bundle/galaxy-lab-gpu.tar.xz
-	DEVICE=$(GPU_CHECK_DEVICE) TORCH_DEVICE=cpu PYTHON=$(PY) target/gpu-check-here/galaxy-lab-gpu/scripts/gpu_check.sh \
+	DEVICE=$(GPU_CHECK_DEVICE) TORCH_DEVICE=cpu EPOCHS=1 PYTHON=$(PY) target/gpu-check-here/galaxy-lab-gpu/scripts/gpu_check.sh \
 	  target/gpu-check-here/out || true
 	@echo "results: target/gpu-check-here/out/summary.json"
 

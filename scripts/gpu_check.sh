@@ -13,7 +13,8 @@
 #   GALAXY_LAB: the galaxy-lab to run (default: the bundle's wrapper beside this script, else
 #   target/debug/galaxy-lab). DEVICE=vulkan (default) | cuda | cpu picks GALAXY_LAB_DEVICE;
 #   TORCH_DEVICE=cuda (default) | cpu picks PyTorch's. On a machine without a GPU, run
-#   DEVICE=vulkan TORCH_DEVICE=cpu (Mesa's lavapipe) or DEVICE=cpu to test the script itself.
+#   DEVICE=cpu (and EPOCHS=1: the end-to-end training's epochs, default 3) to test the script
+#   itself on two CPU cores.
 set -uo pipefail
 OUT=${1:?usage: scripts/gpu_check.sh OUT [GALAXY_LAB]}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,7 +54,7 @@ T=$(mktemp -d)
 step generate 60 "$GL" pairs generate --experiment three-class --count 1200 --size 64 --seed 5 \
   --out "$T/three-class.h5"
 step train-three-class 150 "$GL" classify train --experiment three-class --data "$T/three-class.h5" \
-  --preset compact --epochs 3 --seed 0 --out "$OUT/train_three_class"
+  --preset compact --epochs "${EPOCHS:-3}" --seed 0 --out "$OUT/train_three_class"
 rm -rf "$T"
 # Only the small files come back: drop the weights of the end-to-end run.
 rm -f "$OUT/train_three_class/model.bpk"
