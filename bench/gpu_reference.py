@@ -15,7 +15,7 @@ scripts/gpu_check.sh calls this on the GPU machine. PyTorch is not part of `make
 Usage: python bench/gpu_reference.py --galaxy-lab PATH [--burn-device vulkan] [--torch-device cuda]
                                       [--batches 32,256] [--steps 20] [--out results/gpu/step_times.json]
 """
-import argparse, json, os, pathlib, subprocess, sys, tempfile, time
+import argparse, json, os, pathlib, subprocess, sys, tempfile
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--galaxy-lab", default="target/debug/galaxy-lab")
@@ -43,6 +43,9 @@ try:
 except ImportError:
     sys.exit("PyTorch is not installed: `.venv/bin/pip install torch`, then rerun")
 dev = torch.device(args.torch_device)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import torch_nets  # noqa: E402 (after the check that PyTorch is installed)
+from torch_nets import CompactNet, QNet, ThetaNet  # noqa: E402
 
 
 def sync():
@@ -50,87 +53,8 @@ def sync():
         torch.cuda.synchronize()
 
 
-class QNet(nn.Module):
-    """Fig. 7 of the thesis, as galaxy-lab's QNet: valid padding, softplus σ + 1e-3."""
-
-    def __init__(self, c=1):
-        super().__init__()
-        self.f = nn.Sequential(
-            nn.Conv2d(c, 16, 2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 48, 2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(48 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 2))
-
-    def forward(self, x):
-        o = self.f(x)
-        return o[:, 0], nn.functional.softplus(o[:, 1]) + 1e-3
-
-
-class CompactNet(nn.Module):
-    """src/models/compact.rs at width 1: 5x5/2 stem (32) + BN + ReLU; three stages of a 2x2 pool
-    and two 3x3 convolutions (32, 64, 128) each with BN + ReLU; global average pool; dropout 0.2;
-    linear to the classes."""
-
-    def __init__(self, c=1, classes=3):
-        super().__init__()
-        layers = [nn.Conv2d(c, 32, 5, 2, 2), nn.BatchNorm2d(32), nn.ReLU()]
-        cin = 32
-        for cout in (32, 64, 128):
-            layers.append(nn.MaxPool2d(2))
-            for _ in range(2):
-                layers += [nn.Conv2d(cin, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU()]
-                cin = cout
-        self.f = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
-                               nn.Linear(128, classes))
-
-    def forward(self, x):
-        return self.f(x)
-
-
-class ThetaNet(nn.Module):
-    """Table 5 of seed 000 (src/models/thetanet.rs): three 3x3 'same' convolutions (16, 32, 64)
-    with ReLU and 2x2 pools, dense 16 and 4 with ReLU, one output."""
-
-    def __init__(self, c=3, size=64):
-        super().__init__()
-        self.f = nn.Sequential(
-            nn.Conv2d(c, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(64 * (size // 8) ** 2, 16), nn.ReLU(), nn.Linear(16, 4), nn.ReLU(),
-            nn.Linear(4, 1))
-
-    def forward(self, x):
-        return self.f(x)
-
-
 def torch_ms(net, opt, x, loss_of):
-    """Median ms of training steps (forward, loss read back, backward, update) and inference."""
-    net.to(dev).train()
-    tr = []
-    for k in range(args.steps + 3):
-        sync()
-        t = time.perf_counter()
-        loss = loss_of(net(x))
-        loss.item()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sync()
-        if k >= 3:
-            tr.append((time.perf_counter() - t) * 1e3)
-    net.eval()
-    inf = []
-    with torch.no_grad():
-        for k in range(args.steps + 3):
-            sync()
-            t = time.perf_counter()
-            _ = net(x)
-            sync()
-            if k >= 3:
-                inf.append((time.perf_counter() - t) * 1e3)
-    return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
-
+    return torch_nets.median_ms(net.to(dev), opt, x, loss_of, args.steps, sync)
 
 def torch_times(name, b):
     torch.manual_seed(0)

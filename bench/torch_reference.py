@@ -11,7 +11,7 @@ PyTorch is not part of `make setup` (it is large); install it into the venv only
 Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet]
                                        [--galaxy-lab target/debug/galaxy-lab]
 """
-import argparse, json, os, pathlib, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, pathlib, statistics, subprocess, sys, tempfile
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=2)
@@ -30,46 +30,13 @@ try:
 except ImportError:
     sys.exit("PyTorch is not installed in this venv: `.venv/bin/pip install torch`, then rerun")
 torch.set_num_threads(args.threads)
-
-
-class QNet(nn.Module):
-    """Fig. 7 of the thesis, as galaxy-lab's QNet: valid padding, softplus σ + 1e-3."""
-
-    def __init__(self, c):
-        super().__init__()
-        self.f = nn.Sequential(
-            nn.Conv2d(c, 16, 2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 48, 2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(48 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 2))
-
-    def forward(self, x):
-        o = self.f(x)
-        return o[:, 0], nn.functional.softplus(o[:, 1]) + 1e-3
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import torch_nets  # noqa: E402 (after the check that PyTorch is installed)
+from torch_nets import AlexNet, QNet  # noqa: E402
 
 
 def median_ms(net, opt, x, loss_of):
-    """Median ms of `args.steps` training steps (forward, loss read back, backward, update) and
-    inference passes of `net` on `x`, after 3 warm-up steps each."""
-    tr = []
-    for k in range(args.steps + 3):
-        t = time.perf_counter()
-        loss = loss_of(net(x))
-        loss.item()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if k >= 3:
-            tr.append((time.perf_counter() - t) * 1e3)
-    net.eval()
-    inf = []
-    with torch.no_grad():
-        for k in range(args.steps + 3):
-            t = time.perf_counter()
-            net(x)
-            if k >= 3:
-                inf.append((time.perf_counter() - t) * 1e3)
-    return sorted(tr)[len(tr) // 2], sorted(inf)[len(inf) // 2]
+    return torch_nets.median_ms(net, opt, x, loss_of, args.steps)
 
 
 def torch_times(c):
@@ -153,33 +120,6 @@ def run_qnet():
               f"rounds {lo:.2f}-{hi:.2f}; with glibc's default malloc {row['default_malloc_train_ratio']:.2f}; "
               f"burn's own kernels {row['direct_train_ratio']:.2f}); inference ratio {row['infer_ratio']:.2f}")
     write_rows(rows, args.out)
-
-
-class AlexNet(nn.Module):
-    """galaxy-lab's AlexNet (models/alexnet.rs): conv → ReLU → batch norm, 3×3/2 pools after
-    conv 1, 2, 5, dense h, h with dropout 0.5; every width × `width` (rounded, ≥ 1)."""
-
-    def __init__(self, c, size, width, classes=2):
-        super().__init__()
-        sc = lambda n: max(1, round(n * width))
-        f = [sc(n) for n in (96, 256, 384, 384, 256)]
-        k, st = (11, 5, 3, 3, 3), (4, 1, 1, 1, 1)
-        pads = (0,) * 5 if size >= 195 else (2, 2, 1, 1, 1)
-        layers, cin = [], c
-        for l in range(5):
-            layers += [nn.Conv2d(cin, f[l], k[l], st[l], pads[l]), nn.ReLU(), nn.BatchNorm2d(f[l])]
-            if l in (0, 1, 4):
-                layers.append(nn.MaxPool2d(3, 2))
-            cin = f[l]
-        self.f = nn.Sequential(*layers, nn.Flatten())
-        with torch.no_grad():
-            flat = self.f(torch.zeros(1, c, size, size)).shape[1]
-        h = sc(4096)
-        self.head = nn.Sequential(nn.Linear(flat, h), nn.ReLU(), nn.Dropout(0.5), nn.Linear(h, h), nn.ReLU(),
-                                  nn.Dropout(0.5), nn.Linear(h, classes))
-
-    def forward(self, x):
-        return self.head(self.f(x))
 
 
 def torch_alexnet_times(size, width):

@@ -27,7 +27,7 @@ ldd "$BIN" | awk '/=> \// {print $3}' | while read -r lib; do
 done
 cp -L "$LOADER" "$D/lib/libvulkan.so.1"
 cp scripts/gpu_check.sh "$D/scripts/"
-cp bench/gpu_reference.py "$D/bench/"
+cp bench/gpu_reference.py bench/torch_nets.py "$D/bench/"
 cat > "$D/galaxy-lab" <<'WRAP'
 #!/usr/bin/env bash
 # galaxy-lab with the libraries carried beside it. Where no Vulkan driver manifest is installed

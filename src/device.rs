@@ -111,10 +111,12 @@ pub fn choose(request: DeviceRequest) -> DeviceChoice {
     c
 }
 
+/// The process's device choice, once made ([`chosen`]).
+static CHOSEN: OnceLock<DeviceChoice> = OnceLock::new();
+
 /// The process's device choice: made on first use from `GALAXY_LAB_DEVICE` (an unknown value is
 /// an error in the note and gives the CPU).
 pub fn chosen() -> &'static DeviceChoice {
-    static CHOSEN: OnceLock<DeviceChoice> = OnceLock::new();
     CHOSEN.get_or_init(|| match DeviceRequest::from_env() {
         Ok(r) => choose(r),
         Err(e) => DeviceChoice {
@@ -254,9 +256,12 @@ pub fn backend_build() -> &'static str {
 
 /// A one-line description of `device` for notebook banners and `metrics.json`.
 pub fn device_name(device: &Device) -> String {
-    let c = chosen();
     let s = format!("{device:?}");
-    if s == format!("{:?}", c.device) {
+    // The chosen device's full name, if a choice was made: naming a device never makes one
+    // (that could bring up a GPU only to name the CPU).
+    if let Some(c) = CHOSEN.get()
+        && s == format!("{:?}", c.device)
+    {
         return c.name.clone();
     }
     let lower = s.to_ascii_lowercase();

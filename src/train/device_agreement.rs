@@ -106,23 +106,19 @@ pub fn agreement(
             let cfg = QNetConfig::new().with_dropout(0.0);
             let x = images(batch, cfg.channels, cfg.size, seed);
             let q: Vec<f32> = uniform(batch, 0.2, 1.0, seed ^ 1);
-            let make = |d: &Device| cfg.init(d);
-            let init = initial(seed, &make)?;
-            let run = |d: &Device| {
-                train_steps(
-                    &make,
-                    &init,
-                    d,
-                    steps,
-                    |m: &crate::models::qnet::QNet, d| {
-                        let out =
-                            m.forward(to_tensor(&x, [batch, cfg.channels, cfg.size, cfg.size], d));
-                        let t = Tensor::<1>::from_data(TensorData::new(q.clone(), [batch]), d);
-                        gaussian_nll(out.mu, out.sigma, t)
-                    },
-                )
-            };
-            (run(a)?, run(b)?)
+            let shape = [batch, cfg.channels, cfg.size, cfg.size];
+            compare(
+                |d| cfg.init(d),
+                seed,
+                steps,
+                a,
+                b,
+                |m, d| {
+                    let out = m.forward(to_tensor(&x, shape, d));
+                    let t = Tensor::<1>::from_data(TensorData::new(q.clone(), [batch]), d);
+                    gaussian_nll(out.mu, out.sigma, t)
+                },
+            )?
         }
         AgreementNet::Compact => {
             let cfg: ClassifierConfig = CompactNetConfig {
@@ -132,45 +128,35 @@ pub fn agreement(
             .into();
             let x = images(batch, 1, 64, seed);
             let y: Vec<i64> = (0..batch).map(|k| (k % 3) as i64).collect();
-            let make = |d: &Device| cfg.init(d);
-            let init = initial(seed, &make)?;
-            let run = |d: &Device| {
-                let loss_fn = CrossEntropyLossConfig::new().init(d);
-                train_steps(
-                    &make,
-                    &init,
-                    d,
-                    steps,
-                    |m: &crate::models::classifier::Classifier, d| {
-                        let logits = m.forward(to_tensor(&x, [batch, 1, 64, 64], d));
-                        let t = Tensor::<1, Int>::from_data(TensorData::new(y.clone(), [batch]), d);
-                        loss_fn.forward(logits, t)
-                    },
-                )
-            };
-            (run(a)?, run(b)?)
+            compare(
+                |d| cfg.init(d),
+                seed,
+                steps,
+                a,
+                b,
+                |m, d| {
+                    let logits = m.forward(to_tensor(&x, [batch, 1, 64, 64], d));
+                    let t = Tensor::<1, Int>::from_data(TensorData::new(y.clone(), [batch]), d);
+                    CrossEntropyLossConfig::new().init(d).forward(logits, t)
+                },
+            )?
         }
         AgreementNet::Thetanet => {
             let cfg = ThetaNetConfig::new().with_size(64);
             let x = images(batch, cfg.channels, 64, seed);
             let theta: Vec<f32> = uniform(batch, -1.0, 1.0, seed ^ 2);
-            let make = |d: &Device| cfg.init(d);
-            let init = initial(seed, &make)?;
-            let run = |d: &Device| {
-                train_steps(
-                    &make,
-                    &init,
-                    d,
-                    steps,
-                    |m: &crate::models::thetanet::ThetaNet, d| {
-                        let out = m.forward(to_tensor(&x, [batch, 3, 64, 64], d));
-                        let t =
-                            Tensor::<2>::from_data(TensorData::new(theta.clone(), [batch, 1]), d);
-                        (out.mean - t).powi_scalar(2).mean()
-                    },
-                )
-            };
-            (run(a)?, run(b)?)
+            compare(
+                |d| cfg.init(d),
+                seed,
+                steps,
+                a,
+                b,
+                |m, d| {
+                    let out = m.forward(to_tensor(&x, [batch, 3, 64, 64], d));
+                    let t = Tensor::<2>::from_data(TensorData::new(theta.clone(), [batch, 1]), d);
+                    (out.mean - t).powi_scalar(2).mean()
+                },
+            )?
         }
     };
     let max_relative_difference = losses_a
@@ -191,12 +177,25 @@ pub fn agreement(
     })
 }
 
-/// The initial weights: drawn on the CPU from `seed` and read out (parameters are initialised
-/// lazily, on the device of first use), so both devices start from the same values.
-fn initial<M: Module>(seed: u64, init: &impl Fn(&Device) -> Result<M>) -> Result<ModuleRecord> {
+/// The losses of `steps` SGD updates on device `a` and on device `b` of the network `init`
+/// builds, both from the same initial weights: drawn on the CPU from `seed` and read out as a
+/// record (parameters are initialised lazily, on the device of first use, so moving a fresh
+/// module would draw them again there).
+fn compare<M: Module>(
+    init: impl Fn(&Device) -> Result<M>,
+    seed: u64,
+    steps: usize,
+    a: &Device,
+    b: &Device,
+    loss: impl Fn(&M, &Device) -> Tensor<1>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let cpu = crate::device::cpu_device();
     cpu.seed(seed);
-    Ok(init(&cpu)?.into_record())
+    let record = init(&cpu)?.into_record();
+    Ok((
+        train_steps(&init, &record, a, steps, &loss)?,
+        train_steps(&init, &record, b, steps, &loss)?,
+    ))
 }
 
 /// `steps` SGD updates, on `device`'s autodiff twin, of the network `init` builds with the
@@ -206,7 +205,7 @@ fn train_steps<M: Module>(
     record: &ModuleRecord,
     device: &Device,
     steps: usize,
-    loss: impl Fn(&M, &Device) -> Tensor<1>,
+    loss: &impl Fn(&M, &Device) -> Tensor<1>,
 ) -> Result<Vec<f64>> {
     let ad = device.clone().autodiff();
     let mut model = init(&ad)?

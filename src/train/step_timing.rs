@@ -38,6 +38,27 @@ pub struct StepTiming {
     pub malloc: String,
 }
 
+impl StepTiming {
+    /// A timing measured on `device` by this process (its device name and malloc setting).
+    fn measured(
+        network: String,
+        input: [usize; 4],
+        (train_ms, infer_ms): (f64, f64),
+        steps: usize,
+        device: &Device,
+    ) -> Self {
+        StepTiming {
+            network,
+            input,
+            train_ms,
+            infer_ms,
+            steps,
+            device: crate::device::device_name(device),
+            malloc: crate::malloc::current().to_string(),
+        }
+    }
+}
+
 /// Runs `step` 3 times to warm up, then `steps` (≥ 1) times; the median wall time in ms.
 pub fn median_ms(steps: usize, mut step: impl FnMut()) -> Result<f64> {
     check_size("steps", steps, 1)?;
@@ -89,15 +110,13 @@ pub fn time_qnet_step(
     let infer_ms = median_ms(steps, || {
         let _ = infer_model.forward(xi.clone()).mu.into_data();
     })?;
-    Ok(StepTiming {
-        network: "qnet".into(),
-        input: shape,
-        train_ms,
-        infer_ms,
+    Ok(StepTiming::measured(
+        "qnet".into(),
+        shape,
+        (train_ms, infer_ms),
         steps,
-        device: crate::device::device_name(device),
-        malloc: crate::malloc::current().to_string(),
-    })
+        device,
+    ))
 }
 
 /// Times `steps` training steps (as [`crate::train::classify::train_classifier`] does them: forward,
@@ -133,8 +152,8 @@ pub fn time_classifier_step(
     let infer_ms = median_ms(steps, || {
         let _ = infer_model.forward(xi.clone()).into_data();
     })?;
-    Ok(StepTiming {
-        network: match net {
+    Ok(StepTiming::measured(
+        match net {
             ClassifierConfig::AlexNet(c) => format!(
                 "alexnet (width {}, {:?} padding, {:?} norm)",
                 c.width, c.padding, c.norm
@@ -143,13 +162,11 @@ pub fn time_classifier_step(
                 format!("compact (width {}, {} convolutions)", c.width, c.convs)
             }
         },
-        input: shape,
-        train_ms,
-        infer_ms,
+        shape,
+        (train_ms, infer_ms),
         steps,
-        device: crate::device::device_name(device),
-        malloc: crate::malloc::current().to_string(),
-    })
+        device,
+    ))
 }
 
 /// Times `steps` training steps (forward, squared error against θ/90 in [−1, 1], loss read back,
@@ -187,13 +204,11 @@ pub fn time_thetanet_step(
     let infer_ms = median_ms(steps, || {
         let _ = infer_model.forward(xi.clone()).mean.into_data();
     })?;
-    Ok(StepTiming {
-        network: "thetanet (Table 5)".into(),
-        input: shape,
-        train_ms,
-        infer_ms,
+    Ok(StepTiming::measured(
+        "thetanet (Table 5)".into(),
+        shape,
+        (train_ms, infer_ms),
         steps,
-        device: crate::device::device_name(device),
-        malloc: crate::malloc::current().to_string(),
-    })
+        device,
+    ))
 }
