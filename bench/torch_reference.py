@@ -8,7 +8,11 @@ results/classification/bench_step.json (AlexNet).
 
 PyTorch is not part of `make setup` (it is large); install it into the venv only to benchmark:
     .venv/bin/pip install torch
-Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet]
+The compact classifier (issue 25's network, 3 classes, 1 x 64²) and the θ network (Table 5 at
+64², 3 channels) are measured like the q network, in interleaved rounds, with the batch sizes
+their training uses (64 and 32); they write results/classification/bench_step_compact_<threads>threads.json
+and results/theta/bench_step_<threads>threads.json.
+Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet|compact|thetanet]
                                        [--galaxy-lab target/debug/galaxy-lab]
 """
 import argparse, json, os, pathlib, statistics, subprocess, sys, tempfile
@@ -20,7 +24,10 @@ ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--galaxy-lab", default="target/debug/galaxy-lab")
 ap.add_argument("--out", default="results/q_inference/bench_step.json")
 ap.add_argument("--alexnet-out", default="results/classification/bench_step.json")
-ap.add_argument("--only", choices=["qnet", "alexnet"], default=None)
+ap.add_argument("--only", choices=["qnet", "alexnet", "compact", "thetanet"], default=None)
+ap.add_argument("--compact-out", default=None,
+                help="default results/classification/bench_step_compact_<threads>threads.json")
+ap.add_argument("--theta-out", default=None, help="default results/theta/bench_step_<threads>threads.json")
 ap.add_argument("--rounds", type=int, default=5, help="interleaved PyTorch/burn rounds for the q network")
 args = ap.parse_args()
 os.environ["OMP_NUM_THREADS"] = os.environ["RAYON_NUM_THREADS"] = str(args.threads)
@@ -32,7 +39,7 @@ except ImportError:
 torch.set_num_threads(args.threads)
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import torch_nets  # noqa: E402 (after the check that PyTorch is installed)
-from torch_nets import AlexNet, QNet  # noqa: E402
+from torch_nets import AlexNet, CompactNet, QNet, ThetaNet  # noqa: E402
 
 
 def median_ms(net, opt, x, loss_of):
@@ -61,10 +68,10 @@ def write_rows(rows, out):
     print("wrote", out)
 
 
-def burn_times(cmd, env=None):
+def burn_times(cmd, env=None, batch=None):
     with tempfile.TemporaryDirectory() as d:
         j = pathlib.Path(d) / "t.json"
-        subprocess.run([args.galaxy_lab, *cmd, "--batch", str(args.batch), "--steps", str(args.steps), "--json", str(j)],
+        subprocess.run([args.galaxy_lab, *cmd, "--batch", str(batch or args.batch), "--steps", str(args.steps), "--json", str(j)],
                        check=True, env={**os.environ, "GALAXY_LAB_DEVICE": "cpu", **(env or {})})
         return json.loads(j.read_text())
 
@@ -148,7 +155,64 @@ def run_alexnet():
     write_rows(rows, args.alexnet_out)
 
 
+def torch_compact_times(batch):
+    torch.manual_seed(0)
+    net = CompactNet(1, 3)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    x = torch.randn(batch, 1, 64, 64)
+    y = torch.arange(batch) % 3
+    loss_fn = nn.CrossEntropyLoss()
+    return torch_nets.median_ms(net, opt, x, lambda out: loss_fn(out, y), args.steps)
+
+
+def torch_theta_times(batch):
+    torch.manual_seed(0)
+    net = ThetaNet(3, 64)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    x = torch.randn(batch, 3, 64, 64)
+    t = torch.rand(batch, 1) * 2 - 1
+    return torch_nets.median_ms(net, opt, x, lambda out: ((out - t) ** 2).mean(), args.steps)
+
+
+def run_interleaved(name, batches, torch_fn, burn_cmd, out):
+    """One network in `--rounds` interleaved rounds (PyTorch, then galaxy-lab as the CLI trains
+    it), a ratio within each round, the median over rounds of each time and ratio per row."""
+    if args.rounds < 1:
+        sys.exit(f"--rounds {args.rounds}: need at least 1")
+    rows = []
+    for batch in batches:
+        rounds = []
+        for r in range(args.rounds):
+            pt, pi = torch_fn(batch)
+            b = burn_times(burn_cmd, batch=batch)
+            rounds.append({"torch_train_ms": pt, "torch_infer_ms": pi, "burn_train_ms": b["train_ms"],
+                           "burn_infer_ms": b["infer_ms"], "train_ratio": b["train_ms"] / pt,
+                           "infer_ratio": b["infer_ms"] / pi})
+            print(f"  {name} batch {batch} round {r + 1}/{args.rounds}: train torch {pt:.1f} ms, burn "
+                  f"{b['train_ms']:.1f} ms (ratio {rounds[-1]['train_ratio']:.2f}); inference ratio "
+                  f"{rounds[-1]['infer_ratio']:.2f}", flush=True)
+        m = lambda k: statistics.median(rd[k] for rd in rounds)
+        row = {"network": name, "batch": batch, "threads": args.threads, "rounds": args.rounds, "steps": args.steps,
+               **{k: m(k) for k in rounds[0]},
+               "train_ratio_range": [min(rd["train_ratio"] for rd in rounds), max(rd["train_ratio"] for rd in rounds)],
+               "infer_ratio_range": [min(rd["infer_ratio"] for rd in rounds), max(rd["infer_ratio"] for rd in rounds)],
+               "torch": torch.__version__, "per_round": rounds}
+        rows.append(row)
+        print(f"{name} batch {batch}, {args.threads} threads, median of {args.rounds} rounds: train step torch "
+              f"{row['torch_train_ms']:.1f} ms, burn {row['burn_train_ms']:.1f} ms (ratio {row['train_ratio']:.2f}, rounds "
+              f"{row['train_ratio_range'][0]:.2f}-{row['train_ratio_range'][1]:.2f}); inference torch "
+              f"{row['torch_infer_ms']:.1f} ms, burn {row['burn_infer_ms']:.1f} ms (ratio {row['infer_ratio']:.2f})")
+    write_rows(rows, out)
+
+
 if args.only in (None, "qnet"):
     run_qnet()
 if args.only in (None, "alexnet"):
     run_alexnet()
+if args.only in (None, "compact"):
+    run_interleaved("compact", (32, 64), torch_compact_times,
+                    ["classify", "bench-step", "--net", "compact", "--classes", "3", "--size", "64", "--width", "1"],
+                    args.compact_out or f"results/classification/bench_step_compact_{args.threads}threads.json")
+if args.only in (None, "thetanet"):
+    run_interleaved("thetanet", (32,), torch_theta_times, ["theta", "bench-step", "--channels", "3", "--size", "64"],
+                    args.theta_out or f"results/theta/bench_step_{args.threads}threads.json")

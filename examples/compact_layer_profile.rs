@@ -1,10 +1,11 @@
 //! Where a compact-network training step goes on burn's flex backend (issue 27), and what the
-//! patched convolution gradients (`vendor/burn-flex/src/ops/conv_backward.rs`: im2col + gemm)
-//! gain over burn's generic formulation, side by side in one process: each of the network's
-//! convolutions at batch 64 and a 64² input (stem 5 × 5 stride 2 at 64², then 3 × 3 padding 1 at
-//! 16², 8², 4²), timed forward only and forward + backward (input gradient included except for
-//! the stem, whose input is the image), the two formulations interleaved round by round; the
-//! gradients of both are compared.
+//! patched convolutions (`vendor/burn-flex/src/ops/conv_forward.rs` and `conv_backward.rs`:
+//! im2col + gemm) gain over burn-flex's own forward and burn's generic gradients, side by side
+//! in one process: each of the network's convolutions at batch 64 and a 64² input (stem 5 × 5
+//! stride 2 at 64², then 3 × 3 padding 1 at 16², 8², 4²), timed forward only and forward +
+//! backward (input gradient included except for the stem, whose input is the image), the two
+//! formulations interleaved round by round; the gradients of both are compared. The last row
+//! sums each column over the network's seven convolutions.
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo run --example compact_layer_profile` (nothing else running).
 use burn::nn::PaddingConfig2d;
@@ -23,21 +24,42 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Medians of `f` under burn's formulations and under the patched ones, five rounds each,
+/// alternating, so that drift on a shared machine hits both alike.
+fn interleaved(mut f: impl FnMut()) -> (f64, f64) {
+    let (mut generic, mut patched) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        set_generic(true);
+        generic.push(median_ms(&mut f));
+        set_generic(false);
+        patched.push(median_ms(&mut f));
+    }
+    (median(generic), median(patched))
+}
+
 fn main() {
     let dev = Device::flex().autodiff();
     let n = 64;
     println!(
-        "{:<24} {:>9} {:>15} {:>15} {:>7} {:>9}",
-        "layer", "fwd (ms)", "f+b generic", "f+b im2col", "ratio", "max diff"
+        "{:<26} {:>11} {:>10} {:>7} {:>11} {:>10} {:>7} {:>9}",
+        "layer (ms)",
+        "fwd generic",
+        "fwd im2col",
+        "ratio",
+        "f+b generic",
+        "f+b im2col",
+        "ratio",
+        "max diff"
     );
-    let mut total = [0.0; 3];
-    for (ci, co, k, stride, pad, s) in [
-        (1usize, 32usize, 5usize, 2usize, 2usize, 64usize),
-        (32, 32, 3, 1, 1, 16),
-        (32, 64, 3, 1, 1, 8),
-        (64, 64, 3, 1, 1, 8),
-        (64, 128, 3, 1, 1, 4),
-        (128, 128, 3, 1, 1, 4),
+    let mut total = [0.0; 4];
+    // (in, out, kernel, stride, padding, input size, how many such layers the network has)
+    for (ci, co, k, stride, pad, s, count) in [
+        (1usize, 32usize, 5usize, 2usize, 2usize, 64usize, 1usize),
+        (32, 32, 3, 1, 1, 16, 2),
+        (32, 64, 3, 1, 1, 8, 1),
+        (64, 64, 3, 1, 1, 8, 1),
+        (64, 128, 3, 1, 1, 4, 1),
+        (128, 128, 3, 1, 1, 4, 1),
     ] {
         let conv = Conv2dConfig::new([ci, co], [k, k])
             .with_stride([stride, stride])
@@ -50,20 +72,15 @@ fn main() {
             x.clone()
         };
         let (convi, xi) = (conv.valid(), x.clone().inner());
-        let t_fwd = median_ms(|| {
+        let fwd = || {
             let _: f32 = convi.forward(xi.clone()).sum().into_scalar();
-        });
+        };
+        let (fg, fp) = interleaved(fwd);
         let step = || {
             let l = conv.forward(xg.clone()).sum();
             let _g = l.backward();
         };
-        let (mut generic, mut patched) = (Vec::new(), Vec::new());
-        for _ in 0..5 {
-            set_generic(true);
-            generic.push(median_ms(step));
-            set_generic(false);
-            patched.push(median_ms(step));
-        }
+        let (tg, tp) = interleaved(step);
         let grad = |generic: bool| -> Tensor<4> {
             set_generic(generic);
             let g = conv.forward(xg.clone()).powf_scalar(2.0).sum().backward();
@@ -71,22 +88,25 @@ fn main() {
         };
         let diff: f32 = (grad(true) - grad(false)).abs().max().into_scalar();
         set_generic(false);
-        let (tg, tp) = (median(generic), median(patched));
-        total[0] += t_fwd;
-        total[1] += tg;
-        total[2] += tp;
+        let c = count as f64;
+        for (t, v) in total.iter_mut().zip([fg, fp, tg, tp]) {
+            *t += c * v;
+        }
         println!(
-            "{:<24} {t_fwd:>9.2} {tg:>15.2} {tp:>15.2} {:>7.2} {diff:>9.1e}",
-            format!("{ci}->{co} {k}x{k}/{stride} @ {s}²"),
+            "{:<26} {fg:>11.2} {fp:>10.2} {:>7.2} {tg:>11.2} {tp:>10.2} {:>7.2} {diff:>9.1e}",
+            format!("{ci}->{co} {k}x{k}/{stride} @ {s}² ×{count}"),
+            fg / fp,
             tg / tp
         );
     }
     println!(
-        "{:<24} {:>9.2} {:>15.2} {:>15.2} {:>7.2}",
-        "all convolutions",
+        "{:<26} {:>11.2} {:>10.2} {:>7.2} {:>11.2} {:>10.2} {:>7.2}",
+        "network's convolutions",
         total[0],
         total[1],
+        total[0] / total[1],
         total[2],
-        total[1] / total[2]
+        total[3],
+        total[2] / total[3]
     );
 }

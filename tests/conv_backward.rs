@@ -1,6 +1,8 @@
-//! The gradients of a 2-D convolution through autodiff, checked against plain loops written here.
-//! Our patched burn-flex computes both (weight and input) as im2col + gemm
-//! (`vendor/burn-flex/src/ops/conv_backward.rs`); these tests hold it to the definition for every
+//! A 2-D convolution and its gradients through autodiff, checked against plain loops written here.
+//! Our patched burn-flex computes the output of ungrouped convolutions
+//! (`vendor/burn-flex/src/ops/conv_forward.rs`) and both gradients (weight and input,
+//! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm; the other convolutions keep
+//! burn-flex's own kernels. These tests hold both to the definition for every
 //! shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2 stem and
 //! 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user could build
 //! (dilation, groups, asymmetric padding, batches that do not split evenly into chunks).
@@ -9,6 +11,8 @@ use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Tensor, TensorData};
 use galaxy_lab::cpu_device;
+
+use crate::assert_close;
 
 /// One convolution: batch, input and output channels, input plane, kernel, stride, padding
 /// (top, left, bottom, right), dilation, groups.
@@ -66,10 +70,18 @@ fn values(len: usize, seed: u64) -> Vec<f32> {
     (0..len).map(|_| rng.random_range(-1.0f32..1.0)).collect()
 }
 
-/// The reference gradients (weight, input) of `sum(conv2d(x, w) · r)`, in f64.
-fn reference(c: Case, x: &[f32], w: &[f32], r: &[f32]) -> (Vec<f64>, Vec<f64>) {
+/// The reference output `conv2d(x, w) + b` and gradients (weight, input) of
+/// `sum(conv2d(x, w) · r)`, in f64.
+fn reference(
+    c: Case,
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    r: &[f32],
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let [oh, ow] = c.out();
     let (cig, cog) = (c.ci / c.groups, c.co / c.groups);
+    let mut y = vec![0f64; r.len()];
     let mut dw = vec![0f64; w.len()];
     let mut dx = vec![0f64; x.len()];
     for n in 0..c.n {
@@ -77,7 +89,9 @@ fn reference(c: Case, x: &[f32], w: &[f32], r: &[f32]) -> (Vec<f64>, Vec<f64>) {
             let g = co / cog;
             for oy in 0..oh {
                 for ox in 0..ow {
-                    let rv = r[((n * c.co + co) * oh + oy) * ow + ox] as f64;
+                    let yi = ((n * c.co + co) * oh + oy) * ow + ox;
+                    let rv = r[yi] as f64;
+                    y[yi] += b[co] as f64;
                     for cl in 0..cig {
                         let ci = g * cig + cl;
                         for ky in 0..c.k[0] {
@@ -91,6 +105,7 @@ fn reference(c: Case, x: &[f32], w: &[f32], r: &[f32]) -> (Vec<f64>, Vec<f64>) {
                                 }
                                 let xi = ((n * c.ci + ci) * c.h + iy as usize) * c.w + ix as usize;
                                 let wi = ((co * cig + cl) * c.k[0] + ky) * c.k[1] + kx;
+                                y[yi] += x[xi] as f64 * w[wi] as f64;
                                 dw[wi] += rv * x[xi] as f64;
                                 dx[xi] += rv * w[wi] as f64;
                             }
@@ -100,7 +115,7 @@ fn reference(c: Case, x: &[f32], w: &[f32], r: &[f32]) -> (Vec<f64>, Vec<f64>) {
             }
         }
     }
-    (dw, dx)
+    (y, dw, dx)
 }
 
 fn check(c: Case) {
@@ -109,6 +124,7 @@ fn check(c: Case) {
     let x = values(c.n * c.ci * c.h * c.w, 1);
     let w = values(c.co * cig * c.k[0] * c.k[1], 2);
     let r = values(c.n * c.co * oh * ow, 3);
+    let b = values(c.co, 4);
     let device = cpu_device().autodiff();
     let xt: Tensor<4> =
         Tensor::from_data(TensorData::new(x.clone(), [c.n, c.ci, c.h, c.w]), &device)
@@ -120,8 +136,12 @@ fn check(c: Case) {
     .require_grad();
     let rt: Tensor<4> = Tensor::from_data(TensorData::new(r.clone(), [c.n, c.co, oh, ow]), &device);
     let options = ConvOptions::new_with_padding(c.stride, c.pad, c.dil, c.groups);
-    let y = conv2d(xt.clone(), wt.clone(), None, options);
+    let bt: Tensor<1> = Tensor::from_data(TensorData::new(b.clone(), [c.co]), &device);
+    let y = conv2d(xt.clone(), wt.clone(), Some(bt), options);
     assert_eq!(y.dims(), [c.n, c.co, oh, ow], "{c:?}: output shape");
+    let (want_y, dw, dx) = reference(c, &x, &w, &b, &r);
+    let got_y = y.clone().into_data().try_to_vec::<f32>().unwrap();
+    assert_close(&format!("{c:?}: output"), &got_y, &want_y, 1e-5);
     let grads = (y * rt).sum().backward();
     let got = |t: &Tensor<4>| -> Vec<f32> {
         t.grad(&grads)
@@ -130,24 +150,18 @@ fn check(c: Case) {
             .try_to_vec::<f32>()
             .unwrap()
     };
-    let (dw, dx) = reference(c, &x, &w, &r);
-    for (name, got, want) in [("weight", got(&wt), dw), ("input", got(&xt), dx)] {
-        assert_eq!(got.len(), want.len(), "{c:?}: {name} gradient size");
-        let scale = want.iter().fold(1f64, |m, v| m.max(v.abs()));
-        for (i, (g, v)) in got.iter().zip(&want).enumerate() {
-            assert!(
-                (*g as f64 - v).abs() <= 1e-5 * scale,
-                "{c:?}: {name} gradient at {i}: {g} vs {v}"
-            );
-        }
-    }
+    assert_close(&format!("{c:?}: weight gradient"), &got(&wt), &dw, 1e-5);
+    assert_close(&format!("{c:?}: input gradient"), &got(&xt), &dx, 1e-5);
 }
 
 #[test]
 fn the_networks_convolutions() {
-    // The compact network: 5 × 5 stride-2 stem with padding 2, 3 × 3 padding 1 stages.
+    // The compact network: 5 × 5 stride-2 stem with padding 2 (32 outputs from one channel:
+    // the im2col forward; 8 outputs: burn-flex's small-channel kernel), 3 × 3 padding 1 stages.
+    check(Case::plain(3, 1, 32, 16, 5, 2, 2));
     check(Case::plain(3, 1, 8, 16, 5, 2, 2));
     check(Case::plain(5, 6, 8, 8, 3, 1, 1));
+    check(Case::plain(4, 32, 20, 4, 3, 1, 1));
     // The q network's 2 × 2 valid convolutions, odd planes.
     check(Case::plain(4, 4, 6, 11, 2, 1, 0));
     // AlexNet's 11 × 11 stride 4 (valid) and its 5 × 5 padding 2.
@@ -194,5 +208,6 @@ fn batches_that_do_not_split_evenly() {
     // With two workers, 7 samples split into chunks of 4 and 3; 1 sample is one chunk.
     for n in [1, 2, 7, 9] {
         check(Case::plain(n, 3, 4, 10, 3, 1, 1));
+        check(Case::plain(n, 5, 6, 10, 3, 1, 1));
     }
 }

@@ -3,6 +3,7 @@
 //! ~570 MB binary with full debug info on a 2-core CI machine). Run one file's tests with a
 //! filter, e.g. `cargo test --test integration pairs:: -- --nocapture`.
 
+mod batch_norm;
 mod class_experiment;
 mod classify;
 mod conv_backward;
@@ -54,4 +55,17 @@ pub fn cli_command() -> std::process::Command {
         });
     }
     cmd
+}
+
+/// `got` within `tol` of `want`, relative to the largest `|want|` (at least 1); `what` names the
+/// quantity in the failure message.
+pub fn assert_close(what: &str, got: &[f32], want: &[f64], tol: f64) {
+    assert_eq!(got.len(), want.len(), "{what}: size");
+    let scale = want.iter().fold(1f64, |m, v| m.max(v.abs()));
+    for (i, (g, v)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (*g as f64 - v).abs() <= tol * scale,
+            "{what} at {i}: {g} vs {v}"
+        );
+    }
 }

@@ -32,32 +32,32 @@ use crate::{FlexTensor, Layout};
 
 /// The sizes of one convolution.
 #[derive(Debug, Clone, Copy)]
-struct Geom {
-    n: usize,
-    ci: usize,
-    h: usize,
-    w: usize,
-    co: usize,
-    kh: usize,
-    kw: usize,
-    oh: usize,
-    ow: usize,
-    stride: [usize; 2],
-    pad: [usize; 2],
-    dil: [usize; 2],
-    groups: usize,
+pub(crate) struct Geom {
+    pub(crate) n: usize,
+    pub(crate) ci: usize,
+    pub(crate) h: usize,
+    pub(crate) w: usize,
+    pub(crate) co: usize,
+    pub(crate) kh: usize,
+    pub(crate) kw: usize,
+    pub(crate) oh: usize,
+    pub(crate) ow: usize,
+    pub(crate) stride: [usize; 2],
+    pub(crate) pad: [usize; 2],
+    pub(crate) dil: [usize; 2],
+    pub(crate) groups: usize,
     /// Input channels per group.
-    cig: usize,
+    pub(crate) cig: usize,
     /// Output channels per group.
-    cog: usize,
+    pub(crate) cog: usize,
     /// Rows of the column matrix: cig · kh · kw.
-    k: usize,
+    pub(crate) k: usize,
     /// Output pixels per sample.
-    p: usize,
+    pub(crate) p: usize,
 }
 
 impl Geom {
-    fn new(x: &Shape, w: &Shape, dy: &Shape, options: &ConvOptions<2>) -> Self {
+    pub(crate) fn new(x: &Shape, w: &Shape, dy: &Shape, options: &ConvOptions<2>) -> Self {
         assert_eq!(x.num_dims(), 4, "conv2d backward: input must be 4-D");
         assert_eq!(w.num_dims(), 4, "conv2d backward: weight must be 4-D");
         assert_eq!(
@@ -128,18 +128,18 @@ impl Geom {
 
     /// Samples per chunk: enough chunks for every worker, column buffers near 512 K elements
     /// (2 MB of f32: they stay in cache while the gemm reads them).
-    fn chunk(&self, workers: usize) -> usize {
+    pub(crate) fn chunk(&self, workers: usize) -> usize {
         let by_memory = (512 << 10) / (self.k * self.p).max(1);
         by_memory.clamp(1, self.n.div_ceil(workers.max(1)).max(1))
     }
 }
 
 /// Element types computed natively.
-trait Elem: GemmScalar + Copy + Send + Sync + core::ops::AddAssign {}
+pub(crate) trait Elem: GemmScalar + Copy + Send + Sync + core::ops::AddAssign {}
 impl Elem for f32 {}
 impl Elem for f64 {}
 
-fn workers() -> usize {
+pub(crate) fn workers() -> usize {
     #[cfg(feature = "rayon")]
     {
         rayon::current_num_threads()
@@ -152,7 +152,7 @@ fn workers() -> usize {
 
 /// `cols[kidx · L + j · p + q]` = the input under kernel tap `kidx` for output pixel `q` of sample
 /// `n0 + j`, group `grp` (zero outside the input).
-fn im2col<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, cols: &mut [T]) {
+pub(crate) fn im2col<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, cols: &mut [T]) {
     let l = nb * g.p;
     let plane = g.h * g.w;
     for c in 0..g.cig {
@@ -233,7 +233,7 @@ fn pack_dy<T: Elem>(dy: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, yp: &m
 
 /// `dst = alpha · dst + lhs · rhs` (`read_dst`) or `lhs · rhs`, with element strides.
 #[allow(clippy::too_many_arguments)]
-unsafe fn gemm_acc<T: Elem>(
+pub(crate) unsafe fn gemm_acc<T: Elem>(
     m: usize,
     n: usize,
     k: usize,
@@ -274,7 +274,7 @@ unsafe fn gemm_acc<T: Elem>(
     }
 }
 
-fn gemm_parallelism(chunks: usize, m: usize, n: usize, k: usize) -> gemm::Parallelism {
+pub(crate) fn gemm_parallelism(chunks: usize, m: usize, n: usize, k: usize) -> gemm::Parallelism {
     #[cfg(feature = "rayon")]
     if chunks == 1 && m.saturating_mul(n).saturating_mul(k) >= 192 * 192 * 192 {
         return gemm::Parallelism::Rayon(0);
@@ -393,7 +393,7 @@ fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     dx
 }
 
-fn to_tensor<T: Elem>(data: Vec<T>, shape: Shape, dtype: DType) -> FlexTensor {
+pub(crate) fn to_tensor<T: Elem>(data: Vec<T>, shape: Shape, dtype: DType) -> FlexTensor {
     FlexTensor::new(Bytes::from_elems(data), Layout::contiguous(shape), dtype)
 }
 

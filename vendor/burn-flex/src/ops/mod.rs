@@ -90,6 +90,7 @@ pub(crate) fn float_storage_as_f32(tensor: &FlexTensor) -> Cow<'_, [f32]> {
 
 pub mod activation;
 pub mod attention;
+pub mod batch_norm;
 pub mod binary;
 mod bool;
 pub mod cat;
@@ -98,6 +99,7 @@ pub mod comparison;
 mod conv_common;
 pub mod conv;
 pub mod conv_backward;
+pub mod conv_forward;
 pub mod conv_transpose;
 pub mod cumulative;
 pub mod deform_conv;

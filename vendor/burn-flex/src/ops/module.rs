@@ -59,6 +59,29 @@ impl ModuleOps<Flex> for Flex {
         }
     }
 
+    // galaxy-lab patch: training-mode batch normalisation as fused per-channel kernels (see
+    // batch_norm.rs) instead of burn's composition of reductions, transposed copies and
+    // element-wise passes.
+    fn batch_norm_train(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        beta: FloatTensor<Flex>,
+        epsilon: f64,
+    ) -> burn_backend::ops::BatchNormTrain<Flex> {
+        crate::ops::batch_norm::train(x, gamma, beta, epsilon)
+    }
+
+    fn batch_norm_train_backward(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        mean: FloatTensor<Flex>,
+        variance: FloatTensor<Flex>,
+        epsilon: f64,
+        output_grad: FloatTensor<Flex>,
+    ) -> burn_backend::ops::BatchNormTrainBackward<Flex> {
+        crate::ops::batch_norm::train_backward(x, gamma, mean, variance, epsilon, output_grad)
+    }
+
     fn conv2d(
         x: FloatTensor<Flex>,
         weight: FloatTensor<Flex>,
@@ -66,6 +89,13 @@ impl ModuleOps<Flex> for Flex {
         options: ConvOptions<2>,
     ) -> FloatTensor<Flex> {
         let (x, options) = pad_asymmetric_conv_input::<Flex, 2>(x, options);
+        // galaxy-lab patch: ungrouped f32/f64 convolutions as im2col + one gemm per chunk of
+        // samples (see conv_forward.rs).
+        if !crate::ops::conv_backward::generic_selected()
+            && crate::ops::conv_forward::applies(&x, &weight, &options)
+        {
+            return crate::ops::conv_forward::conv2d(x, weight, bias, &options);
+        }
         match x.dtype() {
             DType::F32 => conv::conv2d_f32(x, weight, bias, &options),
             DType::F64 => conv::conv2d_f64(x, weight, bias, &options),

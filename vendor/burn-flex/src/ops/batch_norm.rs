@@ -1,0 +1,335 @@
+//! galaxy-lab patch: batch normalisation as fused per-channel kernels.
+//!
+//! burn's default `batch_norm_train` (burn-backend's `ModuleOps`) composes the statistics from
+//! tensor operations — a transposed copy of the input to reduce over, a centred copy, its
+//! square, another transposed copy — and then normalises in four more element-wise passes; its
+//! backward takes about a dozen passes and two more transposed copies. Here, for an input
+//! `[N, C, ...]` (NCHW: each sample's channel is one contiguous plane):
+//!
+//! * training forward: per channel, the mean and then the biased variance (two passes over its
+//!   planes, accumulated in f64), then `y = (x − mean) · a + β` with `a = γ / √(var + ε)`
+//!   (one pass; centred first, so that a variance near zero does not cancel digits);
+//! * training backward: per channel `Σ dy` (the β gradient) and `Σ dy · x̂` (the γ gradient,
+//!   `x̂ = (x − mean) / √(var + ε)`) in one pass, then `dx = γ / √(var + ε) · (dy − Σ dy / M −
+//!   x̂ · Σ dy · x̂ / M)` with `M = N · H · W` in another;
+//!
+//! Inference (`batch_norm` with given statistics) keeps burn's composition: a fused f64 pass
+//! timed slower there. Channels (for the sums) and planes (for the element-wise passes) run in
+//! parallel. f32 and
+//! f64 natively; f16 and bf16 through f32.
+
+use alloc::vec::Vec;
+use burn_backend::DType;
+use burn_backend::ops::{BatchNormTrain, BatchNormTrainBackward};
+use burn_std::{Bytes, Shape, bf16, f16};
+
+use crate::ops::module::{cast_from_f32, cast_to_f32};
+use crate::{Flex, FlexTensor, Layout};
+
+/// The element types computed natively. Sums and the element-wise passes compute in f64 and
+/// round once: an f32 pass (`(x − mean) · a + β` in f32) differs from burn's composition by an
+/// ulp or two in many elements, enough to flip max-pool winners and move AlexNet's first-epoch
+/// loss by 1e-4 (`tests/fit_golden.rs`); rounded once from f64 it stays within 1e-6.
+trait Val: Copy + Send + Sync + bytemuck::Pod + burn_backend::Element {
+    fn to64(self) -> f64;
+    fn from64(v: f64) -> Self;
+    /// `out = (src − mean) · a + b` (centred first: `src · a − mean · a` would cancel).
+    fn affine(src: &[Self], mean: f64, a: f64, b: f64, out: &mut [Self]);
+    /// `out = k · (dy − mg − (x − mu) · iv · mgx)`.
+    #[allow(clippy::too_many_arguments)]
+    fn input_grad(
+        x: &[Self],
+        dy: &[Self],
+        mu: f64,
+        iv: f64,
+        k: f64,
+        mg: f64,
+        mgx: f64,
+        out: &mut [Self],
+    );
+}
+
+macro_rules! val {
+    ($t:ty) => {
+        impl Val for $t {
+            fn to64(self) -> f64 {
+                self as f64
+            }
+            fn from64(v: f64) -> Self {
+                v as $t
+            }
+            fn affine(src: &[Self], mean: f64, a: f64, b: f64, out: &mut [Self]) {
+                for (o, &v) in out.iter_mut().zip(src) {
+                    *o = ((v as f64 - mean) * a + b) as $t;
+                }
+            }
+            fn input_grad(
+                x: &[Self],
+                dy: &[Self],
+                mu: f64,
+                iv: f64,
+                k: f64,
+                mg: f64,
+                mgx: f64,
+                out: &mut [Self],
+            ) {
+                for ((o, &xv), &g) in out.iter_mut().zip(x).zip(dy) {
+                    *o = (k * (g as f64 - mg - (xv as f64 - mu) * iv * mgx)) as $t;
+                }
+            }
+        }
+    };
+}
+
+val!(f32);
+val!(f64);
+
+/// `[N, C, ...]` as samples, channels and elements per plane.
+#[derive(Clone, Copy)]
+struct Dims {
+    n: usize,
+    c: usize,
+    plane: usize,
+}
+
+impl Dims {
+    fn of(x: &FlexTensor) -> Self {
+        let s = x.layout().shape();
+        assert!(
+            s.num_dims() >= 2,
+            "batch norm: input rank must be at least 2"
+        );
+        Dims {
+            n: s[0],
+            c: s[1],
+            plane: (2..s.num_dims()).map(|d| s[d]).product(),
+        }
+    }
+
+    /// Values per channel.
+    fn m(&self) -> f64 {
+        (self.n * self.plane).max(1) as f64
+    }
+
+    /// The planes of channel `ch`, one per sample.
+    fn planes<'a, T>(&self, data: &'a [T], ch: usize) -> impl Iterator<Item = &'a [T]> + 'a {
+        let (c, plane) = (self.c, self.plane);
+        (0..self.n).map(move |n| &data[(n * c + ch) * plane..][..plane])
+    }
+}
+
+/// `Σ f(a[i], b[i])` in eight independent f64 accumulators (a single running sum would wait on
+/// each addition's latency).
+fn sum8<T: Val>(a: &[T], b: &[T], f: impl Fn(T, T) -> f64) -> f64 {
+    let mut acc = [0f64; 8];
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..8 {
+            acc[l] += f(x[l], y[l]);
+        }
+    }
+    let rest: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(&x, &y)| f(x, y))
+        .sum();
+    acc.iter().sum::<f64>() + rest
+}
+
+/// `f(channel)` for every channel, in parallel.
+fn per_channel<R: Send>(c: usize, f: impl Fn(usize) -> R + Send + Sync) -> Vec<R> {
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        (0..c).into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        (0..c).map(f).collect()
+    }
+}
+
+/// `out[plane i] = g(channel of i, x plane i, extra plane i)` for every plane, in parallel.
+fn per_plane<T: Val>(
+    d: Dims,
+    x: &[T],
+    extra: Option<&[T]>,
+    g: impl Fn(usize, &[T], Option<&[T]>, &mut [T]) + Send + Sync,
+) -> Vec<T> {
+    let mut out = alloc::vec![T::from64(0.0); x.len()];
+    if d.plane == 0 {
+        return out;
+    }
+    let one = |(i, o): (usize, &mut [T])| {
+        let src = &x[i * d.plane..][..d.plane];
+        let e = extra.map(|e| &e[i * d.plane..][..d.plane]);
+        g(i % d.c, src, e, o)
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(d.plane).enumerate().for_each(one);
+    }
+    #[cfg(not(feature = "rayon"))]
+    out.chunks_mut(d.plane).enumerate().for_each(one);
+    out
+}
+
+fn affine<T: Val>(d: Dims, x: &[T], mean: &[f64], a: &[f64], b: &[f64]) -> Vec<T> {
+    per_plane(d, x, None, |ch, src, _, out| {
+        T::affine(src, mean[ch], a[ch], b[ch], out)
+    })
+}
+
+fn values<T: Val>(t: &FlexTensor) -> Vec<f64> {
+    t.storage::<T>().iter().map(|v| v.to64()).collect()
+}
+
+fn tensor<T: Val>(data: Vec<T>, shape: Shape) -> FlexTensor {
+    FlexTensor::new(
+        Bytes::from_elems(data),
+        Layout::contiguous(shape),
+        T::dtype(),
+    )
+}
+
+fn channels<T: Val>(v: &[f64]) -> FlexTensor {
+    tensor(
+        v.iter().map(|&x| T::from64(x)).collect(),
+        Shape::new([v.len()]),
+    )
+}
+
+fn train_native<T: Val>(
+    x: FlexTensor,
+    gamma: FlexTensor,
+    beta: FlexTensor,
+    eps: f64,
+) -> [FlexTensor; 3] {
+    let d = Dims::of(&x);
+    let shape = x.layout().shape().clone();
+    let xs: &[T] = x.storage();
+    let (gamma, beta) = (values::<T>(&gamma), values::<T>(&beta));
+    let stats = per_channel(d.c, |ch| {
+        let mean = d
+            .planes(xs, ch)
+            .map(|p| sum8(p, p, |v, _| v.to64()))
+            .sum::<f64>()
+            / d.m();
+        let var = d
+            .planes(xs, ch)
+            .map(|p| sum8(p, p, |v, _| (v.to64() - mean).powi(2)))
+            .sum::<f64>()
+            / d.m();
+        (mean, var)
+    });
+    let (mean, var): (Vec<f64>, Vec<f64>) = stats.into_iter().unzip();
+    let a: Vec<f64> = (0..d.c)
+        .map(|ch| gamma[ch] / (var[ch] + eps).sqrt())
+        .collect();
+    let y = affine(d, xs, &mean, &a, &beta);
+    [tensor(y, shape), channels::<T>(&mean), channels::<T>(&var)]
+}
+
+fn backward_native<T: Val>(
+    x: FlexTensor,
+    gamma: FlexTensor,
+    mean: FlexTensor,
+    var: FlexTensor,
+    eps: f64,
+    dy: FlexTensor,
+) -> [FlexTensor; 3] {
+    let d = Dims::of(&x);
+    let shape = x.layout().shape().clone();
+    let (xs, dys): (&[T], &[T]) = (x.storage(), dy.storage());
+    let (gamma, mean, var) = (values::<T>(&gamma), values::<T>(&mean), values::<T>(&var));
+    let inv: Vec<f64> = var.iter().map(|v| 1.0 / (v + eps).sqrt()).collect();
+    let sums = per_channel(d.c, |ch| {
+        let (mut s, mut sx) = (0f64, 0f64);
+        for (xp, yp) in d.planes(xs, ch).zip(d.planes(dys, ch)) {
+            s += sum8(yp, yp, |g, _| g.to64());
+            sx += sum8(yp, xp, |g, x| g.to64() * (x.to64() - mean[ch]));
+        }
+        (s, sx * inv[ch])
+    });
+    let (beta_grad, gamma_grad): (Vec<f64>, Vec<f64>) = sums.into_iter().unzip();
+    let m = d.m();
+    let dx = per_plane(d, xs, Some(dys), |ch, xp, yp, out| {
+        let yp = yp.expect("output gradient plane");
+        let k = gamma[ch] * inv[ch];
+        let (mg, mgx) = (beta_grad[ch] / m, gamma_grad[ch] / m);
+        T::input_grad(xp, yp, mean[ch], inv[ch], k, mg, mgx, out);
+    });
+    [
+        tensor(dx, shape),
+        channels::<T>(&gamma_grad),
+        channels::<T>(&beta_grad),
+    ]
+}
+
+/// How the tensors of one call are computed: natively in their own type, or through f32.
+enum Route {
+    F32,
+    F64,
+    Via32(fn(FlexTensor) -> FlexTensor),
+}
+
+fn route(ts: &[&FlexTensor], op: &str) -> Route {
+    let dtype = ts[0].dtype();
+    assert!(
+        ts.iter().all(|t| t.dtype() == dtype),
+        "{op}: tensors of different types"
+    );
+    match dtype {
+        DType::F32 => Route::F32,
+        DType::F64 => Route::F64,
+        DType::F16 => Route::Via32(|t| cast_from_f32(t, f16::from_f32)),
+        DType::BF16 => Route::Via32(|t| cast_from_f32(t, bf16::from_f32)),
+        dtype => panic!("{op}: unsupported dtype {dtype:?}"),
+    }
+}
+
+/// Every tensor as contiguous f32 (from f16 or bf16) or as it is.
+fn contiguous(t: FlexTensor) -> FlexTensor {
+    match t.dtype() {
+        DType::F16 => cast_to_f32(t, f16::to_f32),
+        DType::BF16 => cast_to_f32(t, bf16::to_f32),
+        _ => t.to_contiguous(),
+    }
+}
+
+/// `batch_norm_train` for [`Flex`]: the normalised input and the batch mean and biased variance.
+pub fn train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, eps: f64) -> BatchNormTrain<Flex> {
+    let r = route(&[&x, &gamma, &beta], "batch_norm_train");
+    let (x, gamma, beta) = (contiguous(x), contiguous(gamma), contiguous(beta));
+    let [y, mean, var] = match r {
+        Route::F64 => train_native::<f64>(x, gamma, beta, eps),
+        _ => train_native::<f32>(x, gamma, beta, eps),
+    };
+    match r {
+        Route::Via32(back) => BatchNormTrain::new(back(y), back(mean), back(var)),
+        _ => BatchNormTrain::new(y, mean, var),
+    }
+}
+
+/// `batch_norm_train_backward` for [`Flex`]: the gradients of the input, γ and β.
+pub fn train_backward(
+    x: FlexTensor,
+    gamma: FlexTensor,
+    mean: FlexTensor,
+    var: FlexTensor,
+    eps: f64,
+    dy: FlexTensor,
+) -> BatchNormTrainBackward<Flex> {
+    let r = route(&[&x, &gamma, &mean, &var, &dy], "batch_norm_train_backward");
+    let [x, gamma, mean, var, dy] = [x, gamma, mean, var, dy].map(contiguous);
+    let [dx, dg, db] = match r {
+        Route::F64 => backward_native::<f64>(x, gamma, mean, var, eps, dy),
+        _ => backward_native::<f32>(x, gamma, mean, var, eps, dy),
+    };
+    match r {
+        Route::Via32(back) => BatchNormTrainBackward::new(back(dx), back(dg), back(db)),
+        _ => BatchNormTrainBackward::new(dx, dg, db),
+    }
+}

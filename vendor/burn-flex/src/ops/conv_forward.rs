@@ -1,0 +1,153 @@
+//! galaxy-lab patch: the forward pass of an ungrouped 2-D convolution as im2col + one gemm per
+//! chunk of samples.
+//!
+//! burn-flex's general path (`conv.rs`, `conv3d_impl`) converts the input to NHWC and runs one
+//! gemm per sample and per tile of at most 512 output pixels, then scatters the result back to
+//! NCHW element by element. For the small feature maps of galaxy-lab's networks (16², 8², 4²
+//! pixels per sample, batches of 32–64) that is many small gemms (`[C_out, K] · [K, 16]` at 4²).
+//! Here the column matrix spans a chunk of samples (`cols [K, nb · H_out · W_out]`, built
+//! straight from NCHW by the same `im2col` as the gradients in `conv_backward.rs`, ~512 K
+//! elements so it stays in cache), one gemm gives `[C_out, nb · H_out · W_out]`, and each
+//! sample's channel plane is copied out whole (with the bias added). Chunks run in parallel.
+//!
+//! Used for f32 and f64 convolutions with `groups == 1` and a kernel larger than 1 × 1 that
+//! burn-flex's small-channel kernel does not take (see [`applies`]); everything else keeps
+//! burn-flex's own paths. [`crate::ops::conv_backward::set_generic`] (or
+//! `BURN_FLEX_GENERIC_CONV_BACKWARD=1`) selects burn-flex's own forward too, so one benchmark
+//! process can time both.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use burn_backend::DType;
+use burn_backend::ops::ConvOptions;
+use burn_std::Shape;
+
+use crate::FlexTensor;
+use crate::ops::conv_backward::{
+    Elem, Geom, gemm_acc, gemm_parallelism, im2col, to_tensor, workers,
+};
+
+/// burn-flex's small-channel kernel takes `C_in ≤ 4` with `C_out ≤ 16` (`conv.rs`); it is kept.
+const SMALL_CHANNELS: (usize, usize) = (4, 16);
+
+/// Whether [`conv2d`] computes this convolution: f32 or f64, ungrouped, symmetric padding (the
+/// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one,
+/// and output rows long enough for this im2col: it copies one output row per channel and tap,
+/// burn-flex's copies all input channels per pixel and tap, so deep channels on narrow maps
+/// stay with burn-flex. Measured (`compact_layer_profile`, batch 64, one thread): 1 → 32 at
+/// 32² wide 3.6× faster, 32 → 32 at 16² 1.3×, 32 → 64 at 8² 1.2×, 64 → 64 at 8² the same,
+/// 64 → 128 and 128 → 128 at 4² 0.87× and 0.81× (slower): taken where `8 · W_out > C_in`.
+pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> bool {
+    let (xs, ws) = (x.layout().shape(), weight.layout().shape());
+    if xs.num_dims() != 4 || ws.num_dims() != 4 {
+        return false;
+    }
+    let span = options.dilation[1] * (ws[3].max(1) - 1) + 1;
+    let out_w =
+        (xs[3] + 2 * options.padding_begin()[1]).saturating_sub(span) / options.stride[1] + 1;
+    8 * out_w > xs[1]
+        && matches!(x.dtype(), DType::F32 | DType::F64)
+        && weight.dtype() == x.dtype()
+        && options.groups == 1
+        && !options.is_asymmetric()
+        && xs[1] == ws[1]
+        && ws[2] * ws[3] > 1
+        && !(xs[1] <= SMALL_CHANNELS.0 && ws[0] <= SMALL_CHANNELS.1)
+}
+
+/// `conv2d(x, weight) + bias` for a convolution [`applies`] accepts.
+pub fn conv2d(
+    x: FlexTensor,
+    weight: FlexTensor,
+    bias: Option<FlexTensor>,
+    options: &ConvOptions<2>,
+) -> FlexTensor {
+    let (x, w) = (x.to_contiguous(), weight.to_contiguous());
+    let bias = bias.map(|b| b.to_contiguous());
+    let (xs, ws) = (x.layout().shape(), w.layout().shape());
+    let pad = options.padding_begin();
+    let out = |d: usize| {
+        let span = options.dilation[d] * (ws[2 + d] - 1) + 1;
+        (xs[2 + d] + 2 * pad[d]).saturating_sub(span) / options.stride[d] + 1
+    };
+    let y_shape = Shape::from(vec![xs[0], ws[0], out(0), out(1)]);
+    let g = Geom::new(xs, ws, &y_shape, options);
+    match x.dtype() {
+        DType::F32 => to_tensor(
+            forward::<f32>(
+                x.storage(),
+                w.storage(),
+                bias.as_ref().map(|b| b.storage()),
+                &g,
+            ),
+            y_shape,
+            DType::F32,
+        ),
+        DType::F64 => to_tensor(
+            forward::<f64>(
+                x.storage(),
+                w.storage(),
+                bias.as_ref().map(|b| b.storage()),
+                &g,
+            ),
+            y_shape,
+            DType::F64,
+        ),
+        dtype => panic!("conv2d (im2col forward): unsupported dtype {dtype:?}"),
+    }
+}
+
+fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {
+    let sample = g.co * g.p;
+    let mut y = vec![T::zero(); g.n * sample];
+    if sample == 0 || g.n == 0 {
+        return y;
+    }
+    let nb = g.chunk(workers());
+    let chunks = g.n.div_ceil(nb);
+    let one = |(c, yc): (usize, &mut [T])| {
+        let (n0, nbj) = (c * nb, yc.len() / sample);
+        let l = nbj * g.p;
+        let mut cols = vec![T::zero(); g.k * l];
+        let mut r = vec![T::zero(); g.co * l];
+        im2col(x, g, 0, n0, nbj, &mut cols);
+        // r [co, l] = w [co, k] · cols [k, l]
+        unsafe {
+            gemm_acc(
+                g.co,
+                l,
+                g.k,
+                r.as_mut_ptr(),
+                1,
+                l as isize,
+                false,
+                w.as_ptr(),
+                1,
+                g.k as isize,
+                cols.as_ptr(),
+                1,
+                l as isize,
+                gemm_parallelism(chunks, g.co, l, g.k),
+            );
+        }
+        for co in 0..g.co {
+            let b = bias.map(|b| b[co]);
+            for j in 0..nbj {
+                let src = &r[co * l + j * g.p..][..g.p];
+                let dst = &mut yc[(j * g.co + co) * g.p..][..g.p];
+                dst.copy_from_slice(src);
+                if let Some(b) = b {
+                    dst.iter_mut().for_each(|d| *d += b);
+                }
+            }
+        }
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        y.par_chunks_mut(nb * sample).enumerate().for_each(one);
+    }
+    #[cfg(not(feature = "rayon"))]
+    y.chunks_mut(nb * sample).enumerate().for_each(one);
+    y
+}
