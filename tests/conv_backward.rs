@@ -85,13 +85,13 @@ fn reference(
     let mut dw = vec![0f64; w.len()];
     let mut dx = vec![0f64; x.len()];
     for n in 0..c.n {
-        for co in 0..c.co {
+        for (co, &bias) in b.iter().enumerate().take(c.co) {
             let g = co / cog;
             for oy in 0..oh {
                 for ox in 0..ow {
                     let yi = ((n * c.co + co) * oh + oy) * ow + ox;
                     let rv = r[yi] as f64;
-                    y[yi] += b[co] as f64;
+                    y[yi] += bias as f64;
                     for cl in 0..cig {
                         let ci = g * cig + cl;
                         for ky in 0..c.k[0] {
