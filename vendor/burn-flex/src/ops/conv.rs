@@ -1331,7 +1331,7 @@ where
 /// Picked empirically: at `channels_in <= 4`, gemm dispatch overhead exceeds
 /// the inner compute by a clear margin. Tuning higher risks regressing shapes
 /// where gemm's data reuse across output channels wins.
-const SMALL_CHANNEL_IN_THRESHOLD: usize = 4;
+pub(crate) const SMALL_CHANNEL_IN_THRESHOLD: usize = 4;
 
 /// Threshold on `channels_out` for the small-channel fast path.
 ///
@@ -1342,7 +1342,7 @@ const SMALL_CHANNEL_IN_THRESHOLD: usize = 4;
 /// the direct path than on gemm, so we cap at 16 to stay safely on the right
 /// side of that cliff. Sobel-style filters (`3 -> 3..8`) are well under this
 /// and keep their 1.1-1.4x win over burn-ndarray.
-const SMALL_CHANNEL_OUT_THRESHOLD: usize = 16;
+pub(crate) const SMALL_CHANNEL_OUT_THRESHOLD: usize = 16;
 
 /// Decide whether to use the small-channel fast path.
 ///

@@ -20,15 +20,14 @@ use alloc::vec;
 use alloc::vec::Vec;
 use burn_backend::DType;
 use burn_backend::ops::ConvOptions;
+use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::Shape;
 
 use crate::FlexTensor;
+use crate::ops::conv::{SMALL_CHANNEL_IN_THRESHOLD, SMALL_CHANNEL_OUT_THRESHOLD};
 use crate::ops::conv_backward::{
     Elem, Geom, gemm_acc, gemm_parallelism, im2col, to_tensor, workers,
 };
-
-/// burn-flex's small-channel kernel takes `C_in ≤ 4` with `C_out ≤ 16` (`conv.rs`); it is kept.
-const SMALL_CHANNELS: (usize, usize) = (4, 16);
 
 /// Whether [`conv2d`] computes this convolution: f32 or f64, ungrouped, symmetric padding (the
 /// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one,
@@ -42,17 +41,27 @@ pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) ->
     if xs.num_dims() != 4 || ws.num_dims() != 4 {
         return false;
     }
-    let span = options.dilation[1] * (ws[3].max(1) - 1) + 1;
-    let out_w =
-        (xs[3] + 2 * options.padding_begin()[1]).saturating_sub(span) / options.stride[1] + 1;
-    8 * out_w > xs[1]
+    8 * out_size(xs, ws, options, 1) > xs[1]
         && matches!(x.dtype(), DType::F32 | DType::F64)
         && weight.dtype() == x.dtype()
         && options.groups == 1
         && !options.is_asymmetric()
         && xs[1] == ws[1]
         && ws[2] * ws[3] > 1
-        && !(xs[1] <= SMALL_CHANNELS.0 && ws[0] <= SMALL_CHANNELS.1)
+        // burn-flex's small-channel kernel (`conv.rs`) keeps its cases.
+        && !(xs[1] <= SMALL_CHANNEL_IN_THRESHOLD && ws[0] <= SMALL_CHANNEL_OUT_THRESHOLD)
+}
+
+/// Output size along spatial axis `d` (0: height, 1: width) of a symmetrically padded
+/// convolution.
+fn out_size(xs: &Shape, ws: &Shape, options: &ConvOptions<2>, d: usize) -> usize {
+    calculate_conv_output_size(
+        ws[2 + d],
+        options.stride[d],
+        options.padding_begin()[d],
+        options.dilation[d],
+        xs[2 + d],
+    )
 }
 
 /// `conv2d(x, weight) + bias` for a convolution [`applies`] accepts.
@@ -65,12 +74,12 @@ pub fn conv2d(
     let (x, w) = (x.to_contiguous(), weight.to_contiguous());
     let bias = bias.map(|b| b.to_contiguous());
     let (xs, ws) = (x.layout().shape(), w.layout().shape());
-    let pad = options.padding_begin();
-    let out = |d: usize| {
-        let span = options.dilation[d] * (ws[2 + d] - 1) + 1;
-        (xs[2 + d] + 2 * pad[d]).saturating_sub(span) / options.stride[d] + 1
-    };
-    let y_shape = Shape::from(vec![xs[0], ws[0], out(0), out(1)]);
+    let y_shape = Shape::from(vec![
+        xs[0],
+        ws[0],
+        out_size(xs, ws, options, 0),
+        out_size(xs, ws, options, 1),
+    ]);
     let g = Geom::new(xs, ws, &y_shape, options);
     match x.dtype() {
         DType::F32 => to_tensor(
