@@ -54,6 +54,9 @@ pub use crate::train::class_metrics::{
     ClassMetrics, ClassRow, SiblingScores, load_class_metrics_dir, load_named_class_metrics,
     training_sibling_scores,
 };
+pub use crate::train::class_mirror::{
+    MIRROR_NEAR_DEG, MirrorScores, load_mirror_dir, mirror_seeds_table,
+};
 pub use crate::train::class_recipe::{ClassRunConfig, SplitBy};
 pub use crate::train::class_report::{committed_runs_table, run_description, short_device};
 pub use crate::train::class_summary::{

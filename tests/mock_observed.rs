@@ -287,6 +287,9 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     save_classifier(&model, &net, run.join("model.bpk")).unwrap();
     let e2 = evaluate_run_dir(&run, &p, 0.8, None, &device).unwrap();
     assert_eq!(e2.probs, e.probs);
+    // The weights file itself, as committed under results/classification/weights/.
+    let e3 = evaluate_run_dir(run.join("model.bpk"), &p, 0.8, None, &device).unwrap();
+    assert_eq!(e3.probs, e.probs);
     e2.save(dir.path().join("eval")).unwrap();
     assert!(dir.path().join("eval/eval.json").exists());
     // A three-class network does not fit a two-class file; a missing run folder is named.

@@ -90,7 +90,8 @@ pub struct BenchStepArgs {
 /// Arguments of `classify evaluate`.
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Run folder written by `classify train` (holds model.bpk).
+    /// Run folder written by `classify train` (holds model.bpk), or a weights file with its
+    /// .json beside it (e.g. results/classification/weights/three-class_compact-long_s0.bpk)
     #[arg(long)]
     model: PathBuf,
     /// Pairs dataset with the same classes.
@@ -467,6 +468,9 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
         m.f1_no_rejection,
         m.auc.map(|v| format!(", AUC {v:.3}")).unwrap_or_default()
     );
+    if let Some(mirror) = &m.mirror {
+        println!("mirror degeneracy (all images): {}", mirror.summary());
+    }
     println!("wrote {}", a.out.display());
     Ok(())
 }

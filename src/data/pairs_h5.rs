@@ -153,6 +153,19 @@ impl Experiment {
         }
     }
 
+    /// The relative inclination (degrees) of class `class`: every class of the classification
+    /// experiments holds one i (nine classes: i × θ, six: i × spin). `None` for a class the
+    /// experiment does not have, and for the regressions.
+    pub fn class_inclination_deg(self, class: usize) -> Option<f64> {
+        let per_i = match self {
+            Experiment::TwoClass | Experiment::ThreeClass => 1,
+            Experiment::NineClass => NINE_THETAS.len(),
+            Experiment::SixClassSpin => 2,
+            Experiment::Theta | Experiment::ThetaContinuous | Experiment::Joint => return None,
+        };
+        self.inclinations().get(class / per_i).copied()
+    }
+
     /// The classes of seed 000's experiments and of the spin experiment (beyond it).
     pub fn is_classification(self) -> bool {
         !self.class_names().is_empty()

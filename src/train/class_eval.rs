@@ -12,6 +12,7 @@
 use super::class_data::ClassData;
 use super::class_data::class_images;
 use super::class_metrics::{ClassRow, class_rows};
+use super::class_mirror::MirrorScores;
 use super::class_report::ScoreView;
 use super::classify::{load_classifier, predict_proba};
 use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
@@ -61,6 +62,10 @@ pub struct EvalMetrics {
     pub paper: prakash2020::Classification,
     /// Wall time (s).
     pub wall_seconds: f64,
+    /// The errors on i against the mirror degeneracy of projected discs (pair files of the
+    /// inclination experiments; `None` for real images and files written before it).
+    #[serde(default)]
+    pub mirror: Option<MirrorScores>,
 }
 
 /// A finished evaluation: the images as the network saw them, its outputs and the reports.
@@ -118,6 +123,16 @@ pub fn evaluate_on_pairs(
     e.metrics.data = ds.path().to_path_buf();
     e.metrics.data_seed = ds.seed;
     e.metrics.data_config = Some(ds.config.clone());
+    let experiment = ds.config.experiment;
+    if experiment.class_inclination_deg(0).is_some() {
+        let predicted = crate::metrics::argmax_rows(&e.probs, names.len())?;
+        e.metrics.mirror = Some(MirrorScores::new(
+            experiment,
+            &ds.labels[..e.truth.len()],
+            &e.truth,
+            &predicted,
+        )?);
+    }
     Ok(e)
 }
 
@@ -203,6 +218,7 @@ pub fn evaluate_images(
         auc: roc.as_ref().map(|r| r.auc),
         paper: prakash2020::real_data(),
         wall_seconds: start.elapsed().as_secs_f64(),
+        mirror: None,
     };
     Ok(ClassEval {
         images,
@@ -215,16 +231,22 @@ pub fn evaluate_images(
     })
 }
 
-/// [`evaluate_on_pairs`] with the model read from a run folder (`model_dir/model.bpk`, as
-/// `classify train` writes it) and the data from `data`.
+/// [`evaluate_on_pairs`] with the model read from `model`: a run folder (its `model.bpk`, as
+/// `classify train` writes it) or a weights file with its `.json` beside it (the committed
+/// `results/classification/weights/*.bpk`); the data from `data`.
 pub fn evaluate_run_dir(
-    model_dir: impl AsRef<Path>,
+    model: impl AsRef<Path>,
     data: impl AsRef<Path>,
     threshold: f64,
     max: Option<usize>,
     device: &Device,
 ) -> Result<ClassEval> {
-    let path = model_dir.as_ref().join("model.bpk");
+    let model = model.as_ref();
+    let path = if model.is_dir() {
+        model.join("model.bpk")
+    } else {
+        model.to_path_buf()
+    };
     let (model, net) = load_classifier(&path, device)?;
     let ds = PairH5::open(data)?;
     let mut e = evaluate_on_pairs(&model, &net, &ds, threshold, max, device)?;

@@ -6,6 +6,7 @@ pub mod class_data;
 pub mod class_eval;
 pub mod class_experiment;
 pub mod class_metrics;
+pub mod class_mirror;
 pub mod class_recipe;
 pub mod class_report;
 pub mod class_summary;

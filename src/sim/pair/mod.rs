@@ -12,6 +12,7 @@
 //! | `integrate` | KDK leapfrog: centres (+ dynamical friction), particles (rayon, chunked) |
 //! | `encounter` | one pair: set-up, pericentre, snapshots (with jitter) |
 //! | `render` | projection for (θ, φ), surface-density images, field of view, PNG/GIF |
+//! | `mirror` | the mirror degeneracy: the second i whose discs project exactly as the true ones |
 //! | `observe` | an SDSS-like observation of a rendered image: distance, PSF, sky, Poisson noise, asinh |
 //! | `cli` | `galaxy-lab pairs …` |
 //!
@@ -39,6 +40,7 @@ pub mod cli;
 pub mod encounter;
 pub mod galaxy;
 pub mod integrate;
+pub mod mirror;
 pub mod observe;
 pub mod orbit;
 pub mod potential;
@@ -51,6 +53,7 @@ pub use integrate::{
     Body, CentreTrack, Friction, Particles, SimConfig, Snapshot, System, centre_energy, evolve,
     integrate_centres, isolated,
 };
+pub use mirror::{mirror_inclination_deg, plane_angle_deg, reflect_through_sky};
 pub use observe::{
     Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc,
     asinh_stretch, kpc_per_arcsec, observation_rng, peak_counts, psf_sigma_px,
