@@ -2,7 +2,8 @@
 //! ([`crate::sim::pair::mirror`]): for every image, the second relative inclination i′ that draws
 //! the same two projected discs, its distance to the nearest inclination of *another* class, and
 //! whether the network got i wrong. If the errors gather where i′ lands on another class, what the
-//! network misses is not in the discs' shapes but only in the young tidal features.
+//! network misses there is what the discs' shapes cannot give: it has to come from the tidal
+//! features or from the orientation of galaxy 2's disc against the orbit.
 
 use super::class_eval::EvalMetrics;
 use super::class_summary::MeanStd;

@@ -11,9 +11,14 @@
 //! cos i′ = |n₁·n₂′| = |cos i − 2 (n₁·ŝ)(n₂·ŝ)|        (planes: i, i′ ∈ [0°, 90°])
 //! ```
 //!
-//! Only the interaction tells i from i′: tidal bridges and tails, whose shapes follow the true 3-D
-//! geometry, and which are young at pericentre (where seed 000 and our datasets take their
-//! snapshots). Limits that the tests check: a face-on or edge-on primary (n₁·ŝ = ±1 or 0) or an
+//! For two discs in isolation the degeneracy is exact. In a simulated pair two things break it:
+//! the interaction — tidal bridges and tails, whose shapes follow the true 3-D geometry, young at
+//! pericentre where seed 000 and our datasets take their snapshots — and the datasets' convention
+//! that galaxy 2's spin axis has azimuth Φ₂ = 0 about the orbital normal (GalMer's, kept by
+//! [`Geometry::new`]): the reflected normal n₂′ generally has Φ₂′ ≠ 0, a configuration that never
+//! occurs in the data, which a network could in principle detect against the pair's projected
+//! separation. So the degeneracy says where the discs' shapes alone leave the answer open, not
+//! that the image does. Limits that the tests check: a face-on or edge-on primary (n₁·ŝ = ±1 or 0) or an
 //! edge-on secondary (n₂·ŝ = 0) gives i′ = i; parallel discs (i = 0) seen at θ from their common
 //! normal give i′ = 2θ folded into [0°, 90°]; reflecting twice gives i back.
 //!
