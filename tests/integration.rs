@@ -11,6 +11,7 @@ mod device_choice;
 mod fit_golden;
 mod im2col;
 mod max_pool;
+mod mirror;
 mod mock_observed;
 mod pairs;
 mod q_experiment;

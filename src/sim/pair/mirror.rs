@@ -22,13 +22,15 @@
 //! edge-on secondary (n₂·ŝ = 0) gives i′ = i; parallel discs (i = 0) seen at θ from their common
 //! normal give i′ = 2θ folded into [0°, 90°]; reflecting twice gives i back.
 //!
-//! `galaxy-lab classify evaluate` reports a classifier's errors against the distance from i′ to
+//! [`mirror_galaxy`] builds the mirrored configuration from a snapshot's particles (notebook 06
+//! renders both). `galaxy-lab classify evaluate` reports a classifier's errors against the distance from i′ to
 //! another class's inclination (`src/train/class_mirror.rs`): where i′ lands on another class, the
 //! image alone cannot say which of the two it is.
 
+use super::integrate::Snapshot;
 use super::orbit::Geometry;
 use super::render::ViewAngles;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
@@ -58,6 +60,42 @@ pub fn mirror_inclination_deg(geometry: &Geometry, view: &ViewAngles) -> Result<
     let n1 = geometry.rotation1()[2];
     let n2 = geometry.rotation2()[2];
     Ok(plane_angle_deg(n1, reflect_through_sky(n2, view)))
+}
+
+/// `snapshot` with galaxy `galaxy`'s particles reflected through the sky plane of `view` through
+/// that galaxy's centre (positions about the centre, velocities about the centre's velocity; the
+/// centres stay): a configuration that projects exactly as `snapshot` does from `view`, whose
+/// disc lies at the mirror inclination (module docs). Seen from any other direction the two
+/// differ. `galaxy` must be one of the snapshot's (0 or 1).
+pub fn mirror_galaxy(snapshot: &Snapshot, galaxy: usize, view: &ViewAngles) -> Result<Snapshot> {
+    view.validate()?;
+    let (Some(&c), Some(&vc)) = (
+        snapshot.centres.get(galaxy),
+        snapshot.centre_velocities.get(galaxy),
+    ) else {
+        return Err(Error::invalid(
+            "galaxy",
+            galaxy,
+            format!("the snapshot has {} galaxies", snapshot.centres.len()),
+        ));
+    };
+    let s = view.line_of_sight().map(|v| v as f32);
+    let reflect = |x: &mut f32, y: &mut f32, z: &mut f32, o: [f64; 3]| {
+        let o = o.map(|v| v as f32);
+        let k = 2.0 * ((*x - o[0]) * s[0] + (*y - o[1]) * s[1] + (*z - o[2]) * s[2]);
+        *x -= k * s[0];
+        *y -= k * s[1];
+        *z -= k * s[2];
+    };
+    let mut out = snapshot.clone();
+    let p = &mut out.particles;
+    for k in 0..p.len() {
+        if usize::from(p.galaxy[k]) == galaxy {
+            reflect(&mut p.x[k], &mut p.y[k], &mut p.z[k], c);
+            reflect(&mut p.vx[k], &mut p.vy[k], &mut p.vz[k], vc);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

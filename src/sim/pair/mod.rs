@@ -53,7 +53,7 @@ pub use integrate::{
     Body, CentreTrack, Friction, Particles, SimConfig, Snapshot, System, centre_energy, evolve,
     integrate_centres, isolated,
 };
-pub use mirror::{mirror_inclination_deg, plane_angle_deg, reflect_through_sky};
+pub use mirror::{mirror_galaxy, mirror_inclination_deg, plane_angle_deg, reflect_through_sky};
 pub use observe::{
     Framing, Observation, ObservationDraw, add_photon_noise, angular_diameter_distance_mpc,
     asinh_stretch, kpc_per_arcsec, observation_rng, peak_counts, psf_sigma_px,
