@@ -121,7 +121,7 @@ fn a_reflected_galaxy_projects_identically_and_lies_at_the_mirror_inclination() 
     assert!(mirror_galaxy(snap, 2, &view).is_err());
     assert!(
         mirror_galaxy(
-            &snap,
+            snap,
             1,
             &ViewAngles {
                 theta_deg: 95.0,
