@@ -6,7 +6,8 @@
 # seed's test size (Tables 1–3) and the whole 20 %.
 # Data: data/generated/classify/<experiment>_galmer_size.h5 (data seed 12, 64 × 64). Run folders:
 # target/class_runs/<experiment>_paper_protocol_s<seed>/; paper_protocol.json is copied to
-# results/classification/paper_protocol/<experiment>_s<seed>.json. A killed run continues when the
+# results/classification/paper_protocol/<experiment>_s<seed>.json, the trained network (model.bpk +
+# model.json) to results/classification/weights/<experiment>_paper-protocol_s<seed>.*. A killed run continues when the
 # same command is run again (the checkpoint in the run folder).
 # Usage: scripts/classify_paper_protocol.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", all three)
 # BIN=path runs an already built binary instead of building target/debug/galaxy-lab.
@@ -31,5 +32,12 @@ for e in $EXPERIMENTS; do
     fi
     J=results/classification/paper_protocol/${e}_s$s.json
     cp "$out/paper_protocol.json" "$J.tmp" && mv "$J.tmp" "$J"
+    # The trained network (runs before it was saved have none).
+    if [ -f "$out/model.bpk" ]; then
+      W=results/classification/weights/${e}_paper-protocol_s$s
+      mkdir -p results/classification/weights
+      cp "$out/model.bpk" "$W.bpk.tmp" && mv "$W.bpk.tmp" "$W.bpk"
+      cp "$out/model.json" "$W.json.tmp" && mv "$W.json.tmp" "$W.json"
+    fi
   done
 done

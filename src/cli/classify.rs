@@ -409,8 +409,12 @@ fn paper_protocol(a: PaperProtocolArgs) -> Result<()> {
                 hooks,
             )
         },
-        |m| crate::io::write_json(a.out.join("paper_protocol.json"), m),
+        |(m, model)| {
+            crate::train::classify::save_classifier(model, &m.net, a.out.join("model.bpk"))?;
+            crate::io::write_json(a.out.join("paper_protocol.json"), m)
+        },
     )?;
+    let m = &m.0;
     for (name, s) in [
         ("sample of the seed's size", &m.sample),
         ("whole 20 %", &m.whole),

@@ -21,7 +21,7 @@ use super::fit::Hooks;
 use crate::augment::AugmentedSet;
 use crate::data::pairs_h5::PairH5;
 use crate::error::{Error, Result};
-use crate::models::classifier::ClassifierConfig;
+use crate::models::classifier::{Classifier, ClassifierConfig};
 use crate::paper::prakash2020;
 use burn::module::Module;
 use burn::prelude::Device;
@@ -106,7 +106,8 @@ fn scores(
 
 /// Trains `cfg`'s network on a random 64 % of all augmented images of `ds`, validates on 16 %,
 /// and scores the remaining 20 % (a sample of the seed's size and, up to `max_test` images, the
-/// whole part). With `checkpoint`, each epoch is saved there (and resumed from there).
+/// whole part). With `checkpoint`, each epoch is saved there (and resumed from there). Returns
+/// the scores and the trained network (its configuration is the metrics' `net`).
 pub fn run_paper_protocol(
     ds: &PairH5,
     cfg: &ClassRunConfig,
@@ -114,7 +115,7 @@ pub fn run_paper_protocol(
     device: &Device,
     checkpoint: Option<&Path>,
     hooks: &mut Hooks,
-) -> Result<PaperProtocolMetrics> {
+) -> Result<(PaperProtocolMetrics, Classifier)> {
     let experiment = ds.config.experiment;
     let paper = prakash2020::classification(experiment)?;
     let threshold = cfg.threshold_for(experiment);
@@ -177,7 +178,7 @@ pub fn run_paper_protocol(
     let sample = Subset::new(&all, sample)?;
     let whole_n = max_test.map_or(test_idx.len(), |m| m.min(test_idx.len()));
     let whole = Subset::new(&all, test_idx[..whole_n].to_vec())?;
-    Ok(PaperProtocolMetrics {
+    let metrics = PaperProtocolMetrics {
         experiment: experiment.name().into(),
         data: ds.path().to_path_buf(),
         data_seed: ds.seed,
@@ -194,5 +195,6 @@ pub fn run_paper_protocol(
         config: cfg.clone(),
         train_seconds: history.seconds,
         history,
-    })
+    };
+    Ok((metrics, model))
 }
