@@ -28,6 +28,8 @@ done
 # rest their validation and test encounters): results/classification/mirror/training-file/.
 if [[ " $MODELS " == *" three-class_compact-long "* ]]; then
   mkdir -p "$M/training-file"
+  # The training file of scripts/classify_compact.sh (data seed 11).
+  [ -f "$D/three-class.h5" ] || $BIN pairs generate --experiment three-class --count 6000 --size 64 --seed 11 --out "$D/three-class.h5"
   for s in 0 1 2; do
     out=target/class_runs/mirror/training-file_three-class_compact-long_s$s
     $BIN classify evaluate --model "results/classification/weights/three-class_compact-long_s$s.bpk" --data "$D/three-class.h5" --out "$out"
