@@ -10,10 +10,11 @@
 # frame the pair; with CUTOUT_ARCSEC=136 they have SkyServer's fixed 340 px × 0.4″ instead (names
 # get a _fixed136 tag).
 # Run folders go to target/sdss_runs/; each eval.json is copied to
-# results/sdss/mock_eval_<trained-on><tag>.json and each training metrics.json to
+# results/sdss/mock_eval_<trained-on><tag>.json (and the evaluation on a second, fresh mock set,
+# data seed 10, to results/sdss/mock_fresh_eval_<trained-on><tag>.json) and each training metrics.json to
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote).
-# PRESET=compact trains the compact network (`classify train --preset compact`) instead: its
-# files get a compact_ prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
+# PRESET=compact (or compact-long) trains the compact network (`classify train --preset …`)
+# instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
 # target/sdss_runs/compact_<trained-on>). BIN=path runs an already built binary.
 # Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
 #        (defaults: 6000 1200)
@@ -32,6 +33,8 @@ mkdir -p "$D" "$R" results/sdss results/classification
 [ -f "$D/clean.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5"
 [ -f "$D/observed.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5"
 [ -f "$D/mock.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 9 --mock-observed "${FRAME[@]}" --out "$D/mock.h5"
+# A second mock set of new encounters (data seed 10): a score that holds on both is not one set's luck.
+[ -f "$D/mock_fresh.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 10 --mock-observed "${FRAME[@]}" --out "$D/mock_fresh.h5"
 KINDS=${KINDS:-clean observed mock_train}
 if [[ " $KINDS " == *" mock_train "* ]] && [ ! -f "$D/mock_train.h5" ]; then
   $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5"
@@ -43,9 +46,12 @@ for kind in $KINDS; do
   else $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset "$PRESET" --seed 0 --out "$run"
   fi
   $BIN classify evaluate --model "$run" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$NET$kind"
+  $BIN classify evaluate --model "$run" --data "$D/mock_fresh.h5" --threshold 0.8 --out "$R/eval_fresh_$NET$kind"
   name="$NET$kind$TAG"
   cp "$R/eval_$NET$kind/eval.json" "results/sdss/mock_eval_$name.json.tmp"
   mv "results/sdss/mock_eval_$name.json.tmp" "results/sdss/mock_eval_$name.json"
+  cp "$R/eval_fresh_$NET$kind/eval.json" "results/sdss/mock_fresh_eval_$name.json.tmp"
+  mv "results/sdss/mock_fresh_eval_$name.json.tmp" "results/sdss/mock_fresh_eval_$name.json"
   cp "$run/metrics.json" "results/classification/two_class_$name.json.tmp"
   mv "results/classification/two_class_$name.json.tmp" "results/classification/two_class_$name.json"
 done
