@@ -12,7 +12,8 @@
 # Run folders go to target/sdss_runs/; each eval.json is copied to
 # results/sdss/mock_eval_<trained-on><tag>.json (and the evaluation on a second, fresh mock set,
 # data seed 10, to results/sdss/mock_fresh_eval_<trained-on><tag>.json) and each training metrics.json to
-# results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote).
+# results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote);
+# the compact networks' weights to results/classification/weights/two-class_sdss-mock_<name>.*.
 # PRESET=compact (or compact-long) trains the compact network (`classify train --preset …`)
 # instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
 # target/sdss_runs/compact_<trained-on>). BIN=path runs an already built binary.
@@ -54,4 +55,11 @@ for kind in $KINDS; do
   mv "results/sdss/mock_fresh_eval_$name.json.tmp" "results/sdss/mock_fresh_eval_$name.json"
   cp "$run/metrics.json" "results/classification/two_class_$name.json.tmp"
   mv "results/classification/two_class_$name.json.tmp" "results/classification/two_class_$name.json"
+  # The compact networks' weights (~1.2 MB; the AlexNet runs' are not kept).
+  if [ -n "$NET" ]; then
+    W=results/classification/weights/two-class_sdss-mock_$name
+    mkdir -p results/classification/weights
+    cp "$run/model.bpk" "$W.bpk.tmp" && mv "$W.bpk.tmp" "$W.bpk"
+    cp "$run/model.json" "$W.json.tmp" && mv "$W.json.tmp" "$W.json"
+  fi
 done
