@@ -17,11 +17,15 @@
 # PRESET=compact (or compact-long) trains the compact network (`classify train --preset …`)
 # instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
 # target/sdss_runs/compact_<trained-on>). BIN=path runs an already built binary.
-# Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
+# Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] [SEED=N] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
 #        (defaults: 6000 1200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NTRAIN=${1:-6000}; NMOCK=${2:-1200}
+# SEED=N trains with training seed N (default 0); runs and files of seeds other than 0 end in _s<N>.
+SEED=${SEED:-0}
+case "$SEED" in ''|*[!0-9]*) echo "SEED must be a whole number, not $SEED" >&2; exit 2;; esac
+S=""; [ "$SEED" = 0 ] || S="_s$SEED"
 PRESET=${PRESET:-alexnet-cpu-mock}
 NET=""; [ "$PRESET" = alexnet-cpu-mock ] || NET="${PRESET}_"
 TAG=""; FRAME=()
@@ -41,17 +45,17 @@ if [[ " $KINDS " == *" mock_train "* ]] && [ ! -f "$D/mock_train.h5" ]; then
   $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5"
 fi
 for kind in $KINDS; do
-  run="$R/train_$NET$kind"
+  run="$R/train_$NET$kind$S"
   if [ -f "$run/metrics.json" ]; then echo "trained already: $run"
   elif [ -f "$run/run.json" ]; then $BIN classify train --resume "$run"
-  else $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset "$PRESET" --seed 0 --out "$run"
+  else $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset "$PRESET" --seed "$SEED" --out "$run"
   fi
-  $BIN classify evaluate --model "$run" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$NET$kind"
-  $BIN classify evaluate --model "$run" --data "$D/mock_fresh.h5" --threshold 0.8 --out "$R/eval_fresh_$NET$kind"
-  name="$NET$kind$TAG"
-  cp "$R/eval_$NET$kind/eval.json" "results/sdss/mock_eval_$name.json.tmp"
+  $BIN classify evaluate --model "$run" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$NET$kind$S"
+  $BIN classify evaluate --model "$run" --data "$D/mock_fresh.h5" --threshold 0.8 --out "$R/eval_fresh_$NET$kind$S"
+  name="$NET$kind$TAG$S"
+  cp "$R/eval_$NET$kind$S/eval.json" "results/sdss/mock_eval_$name.json.tmp"
   mv "results/sdss/mock_eval_$name.json.tmp" "results/sdss/mock_eval_$name.json"
-  cp "$R/eval_fresh_$NET$kind/eval.json" "results/sdss/mock_fresh_eval_$name.json.tmp"
+  cp "$R/eval_fresh_$NET$kind$S/eval.json" "results/sdss/mock_fresh_eval_$name.json.tmp"
   mv "results/sdss/mock_fresh_eval_$name.json.tmp" "results/sdss/mock_fresh_eval_$name.json"
   cp "$run/metrics.json" "results/classification/two_class_$name.json.tmp"
   mv "results/classification/two_class_$name.json.tmp" "results/classification/two_class_$name.json"
