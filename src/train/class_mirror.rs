@@ -38,11 +38,7 @@ pub struct MirrorBin {
 impl MirrorBin {
     /// Share of the bin's images with i wrong (0 for an empty bin).
     pub fn error_rate(&self) -> f64 {
-        if self.n == 0 {
-            0.0
-        } else {
-            self.wrong_i as f64 / self.n as f64
-        }
+        rate((self.n, self.wrong_i))
     }
 }
 
@@ -300,25 +296,27 @@ pub fn mirror_seeds_table(runs: &[MirrorScores], title: impl Into<String>) -> Re
 
 /// The mirror scores of the `eval.json` copies in `dir` whose names start with `prefix` (e.g.
 /// `results/classification/mirror`, `three-class_compact-long_s`), in name order; a file
-/// without them is an error naming it.
+/// without them, or a missing folder, is an error naming it (`crate::io::load_json_dir` reads them).
 pub fn load_mirror_dir(dir: impl AsRef<Path>, prefix: &str) -> Result<Vec<MirrorScores>> {
     let dir = dir.as_ref();
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| Error::invalid("mirror results folder", dir.display(), e.to_string()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "json")
-                && p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
-        })
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let e: EvalMetrics = crate::io::read_json(p)?;
-            e.mirror
-                .ok_or_else(|| Error::invalid("evaluation", p.display(), "holds no mirror scores"))
+    if !dir.is_dir() {
+        return Err(Error::invalid(
+            "mirror results folder",
+            dir.display(),
+            "does not exist",
+        ));
+    }
+    crate::io::load_json_dir::<EvalMetrics>(dir)?
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(prefix))
+        .map(|(name, e)| {
+            e.mirror.ok_or_else(|| {
+                Error::invalid(
+                    "evaluation",
+                    dir.join(format!("{name}.json")).display(),
+                    "holds no mirror scores",
+                )
+            })
         })
         .collect()
 }
