@@ -13,13 +13,21 @@ fn main() {
     // build.rs); crates.io's does not. Read by `device::backend_build()`.
     let flex = match std::env::var("DEP_BURN_FLEX_GALAXY_LAB_PATCH_POOL") {
         Ok(pool) => {
-            let conv = std::env::var("DEP_BURN_FLEX_GALAXY_LAB_PATCH_CONV_BACKWARD")
-                .map(|c| format!(", conv gradients {c}"))
-                .unwrap_or_default();
-            format!("burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{conv})")
+            // Each addition to the patch announces itself; an older vendored copy lacks some.
+            let part = |key: &str, what: &str| {
+                std::env::var(format!("DEP_BURN_FLEX_GALAXY_LAB_PATCH_{key}"))
+                    .map(|v| format!(", {what} {v}"))
+                    .unwrap_or_default()
+            };
+            format!(
+                "burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{}{}{})",
+                part("CONV_FORWARD", "conv forward"),
+                part("CONV_BACKWARD", "conv gradients"),
+                part("BATCH_NORM", "batch norm"),
+            )
         }
-        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool and \
-                   convolution gradients)"
+        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool, \
+                   convolution and training-mode batch norm)"
             .to_string(),
     };
     println!("cargo:rustc-env=GALAXY_LAB_BURN_FLEX={flex}");

@@ -157,10 +157,21 @@ fn cpu_choice() -> DeviceChoice {
 }
 
 fn cpu_name() -> String {
-    format!(
-        "CPU, burn flex backend, {} threads",
-        rayon::current_num_threads()
-    )
+    match rayon::current_num_threads() {
+        1 => "CPU, burn flex backend, 1 thread".into(),
+        n => format!("CPU, burn flex backend, {n} threads"),
+    }
+}
+
+/// The device a saved run names, for tables: without the backend's debug form that older runs
+/// appended, and "1 thread" for their "1 threads" (`CPU, burn flex backend, 1 threads
+/// (Device<Flex(Cpu)>)` → `CPU, burn flex backend, 1 thread`).
+pub fn short_device(saved: &str) -> String {
+    let s = saved.split(" (Device").next().unwrap_or(saved).trim();
+    match s.strip_suffix(" 1 threads") {
+        Some(head) => format!("{head} 1 thread"),
+        None => s.to_string(),
+    }
 }
 
 #[cfg(feature = "cuda")]
@@ -278,6 +289,23 @@ pub fn device_name(device: &Device) -> String {
 mod tests {
     use super::*;
     use burn::tensor::Tensor;
+
+    #[test]
+    fn short_device_drops_the_debug_form_and_fixes_the_plural() {
+        assert_eq!(
+            short_device("CPU, burn flex backend, 1 threads (Device<Flex(Cpu)>)"),
+            "CPU, burn flex backend, 1 thread"
+        );
+        assert_eq!(
+            short_device("CPU, burn flex backend, 2 threads (Device<Flex(Cpu)>)"),
+            "CPU, burn flex backend, 2 threads"
+        );
+        assert_eq!(
+            short_device("CPU, burn flex backend, 11 threads"),
+            "CPU, burn flex backend, 11 threads"
+        );
+        assert_eq!(short_device("CUDA GPU 0"), "CUDA GPU 0");
+    }
 
     #[test]
     fn default_device_computes() {

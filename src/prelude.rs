@@ -13,7 +13,7 @@ pub use crate::data::q_modes::{
     stored_projection,
 };
 pub use crate::data::sersic_h5::*;
-pub use crate::device::{Device, cpu_device, cuda_available, device, device_name};
+pub use crate::device::{Device, cpu_device, cuda_available, device, device_name, short_device};
 pub use crate::display::{Png, Stretch, Svg, Table, gray_image, gray_png};
 pub use crate::error::{Error, Result};
 pub use crate::figures::{Montage, isophote_levels, isophotes, montage};
@@ -59,7 +59,7 @@ pub use crate::train::class_mirror::{
     MIRROR_NEAR_DEG, MirrorScores, load_mirror_dir, mirror_seeds_table,
 };
 pub use crate::train::class_recipe::{ClassRunConfig, SplitBy};
-pub use crate::train::class_report::{committed_runs_table, run_description, short_device};
+pub use crate::train::class_report::{committed_runs_table, run_description};
 pub use crate::train::class_summary::{
     MeanStd, RunSummary, load_paper_protocol_dir, protocols_table, summarize, summary_table,
 };

@@ -120,6 +120,8 @@ pub enum Preset {
     Compact,
     /// The compact recipe for twice the updates ([`ClassRunConfig::compact_long`]).
     CompactLong,
+    /// The compact recipe at width 1.5 ([`ClassRunConfig::compact_wide`]).
+    CompactWide,
     /// The compact recipe shortened for notebooks' quick mode.
     CompactQuick,
     /// AlexNet at 64², width 1/4, 40 × 80 updates: the committed AlexNet CPU runs.
@@ -136,6 +138,7 @@ impl Preset {
             Preset::Full => ClassRunConfig::full(experiment),
             Preset::Compact => ClassRunConfig::compact(experiment),
             Preset::CompactLong => ClassRunConfig::compact_long(experiment),
+            Preset::CompactWide => ClassRunConfig::compact_wide(experiment),
             Preset::CompactQuick => ClassRunConfig::compact_quick(experiment),
             Preset::AlexnetCpu => ClassRunConfig::alexnet_cpu(experiment),
             Preset::AlexnetCpuMock => ClassRunConfig::alexnet_cpu_mock(experiment),

@@ -110,7 +110,7 @@ pub fn catalog_table(pairs: &[InteractingPair]) -> Result<crate::display::Table>
             format!("{}", p.pa2),
             format!("{:.2}", p.i),
             format!("{i6:.3}"),
-            format!("{:+.3}", i6 - p.i),
+            signed_3dp(i6 - p.i),
             format!("{}°", p.class),
             label
                 .map(|c| c.to_string())
@@ -118,6 +118,15 @@ pub fn catalog_table(pairs: &[InteractingPair]) -> Result<crate::display::Table>
         ])?;
     }
     Ok(t)
+}
+
+/// `x` with a sign and three decimals, "0.000" for values that round to zero (no "-0.000").
+fn signed_3dp(x: f64) -> String {
+    if x.abs() < 5e-4 {
+        "0.000".into()
+    } else {
+        format!("{x:+.3}")
+    }
 }
 
 /// Parses an SDSS designation `Jhhmmss.ss±ddmmss.s` (the dots may be missing, as in
@@ -276,6 +285,14 @@ fn check_pair(p: &InteractingPair, at: &dyn Fn(&str) -> String) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_differences_never_print_minus_zero() {
+        assert_eq!(signed_3dp(-0.0002), "0.000");
+        assert_eq!(signed_3dp(0.0004), "0.000");
+        assert_eq!(signed_3dp(-0.0048), "-0.005");
+        assert_eq!(signed_3dp(0.0012), "+0.001");
+    }
 
     const HEADER: &str =
         "obj_id,ra,dec,i1,i2,pa1,pa2,i,u_mag1,b_mag1,i_mag1,u_mag2,b_mag2,i_mag2,class,table\n";

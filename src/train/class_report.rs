@@ -299,12 +299,6 @@ impl ClassRun {
     }
 }
 
-/// The device a saved run names, without the backend's debug form (`CPU, burn flex backend, 2
-/// threads (Device<Flex(Cpu)>)` → `CPU, burn flex backend, 2 threads`).
-pub fn short_device(device: &str) -> &str {
-    device.split(" (Device").next().unwrap_or(device).trim()
-}
-
 /// What a committed run is, in words: its network and scale, its split, and — for a run whose
 /// test scores are those of a network that learned nothing (AUC ≤ 0.55, or every test image
 /// rejected) — that it failed.
@@ -417,7 +411,7 @@ pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Re
                     p.overall.support + p.overall.rejected
                 )
             }),
-            short_device(&m.device).to_string(),
+            crate::device::short_device(&m.device),
         ]);
         t.push_row(&row)?;
     }
