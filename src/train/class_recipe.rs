@@ -156,7 +156,7 @@ impl ClassRunConfig {
         ClassRunConfig::compact(experiment).with_epochs(40)
     }
 
-    /// [`ClassRunConfig::compact`] at width 1.5 (48/96/192 filters, ~0.65 M weights, ~2.25× the
+    /// [`ClassRunConfig::compact`] at width 1.5 (48/96/192 filters, ~0.67 M weights, ~2.25× the
     /// convolution work per update) for the same 7,700 updates. The question it measures: the
     /// three-class `compact` runs end at training accuracy 0.947 and `compact_long` at 0.972,
     /// short of 0.98 — does more capacity fit the training images better at the same updates?
