@@ -18,6 +18,16 @@ use std::path::Path;
 /// Kept images below which a score table shows counts but no precision, recall or F1.
 pub const MIN_KEPT_FOR_SCORES: usize = 50;
 
+/// The F1 of a run's kept test images for a table cell, with `digits` decimals — or, below
+/// [`MIN_KEPT_FOR_SCORES`] kept images, "(only N kept: no score)", since it would be noise.
+pub fn kept_f1_cell(overall: &ClassRow, digits: usize) -> String {
+    if (overall.support as usize) < MIN_KEPT_FOR_SCORES {
+        format!("(only {} kept: no score)", overall.support)
+    } else {
+        format!("{:.*}", digits, overall.f1)
+    }
+}
+
 fn pct(v: f64) -> String {
     format!("{v:.2}")
 }
@@ -421,6 +431,16 @@ pub fn committed_runs_table(dir: impl AsRef<Path>, experiment: Experiment) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_f1_is_withheld_below_the_minimum_kept() {
+        assert_eq!(kept_f1_cell(&row("all", 0.91234, 50), 3), "0.912");
+        assert_eq!(kept_f1_cell(&row("all", 0.91234, 50), 2), "0.91");
+        assert_eq!(
+            kept_f1_cell(&row("all", 1.0, 4), 2),
+            "(only 4 kept: no score)"
+        );
+    }
 
     fn row(class: &str, f1: f64, support: u64) -> ClassRow {
         ClassRow {

@@ -45,13 +45,9 @@ impl RendererBench {
             ),
             ("ratio", b.ratio),
         ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(Error::invalid(
-                    name,
-                    v,
-                    format!("must be finite and > 0 (in {})", path.display()),
-                ));
-            }
+            crate::error::check_positive(name, v).map_err(|e| {
+                Error::invalid("Sérsic benchmark file", path.display(), e.to_string())
+            })?;
         }
         Ok(b)
     }
