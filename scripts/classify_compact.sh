@@ -11,7 +11,8 @@
 # three; six-class-spin, the spin classes the paper proposes, runs when named)
 # PRESET=compact-long runs that preset instead (twice the updates): run folders
 # <experiment>_compact-long_s<seed>, metrics under results/classification/compact_long/;
-# PRESET=compact-wide the compact recipe at width 1.5 (results/classification/compact_wide/).
+# PRESET=compact-wide the compact recipe at width 1.5 (results/classification/compact_wide/);
+# PRESET=compact-wide-long width 1.5 for twice the updates (results/classification/compact_wide_long/).
 # COUNT=N generates and trains on N images instead of 6,000 (same data seed, N/6 simulations):
 # data file <experiment>_n<N>.h5, run folders and result names with _n<N> after the experiment.
 # The updates per run stay the preset's (steps per epoch are fixed), so so does the wall time.
@@ -23,7 +24,7 @@ EXPERIMENTS=${*:-two-class three-class nine-class}
 # runs does not change the code of the runs still to come).
 if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
 PRESET=${PRESET:-compact}
-case "$PRESET" in compact|compact-long|compact-wide) ;; *) echo "PRESET must be compact, compact-long or compact-wide, not $PRESET" >&2; exit 2;; esac
+case "$PRESET" in compact|compact-long|compact-wide|compact-wide-long) ;; *) echo "PRESET must be compact, compact-long, compact-wide or compact-wide-long, not $PRESET" >&2; exit 2;; esac
 COUNT=${COUNT:-6000}
 case "$COUNT" in ''|*[!0-9]*) echo "COUNT must be a number of images, not $COUNT" >&2; exit 2;; esac
 # The 6,000-image runs keep their names; other sizes say theirs.

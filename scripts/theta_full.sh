@@ -4,7 +4,8 @@
 # Table 5 network, Adam 0.001 with decay 0.01, MSE) and our joint (i, |θ|) Gaussian regression on a
 # continuous set. Run folders go to target/theta_runs/; metrics.json is copied to
 # results/theta/<run>.json (what notebook 08 and README quote); the joint run's test predictions
-# go to results/theta/joint_test_predictions.csv (notebook 08's per-region table).
+# go to results/theta/joint_test_predictions.csv (notebook 08's per-region table); each run's network
+# goes to results/theta/weights/<run>.bpk (+ .json, .history.json).
 # Recipes: the presets paper-theta and joint-committed (src/train/theta_experiment.rs); the joint
 # set holds 20,000 images of 64 × 64 (data seed 7).
 # joint-compact: the joint model on the compact classifier's body with the classification recipe
@@ -19,8 +20,16 @@ RUNS=${*:-paper joint}
 D=data/generated/theta_full
 R=target/theta_runs
 if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
-mkdir -p "$D" "$R" results/theta
-copy() { cp "$R/$1/metrics.json" "results/theta/$1.json.tmp"; mv "results/theta/$1.json.tmp" "results/theta/$1.json"; }
+mkdir -p "$D" "$R" results/theta/weights
+# copy RUN: metrics to results/theta/RUN.json; the network (model.bpk + model.json) and its learning
+# curves (history.json) to results/theta/weights/RUN.* (theta evaluate --model and notebook 08 load them).
+copy() {
+  cp "$R/$1/metrics.json" "results/theta/$1.json.tmp"; mv "results/theta/$1.json.tmp" "results/theta/$1.json"
+  W=results/theta/weights/$1
+  for f in model.bpk:bpk model.json:json history.json:history.json; do
+    cp "$R/$1/${f%%:*}" "$W.${f#*:}.tmp"; mv "$W.${f#*:}.tmp" "$W.${f#*:}"
+  done
+}
 if [[ " $RUNS " == *" paper "* ]]; then
   [ -f "$D/theta.h5" ] || $BIN pairs generate --experiment theta --count 181 --size 256 --seed 45 --out "$D/theta.h5"
   $BIN theta train --data "$D/theta.h5" --preset paper-theta --seed 0 --out "$R/paper_theta"

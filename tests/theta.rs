@@ -7,6 +7,7 @@ use galaxy_lab::models::regressor::RegNet;
 use galaxy_lab::prelude::*;
 use galaxy_lab::sim::pair::RenderConfig;
 use galaxy_lab::train::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale};
+use galaxy_lab::train::reg_model::RegModel;
 use galaxy_lab::train::theta_experiment::{
     MIN_SIMULATIONS_TO_GROUP, RegMetrics, RegRunConfig, RegSplit, RegTarget, TestPredictions,
     regression_data, run_regression, split_indices,
@@ -52,9 +53,17 @@ fn paper_theta_experiment_runs_and_reports_consistent_units() {
         "loss.svg",
         "pred_theta.svg",
         "resid_theta.svg",
+        "model.bpk",
+        "model.json",
     ] {
         assert!(out.join(f).exists(), "{f}");
     }
+    // The seed's network comes back with its three channels and predicts every view.
+    let m = RegModel::load(out.join("model.bpk"), &cpu_device()).unwrap();
+    assert_eq!((m.info.run.channels, m.size()), (3, 32));
+    let p = m.predict(&ds, None, &cpu_device()).unwrap();
+    assert_eq!(p.len(), 181);
+    assert!(p.within(RegTarget::Theta, 1.0, 1.0).unwrap().is_none());
     assert!(
         run.rmse_by_region(&[0.0, 90.0], &[-90.0, 90.0]).is_err(),
         "needs both targets"
@@ -112,6 +121,66 @@ fn joint_model_reports_coverage_and_regions() {
     let e = TestPredictions::read(&bad).unwrap_err().to_string();
     assert!(e.contains("line 2"), "{e}");
     assert!(TestPredictions::read(dir.path().join("missing.csv")).is_err());
+    // The saved network predicts the test images as the run did, from the folder or the file.
+    let dev = cpu_device();
+    let m = RegModel::load(dir.path().join("run"), &dev).unwrap();
+    assert_eq!((m.info.run.clone(), m.info.data_seed), (cfg.clone(), 3));
+    assert_eq!(m.info.coverage_scale.as_ref().map(Vec::len), Some(2));
+    // Fresh data is drawn as the training file was, with another seed only.
+    let fresh = m.fresh_data_config(16, 4).unwrap();
+    assert_eq!((fresh.count, fresh.seed), (16, 4));
+    assert_eq!(
+        PairDatasetConfig {
+            count: ds.config.count,
+            seed: 3,
+            ..fresh
+        },
+        ds.config
+    );
+    assert!(m.fresh_data_config(16, 3).is_err(), "the training seed");
+    let (e, p) = m.evaluate(&ds, None, &dev).unwrap();
+    assert_eq!((e.n, e.data_seed, e.training_data_seed), (64, 3, 3));
+    let sims: Vec<u32> = ds.labels.iter().map(|l| l.simulation).collect();
+    let [_, _, test] = split_indices(&sims, cfg.split, cfg.train.seed);
+    for (j, &k) in test.iter().enumerate() {
+        for t in 0..2 {
+            assert_eq!(p.truth_deg[2 * k + t], run.truth_deg[2 * j + t]);
+            let (a, b) = (p.pred_deg[2 * k + t], run.pred_deg[2 * j + t]);
+            assert!((a - b).abs() < 1e-3, "image {k}: {a} vs {b}");
+        }
+    }
+    let again = RegModel::load(dir.path().join("run/model.bpk"), &dev).unwrap();
+    assert_eq!(again.predict(&ds, Some(5), &dev).unwrap().len(), 5);
+    // Bad input is named: a missing file (with the command that recreates it), a file of
+    // another image size, a configuration that does not fit the weights.
+    let e = RegModel::load(dir.path().join("none.bpk"), &dev)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("none.bpk") && e.contains("theta_full.sh"), "{e}");
+    let small = {
+        let c = PairDatasetConfig {
+            size: 24,
+            particles: 500,
+            render: RenderConfig::with_size(24),
+            seed: 5,
+            ..PairDatasetConfig::quick(Experiment::Joint, 16)
+        };
+        let path = dir.path().join("small.h5");
+        generate_pairs_dataset(&c, &path, &mut |_| {}).unwrap();
+        PairH5::open(&path).unwrap()
+    };
+    let e = m.predict(&small, None, &dev).unwrap_err().to_string();
+    assert!(e.contains("24x24") && e.contains("32x32"), "{e}");
+    let json = dir.path().join("run/model.json");
+    let text = std::fs::read_to_string(&json).unwrap();
+    std::fs::write(
+        &json,
+        text.replacen("\"channels\": 1", "\"channels\": 3", 1),
+    )
+    .unwrap();
+    assert!(RegModel::load(dir.path().join("run"), &dev).is_err());
+    std::fs::write(&json, "{").unwrap();
+    assert!(RegModel::load(dir.path().join("run"), &dev).is_err());
 }
 
 /// The joint model on the compact classifier's body with the classification recipe trains
@@ -291,6 +360,24 @@ fn cli_rejects_missing_files_and_bad_arguments() {
         ]),
         2
     );
+    // `theta evaluate` with a model that is not there, or data that is not HDF5.
+    for (model, data) in [
+        ("/nonexistent/model.bpk", junk.to_str().unwrap()),
+        (dir.path().to_str().unwrap(), junk.to_str().unwrap()),
+    ] {
+        assert_eq!(
+            galaxy_lab::cli::run([
+                "galaxy-lab",
+                "theta",
+                "evaluate",
+                "--model",
+                model,
+                "--data",
+                data
+            ]),
+            2
+        );
+    }
 }
 
 /// The θ presets are the settings of the committed runs.

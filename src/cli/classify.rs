@@ -122,6 +122,8 @@ pub enum Preset {
     CompactLong,
     /// The compact recipe at width 1.5 ([`ClassRunConfig::compact_wide`]).
     CompactWide,
+    /// Width 1.5 for twice the updates ([`ClassRunConfig::compact_wide_long`]).
+    CompactWideLong,
     /// The compact recipe shortened for notebooks' quick mode.
     CompactQuick,
     /// AlexNet at 64², width 1/4, 40 × 80 updates: the committed AlexNet CPU runs.
@@ -139,6 +141,7 @@ impl Preset {
             Preset::Compact => ClassRunConfig::compact(experiment),
             Preset::CompactLong => ClassRunConfig::compact_long(experiment),
             Preset::CompactWide => ClassRunConfig::compact_wide(experiment),
+            Preset::CompactWideLong => ClassRunConfig::compact_wide_long(experiment),
             Preset::CompactQuick => ClassRunConfig::compact_quick(experiment),
             Preset::AlexnetCpu => ClassRunConfig::alexnet_cpu(experiment),
             Preset::AlexnetCpuMock => ClassRunConfig::alexnet_cpu_mock(experiment),

@@ -13,9 +13,73 @@ use std::path::PathBuf;
 pub enum ThetaCmd {
     /// Train the regression CNN on a pairs HDF5 file; writes metrics.json, curves and figures.
     Train(TrainArgs),
+    /// Score a trained network (a run folder or a committed weights file) on a pairs file:
+    /// RMSE per target and σ coverage.
+    Evaluate(EvaluateArgs),
     /// Time one training step and one inference pass of Table 5's network (median ms), e.g.
     /// for bench/gpu_reference.py.
     BenchStep(BenchStepArgs),
+}
+
+/// Arguments of `theta evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Run folder written by `theta train` (holds model.bpk), or a weights file with its .json
+    /// beside it (e.g. results/theta/weights/joint_compact_s0.bpk).
+    #[arg(long)]
+    model: PathBuf,
+    /// Pairs dataset of the network's image size (for fresh data, another --seed than the
+    /// training file's).
+    #[arg(long)]
+    data: PathBuf,
+    /// Use only the first N images of the file.
+    #[arg(long)]
+    max_images: Option<usize>,
+    /// Write evaluation.json and predictions.csv here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn evaluate(a: EvaluateArgs) -> Result<()> {
+    let device = crate::device::device();
+    let m = crate::train::reg_model::RegModel::load(&a.model, &device)?;
+    let ds = PairH5::open(&a.data)?;
+    let (e, p) = m.evaluate(&ds, a.max_images, &device)?;
+    println!(
+        "theta evaluate: {} images of {} (data seed {}; the network trained on data seed {}{})",
+        e.n,
+        a.data.display(),
+        e.data_seed,
+        e.training_data_seed,
+        if e.data_seed == e.training_data_seed {
+            ": the same seed, so these may be training images"
+        } else {
+            ""
+        }
+    );
+    for t in &e.targets {
+        let pct = |w: Option<[f64; 2]>| {
+            w.map(|[a, b]| format!("{:.1} % / {:.1} %", 100.0 * a, 100.0 * b))
+        };
+        println!(
+            "{}: RMSE {:.2} deg{}{}",
+            t.target,
+            t.rmse_deg,
+            pct(t.within)
+                .map(|s| format!("; within 1σ / 2σ {s}"))
+                .unwrap_or_default(),
+            pct(t.within_coverage_scaled)
+                .map(|s| format!(" (σ × validation factor: {s})"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(out) = &a.out {
+        std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
+        crate::io::write_json(out.join("evaluation.json"), &e)?;
+        crate::io::write_atomic(out.join("predictions.csv"), p.to_csv().as_bytes())?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
 }
 
 /// Arguments of `theta bench-step`.
@@ -129,6 +193,7 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
     let a = match cmd {
         ThetaCmd::Train(a) => a,
         ThetaCmd::BenchStep(a) => return bench_step(a),
+        ThetaCmd::Evaluate(a) => return evaluate(a),
     };
     let run = run_folder::new_or_resume(
         "theta train",

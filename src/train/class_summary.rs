@@ -178,7 +178,7 @@ pub fn load_paper_protocol_dir(dir: impl AsRef<Path>) -> Result<Vec<PaperProtoco
 /// One experiment under both test protocols, side by side (seed 000's headline and ours): the
 /// paper's numbers; the compact network split by simulation (every test image from an encounter
 /// never trained on), one row per preset (`<root>/compact/`, `<root>/compact_long/`,
-/// `<root>/compact_wide/`, the 6,000-image set); the compact network under the seed's protocol (augmented
+/// `<root>/compact_wide/`, `<root>/compact_wide_long/`, the 6,000-image set); the compact network under the seed's protocol (augmented
 /// images split at random; `<root>/paper_protocol/`), scored on a sample of the seed's test size
 /// and on the whole 20 %. Each of ours is mean ± standard deviation over its training seeds.
 pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
@@ -233,6 +233,10 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
             "compact-long (twice the updates), 64², 2 CPU cores",
         ),
         ("compact_wide", "compact-wide (width 1.5), 64², 2 CPU cores"),
+        (
+            "compact_wide_long",
+            "compact-wide-long (width 1.5, twice the updates), 64², 2 CPU cores",
+        ),
     ] {
         let by_sim: Vec<ClassMetrics> = load_class_metrics_dir(root.join(folder))?
             .into_iter()

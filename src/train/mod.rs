@@ -20,6 +20,8 @@ pub mod q;
 pub mod q_experiment;
 pub mod q_refit;
 pub mod recipe_comparison;
+pub mod reg_model;
+pub mod reg_predictions;
 pub mod regress;
 pub mod schedule;
 pub mod step_timing;

@@ -76,9 +76,8 @@ fn file_and_folder(path: &Path) -> String {
         .join("/")
 }
 
-/// Every committed run of `experiment` under `root`, `root/compact`, `root/compact_long` and
-/// `root/compact_wide`
-/// (a folder not there yet holds none), one row per recipe and training data file.
+/// Every committed run of `experiment` under `root`, `root/compact`, `root/compact_long`,
+/// `root/compact_wide` and `root/compact_wide_long` (a folder not there yet holds none), one row per recipe and training data file.
 pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
     if !experiment.is_classification() {
         return Err(Error::invalid(
@@ -90,7 +89,13 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
     let root = root.as_ref();
     let mut runs: Vec<(String, ClassMetrics)> = Vec::new();
     // Runs in a preset's folder are named with it ("compact_long/three-class_s0").
-    for sub in ["", "compact", "compact_long", "compact_wide"] {
+    for sub in [
+        "",
+        "compact",
+        "compact_long",
+        "compact_wide",
+        "compact_wide_long",
+    ] {
         runs.extend(
             load_named_class_metrics(root.join(sub))?
                 .into_iter()

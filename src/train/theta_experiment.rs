@@ -8,8 +8,11 @@
 
 use super::fit::{FitHistory, Hooks};
 use super::q_experiment::{ONE_SIGMA_FRACTION, coverage_scale, fit_sigma_scale};
+use super::reg_model::{RegModel, RegModelInfo};
+pub use super::reg_predictions::RegPredictions;
+use super::reg_predictions::region_rows;
 use super::regress::{RegData, RegHistory, RegTrainConfig, predict_reg, train_regressor_with};
-use crate::data::pairs_h5::PairH5;
+use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
 use crate::error::{Error, Result};
 use crate::models::regressor::{CompactRegressorConfig, RegNet, Regressor, RegressorConfig};
 use crate::models::thetanet::ThetaNetConfig;
@@ -253,6 +256,10 @@ pub struct RegMetrics {
 pub struct RegRun {
     /// Best weights.
     pub model: Regressor,
+    /// The network's hyper-parameters.
+    pub network: RegressorConfig,
+    /// How the training file was generated (fresh test data: the same with another seed).
+    pub data_config: PairDatasetConfig,
     /// Learning curves.
     pub history: RegHistory,
     /// Test truth in degrees, `[len × targets]`.
@@ -476,6 +483,8 @@ pub fn run_regression_with(
     };
     Ok(RegRun {
         model,
+        network: net,
+        data_config: ds.config.clone(),
         history,
         truth_deg,
         pred_deg,
@@ -485,142 +494,69 @@ pub fn run_regression_with(
 }
 
 impl RegRun {
-    fn column(&self, v: &[f64], target: RegTarget) -> Result<Vec<f64>> {
-        let k = self.metrics.config.targets.len();
-        let t = self
-            .metrics
-            .config
-            .targets
-            .iter()
-            .position(|&x| x == target)
-            .ok_or_else(|| Error::invalid("target", target.name(), "not regressed by this run"))?;
-        Ok(v.iter().skip(t).step_by(k).copied().collect())
+    /// The test set's true and predicted angles (and σ), for scores and figures.
+    pub fn predictions(&self) -> RegPredictions {
+        RegPredictions {
+            targets: self.metrics.config.targets.clone(),
+            truth_deg: self.truth_deg.clone(),
+            pred_deg: self.pred_deg.clone(),
+            sigma_deg: self.sigma_deg.clone(),
+        }
     }
 
     /// Predicted against true angle for `target` (with ±σ bars for Gaussian heads).
     pub fn prediction_figure(&self, target: RegTarget) -> Result<Figure> {
-        let (tr, pr) = (
-            self.column(&self.truth_deg, target)?,
-            self.column(&self.pred_deg, target)?,
-        );
-        let mut s = Series::points("test images", tr.iter().copied().zip(pr).collect());
-        if let Some(sig) = &self.sigma_deg {
-            s = s.with_y_err(self.column(sig, target)?);
-        }
-        let (lo, hi) = match target {
-            RegTarget::Theta => (-90.0, 90.0),
-            RegTarget::Inclination | RegTarget::AbsTheta => (0.0, 90.0),
-        };
-        Ok(Figure::new(
-            format!("predicted vs true {} (test)", target.name()),
-            format!("true {} [deg]", target.name()),
-            format!("predicted {} [deg]", target.name()),
-        )
-        .with(s)
-        .with(Series::line("identity", vec![(lo, lo), (hi, hi)])))
+        self.predictions().prediction_figure(target, "test")
     }
 
     /// Residual (predicted − true) against the true angle: a θ ↔ −θ confusion shows as points
     /// near the line residual = −2θ.
     pub fn residual_figure(&self, target: RegTarget) -> Result<Figure> {
-        let (tr, pr) = (
-            self.column(&self.truth_deg, target)?,
-            self.column(&self.pred_deg, target)?,
-        );
-        let pts = tr.iter().zip(&pr).map(|(&a, &b)| (a, b - a)).collect();
-        let mut fig = Figure::new(
-            format!("residuals of {} (test)", target.name()),
-            format!("true {} [deg]", target.name()),
-            "predicted − true [deg]",
-        )
-        .with(Series::points("test images", pts))
-        .with(Series::line("zero", vec![(-90.0, 0.0), (90.0, 0.0)]));
-        if target == RegTarget::Theta {
-            fig = fig.with(Series::line(
-                "θ → −θ confusion",
-                vec![(-90.0, 180.0), (90.0, -180.0)],
-            ));
-        }
-        Ok(fig)
+        self.predictions().residual_figure(target, "test")
     }
 
     /// Learning curves (training loss and the monitoring set's loss).
     pub fn loss_figure(&self) -> Figure {
-        let c = |v: &[f64]| {
-            v.iter()
-                .enumerate()
-                .map(|(e, &l)| (e as f64 + 1.0, l))
-                .collect()
-        };
-        let monitor = match self.metrics.config.split {
-            RegSplit::PaperTrainTest => "test (monitor, as the paper)",
-            RegSplit::TrainValidTest => "validation",
-        };
-        Figure::new(
-            "Learning curves",
-            "epoch",
-            if self.metrics.config.gaussian {
-                "NLL"
-            } else {
-                "MSE of angle/90, (θ/90)²"
-            },
-        )
-        .with(Series::line("train", c(&self.history.train_loss)).with_color(0))
-        .with(Series::dashed(monitor, c(&self.history.monitor_loss)).with_color(0))
+        loss_figure(&self.history, &self.metrics.config)
     }
 
     /// RMSE of each target in a grid of true (i, θ) cells (`i_edges`, `theta_edges` in degrees):
     /// rows (i range, θ range, count, RMSE per target). Needs both targets.
     pub fn rmse_by_region(&self, i_edges: &[f64], theta_edges: &[f64]) -> Result<Vec<RegionRow>> {
-        let ti = self.column(&self.truth_deg, RegTarget::Inclination)?;
-        let theta = if self.metrics.config.targets.contains(&RegTarget::AbsTheta) {
-            RegTarget::AbsTheta
-        } else {
-            RegTarget::Theta
-        };
-        let tt = self.column(&self.truth_deg, theta)?;
-        let pi = self.column(&self.pred_deg, RegTarget::Inclination)?;
-        let pt = self.column(&self.pred_deg, theta)?;
-        Ok(region_rows([&ti, &tt], [&pi, &pt], i_edges, theta_edges))
+        self.predictions().rmse_by_region(i_edges, theta_edges)
     }
 
-    /// Writes `metrics.json`, `history.json`, `test_predictions.csv` and the figures into `dir`.
+    /// The trained network with its settings, provenance and validation σ factors (what
+    /// `model.bpk` holds).
+    pub fn reg_model(&self) -> RegModel {
+        let scales: Option<Vec<f64>> = self
+            .metrics
+            .targets
+            .iter()
+            .map(|t| t.coverage_scale)
+            .collect();
+        RegModel {
+            model: self.model.clone(),
+            info: RegModelInfo {
+                network: self.network.clone(),
+                run: self.metrics.config.clone(),
+                data: self.metrics.data.clone(),
+                data_seed: self.metrics.data_seed,
+                data_config: self.data_config.clone(),
+                coverage_scale: scales,
+            },
+        }
+    }
+
+    /// Writes `metrics.json`, `history.json`, the network (`model.bpk` + `model.json`, see
+    /// [`RegModel`]), `test_predictions.csv` and the figures into `dir`.
     pub fn save(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         crate::io::write_json(dir.join("metrics.json"), &self.metrics)?;
         crate::io::write_json(dir.join("history.json"), &self.history)?;
-        let k = self.metrics.config.targets.len();
-        let names: Vec<&str> = self
-            .metrics
-            .config
-            .targets
-            .iter()
-            .map(|t| t.name())
-            .collect();
-        let mut csv = names
-            .iter()
-            .map(|n| format!("true_{n},pred_{n},sigma_{n}"))
-            .collect::<Vec<_>>()
-            .join(",")
-            + "\n";
-        for r in 0..self.truth_deg.len() / k {
-            let cells: Vec<String> = (0..k)
-                .map(|t| {
-                    let s = self
-                        .sigma_deg
-                        .as_ref()
-                        .map(|s| s[r * k + t].to_string())
-                        .unwrap_or_default();
-                    format!(
-                        "{},{},{s}",
-                        self.truth_deg[r * k + t],
-                        self.pred_deg[r * k + t]
-                    )
-                })
-                .collect();
-            csv += &(cells.join(",") + "\n");
-        }
+        self.reg_model().save(dir.join("model.bpk"))?;
+        let csv = self.predictions().to_csv();
         crate::io::write_atomic(dir.join("test_predictions.csv"), csv.as_bytes())?;
         self.loss_figure().save(dir.join("loss.svg"))?;
         for t in &self.metrics.config.targets {
@@ -633,34 +569,30 @@ impl RegRun {
     }
 }
 
-/// RMSE of i and θ per cell of true (i, θ): `truth` and `pred` are `[i, θ]` columns in degrees.
-fn region_rows(
-    truth: [&[f64]; 2],
-    pred: [&[f64]; 2],
-    i_edges: &[f64],
-    theta_edges: &[f64],
-) -> Vec<RegionRow> {
-    let [ti, tt] = truth;
-    let [pi, pt] = pred;
-    let mut rows = Vec::new();
-    for iw in i_edges.windows(2) {
-        for tw in theta_edges.windows(2) {
-            let sel: Vec<usize> = (0..ti.len())
-                .filter(|&k| ti[k] >= iw[0] && ti[k] < iw[1] && tt[k] >= tw[0] && tt[k] < tw[1])
-                .collect();
-            let rmse = |t: &[f64], p: &[f64]| {
-                (sel.iter().map(|&k| (t[k] - p[k]).powi(2)).sum::<f64>() / sel.len().max(1) as f64)
-                    .sqrt()
-            };
-            rows.push((
-                format!("[{}, {})", iw[0], iw[1]),
-                format!("[{}, {})", tw[0], tw[1]),
-                sel.len(),
-                vec![rmse(ti, pi), rmse(tt, pt)],
-            ));
-        }
-    }
-    rows
+/// Learning curves of a run trained with `config`: training loss solid, the monitoring set's
+/// (validation, or the paper's test set) dashed — e.g. a committed run's `history.json`.
+pub fn loss_figure(history: &RegHistory, config: &RegRunConfig) -> Figure {
+    let c = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .map(|(e, &l)| (e as f64 + 1.0, l))
+            .collect()
+    };
+    let monitor = match config.split {
+        RegSplit::PaperTrainTest => "test (monitor, as the paper)",
+        RegSplit::TrainValidTest => "validation",
+    };
+    Figure::new(
+        "Learning curves",
+        "epoch",
+        if config.gaussian {
+            "NLL"
+        } else {
+            "MSE of angle/90, (θ/90)²"
+        },
+    )
+    .with(Series::line("train", c(&history.train_loss)).with_color(0))
+    .with(Series::dashed(monitor, c(&history.monitor_loss)).with_color(0))
 }
 
 /// A run's `test_predictions.csv` read back (degrees): what a committed full-mode run's
