@@ -11,7 +11,8 @@
 # joint-compact: the joint model on the compact classifier's body with the classification recipe
 # (preset joint-compact), training seeds SEEDS (default 0), on the same joint set; each run's
 # metrics go to results/theta/joint_compact_s<seed>.json. A killed run continues when the same
-# command is run again. BIN=path runs an already built binary.
+# command is run again. joint-compact-long: the same for twice the updates (preset joint-compact-long,
+# results/theta/joint_compact_long_s<seed>.json). BIN=path runs an already built binary.
 # Usage: [SEEDS="0 1 2"] scripts/theta_full.sh [RUNS...]   (default: paper joint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,14 +43,16 @@ if [[ " $RUNS " == *" joint "* ]]; then
   cp "$R/joint/test_predictions.csv" results/theta/joint_test_predictions.csv.tmp
   mv results/theta/joint_test_predictions.csv.tmp results/theta/joint_test_predictions.csv
 fi
-if [[ " $RUNS " == *" joint-compact "* ]]; then
-  [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
-  for s in ${SEEDS:-0}; do
-    run="joint_compact_s$s"
-    if [ -f "$R/$run/metrics.json" ]; then echo "done already: $R/$run"
-    elif [ -f "$R/$run/run.json" ]; then $BIN theta train --resume "$R/$run"
-    else $BIN theta train --data "$D/joint.h5" --preset joint-compact --seed "$s" --out "$R/$run"
-    fi
-    copy "$run"
-  done
-fi
+for preset in joint-compact joint-compact-long; do
+  if [[ " $RUNS " == *" $preset "* ]]; then
+    [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
+    for s in ${SEEDS:-0}; do
+      run="${preset//-/_}_s$s"
+      if [ -f "$R/$run/metrics.json" ]; then echo "done already: $R/$run"
+      elif [ -f "$R/$run/run.json" ]; then $BIN theta train --resume "$R/$run"
+      else $BIN theta train --data "$D/joint.h5" --preset "$preset" --seed "$s" --out "$R/$run"
+      fi
+      copy "$run"
+    done
+  fi
+done

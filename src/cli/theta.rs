@@ -128,6 +128,8 @@ pub enum Preset {
     /// The joint model on the compact classifier's body with the classification recipe
     /// (AdamW, one-cycle, rotations and mirror images).
     JointCompact,
+    /// `joint-compact` for twice the updates.
+    JointCompactLong,
 }
 
 impl Preset {
@@ -138,6 +140,7 @@ impl Preset {
             Preset::Joint => RegRunConfig::joint(),
             Preset::JointCommitted => RegRunConfig::joint_committed(),
             Preset::JointCompact => RegRunConfig::joint_compact(),
+            Preset::JointCompactLong => RegRunConfig::joint_compact_long(),
         }
     }
 }
