@@ -4,7 +4,10 @@
 # epochs, early stopping after 20 without a better validation NLL, learning rate halved after 8,
 # weight decay 1e-2 for four projections and 1e-3 otherwise). Each run's folder goes to
 # target/q_runs/<name>/ and its metrics.json is copied to results/q_inference/<name>.json (what
-# notebook 02 and README quote).
+# notebook 02 and README quote); the trained network (model.bpk + model.json, with metrics.json and
+# history.json, what `q predict --model DIR` and QRun::load read) to results/q_inference/weights/<name>/.
+# SEEDS="0 1 2" trains each mode with those training seeds: seed 0 keeps the name <mode>, the others
+# are named <mode>_s<seed> (Table 1 columns as mean ± standard deviation).
 # Usage: [PRESET=table1|table1-refit|thesis] [FIRST_CONV=direct] [LATER_CONVS=direct] scripts/q_full.sh [MODES...]
 #        PRESET=table1-refit adds 20 epochs with dropout off (beyond the thesis, see
 #        src/train/q_refit.rs); runs named <mode>_refit. PRESET=thesis: the thesis's own settings,
@@ -25,9 +28,17 @@ cargo build --bin galaxy-lab
 [ -f "$DATA" ] || $BIN sersic generate --galaxies 10000 --seed 2023 --out "$DATA"
 mkdir -p results/q_inference
 for m in $MODES; do
-  name=${m/:/_}$SUFFIX
-  $BIN q train --data "$DATA" --mode "$m" --preset "$PRESET" \
-    --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed 0 --out "target/q_runs/$name"
-  cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
-  mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
+  for seed in ${SEEDS:-0}; do
+    name=${m/:/_}$SUFFIX
+    [ "$seed" = 0 ] || name=${name}_s$seed
+    $BIN q train --data "$DATA" --mode "$m" --preset "$PRESET" \
+      --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed "$seed" --out "target/q_runs/$name"
+    cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
+    mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
+    W=results/q_inference/weights/$name
+    mkdir -p "$W"
+    for f in model.bpk model.json metrics.json history.json; do
+      cp "target/q_runs/$name/$f" "$W/$f.tmp"; mv "$W/$f.tmp" "$W/$f"
+    done
+  done
 done
