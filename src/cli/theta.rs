@@ -238,7 +238,7 @@ pub fn run(cmd: ThetaCmd) -> Result<()> {
     )?;
     for t in &run.metrics.targets {
         println!(
-            "{}: test MSE {:.4} (angle/90)² = {:.1} deg², RMSE {:.2} deg; train MSE {:.4}{}",
+            "{}: test MSE {:.3e} (angle/90)² = {:.2} deg², RMSE {:.2} deg; train MSE {:.3e}{}",
             t.target,
             t.test_mse_scaled,
             t.test_mse_deg2,

@@ -580,12 +580,17 @@ impl RegRun {
 }
 
 /// Learning curves of a run trained with `config`: training loss solid, the monitoring set's
-/// (validation, or the paper's test set) dashed — e.g. a committed run's `history.json`.
+/// (validation, or the paper's test set) dashed — e.g. a committed run's `history.json`. An MSE
+/// that spans more than two decades is drawn as log₁₀ (on a linear axis its last epochs would
+/// be a flat line at zero).
 pub fn loss_figure(history: &RegHistory, config: &RegRunConfig) -> Figure {
+    let all = || history.train_loss.iter().chain(&history.monitor_loss);
+    let (lo, hi) = all().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    let log = !config.gaussian && lo > 0.0 && hi / lo > 100.0;
     let c = |v: &[f64]| {
         v.iter()
             .enumerate()
-            .map(|(e, &l)| (e as f64 + 1.0, l))
+            .map(|(e, &l)| (e as f64 + 1.0, if log { l.log10() } else { l }))
             .collect()
     };
     let monitor = match config.split {
@@ -595,10 +600,10 @@ pub fn loss_figure(history: &RegHistory, config: &RegRunConfig) -> Figure {
     Figure::new(
         "Learning curves",
         "epoch",
-        if config.gaussian {
-            "NLL"
-        } else {
-            "MSE of angle/90, (θ/90)²"
+        match (config.gaussian, log) {
+            (true, _) => "NLL",
+            (false, true) => "log₁₀ of the MSE of angle/90, (θ/90)²",
+            (false, false) => "MSE of angle/90, (θ/90)²",
         },
     )
     .with(Series::line("train", c(&history.train_loss)).with_color(0))
