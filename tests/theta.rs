@@ -151,6 +151,16 @@ fn joint_model_reports_coverage_and_regions() {
     }
     let again = RegModel::load(dir.path().join("run/model.bpk"), &dev).unwrap();
     assert_eq!(again.predict(&ds, Some(5), &dev).unwrap().len(), 5);
+    let some = again.predict_images(&ds, &[7, 2], &dev).unwrap();
+    assert_eq!(
+        some.truth_deg,
+        [&p.truth_deg[14..16], &p.truth_deg[4..6]].concat()
+    );
+    assert!(
+        again.predict_images(&ds, &[0, 64], &dev).is_err(),
+        "index past the file"
+    );
+    assert!(again.predict_images(&ds, &[], &dev).is_err());
     // Bad input is named: a missing file (with the command that recreates it), a file of
     // another image size, a configuration that does not fit the weights.
     let e = RegModel::load(dir.path().join("none.bpk"), &dev)

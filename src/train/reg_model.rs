@@ -157,6 +157,21 @@ impl RegModel {
         max_images: Option<usize>,
         device: &Device,
     ) -> Result<RegPredictions> {
+        let n = match max_images {
+            Some(n) => crate::error::check_size("max_images", n, 1)?.min(ds.count),
+            None => ds.count,
+        };
+        self.predict_images(ds, &(0..n).collect::<Vec<_>>(), device)
+    }
+
+    /// [`RegModel::predict`] on the images `indices` of `ds` (in that order), e.g. every third
+    /// view of a θ sequence.
+    pub fn predict_images(
+        &self,
+        ds: &PairH5,
+        indices: &[usize],
+        device: &Device,
+    ) -> Result<RegPredictions> {
         if ds.width != self.size() || ds.height != self.size() {
             return Err(Error::invalid(
                 "image size",
@@ -167,14 +182,9 @@ impl RegModel {
                 ),
             ));
         }
+        crate::error::check_size("images to predict", indices.len(), 1)?;
         let targets = &self.info.run.targets;
-        let mut data = regression_data(ds, targets, self.info.run.channels)?;
-        if let Some(n) = max_images {
-            crate::error::check_size("max_images", n, 1)?;
-            if n < data.len() {
-                data = data.subset(&(0..n).collect::<Vec<_>>())?;
-            }
-        }
+        let data = regression_data(ds, targets, self.info.run.channels)?.subset(indices)?;
         let (mean, sigma) = predict_reg(&self.model, &data, device)?;
         let deg = |v: &[f32]| -> Vec<f64> { v.iter().map(|&a| a as f64 * ANGLE_SCALE).collect() };
         RegPredictions::new(
