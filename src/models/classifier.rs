@@ -260,15 +260,12 @@ impl Classifier {
     /// Reads a checkpoint written by [`Classifier::save`] (or by the AlexNet-only code before
     /// it); a missing, corrupt or mismatched file is an error.
     pub fn load(path: &std::path::Path, device: &Device) -> Result<(Classifier, ClassifierConfig)> {
-        if !path.exists() {
-            return Err(Error::invalid(
-                "model file",
-                path.display(),
-                "does not exist; `galaxy-lab classify train --out DIR` writes DIR/model.bpk, and \
-                 scripts/classify_compact.sh recreates the committed weights under \
-                 results/classification/weights/",
-            ));
-        }
+        crate::train::checkpoint::require_checkpoint(
+            path,
+            "`galaxy-lab classify train --out DIR` writes DIR/model.bpk, and \
+             scripts/classify_compact.sh recreates the committed weights under \
+             results/classification/weights/",
+        )?;
         let cfg_path = path.with_extension("json");
         let config: ClassifierConfig = crate::io::read_json(&cfg_path)?;
         let model = match &config {

@@ -187,15 +187,20 @@ impl RegressorConfig {
     pub fn init(&self, device: &Device) -> Result<Regressor> {
         Ok(match self {
             RegressorConfig::Table5(c) => Regressor::Table5(c.init(device)?),
-            RegressorConfig::Compact(c) => {
-                c.validate()?;
-                Regressor::Compact(CompactRegressor {
-                    body: c.body().init(device)?,
-                    targets: c.targets,
-                    gaussian: c.gaussian,
-                    sigma_floor: c.sigma_floor,
-                })
-            }
+            RegressorConfig::Compact(c) => Regressor::Compact(c.init(device)?),
+        })
+    }
+}
+
+impl CompactRegressorConfig {
+    /// Builds the compact regressor on `device` (checks the settings first).
+    pub fn init(&self, device: &Device) -> Result<CompactRegressor> {
+        self.validate()?;
+        Ok(CompactRegressor {
+            body: self.body().init(device)?,
+            targets: self.targets,
+            gaussian: self.gaussian,
+            sigma_floor: self.sigma_floor,
         })
     }
 }

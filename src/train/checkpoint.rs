@@ -21,6 +21,19 @@ pub fn save_module<M: Module, C: Serialize>(model: &M, config: &C, path: &Path) 
     crate::io::write_json(path.with_extension("json"), config)
 }
 
+/// An error naming `path` and how to recreate it (`recreate`, e.g. the command that writes it)
+/// when no checkpoint is there.
+pub fn require_checkpoint(path: &Path, recreate: &str) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "model file",
+        path.display(),
+        format!("does not exist; {recreate}"),
+    ))
+}
+
 /// Reads the configuration written by [`save_module`], builds the network with `init` and loads
 /// the weights into it; a missing, corrupt or mismatched file is an error.
 pub fn load_module<M: Module, C: DeserializeOwned>(

@@ -62,27 +62,19 @@ impl RegModel {
         } else {
             path.to_path_buf()
         };
-        if !path.exists() {
-            return Err(Error::invalid(
-                "model file",
-                path.display(),
-                "does not exist; `galaxy-lab theta train --out DIR` writes DIR/model.bpk, and \
-                 scripts/theta_full.sh recreates the committed weights under \
-                 results/theta/weights/",
-            ));
-        }
+        super::checkpoint::require_checkpoint(
+            &path,
+            "`galaxy-lab theta train --out DIR` writes DIR/model.bpk, and \
+             scripts/theta_full.sh recreates the committed weights under results/theta/weights/",
+        )?;
         let info: RegModelInfo = crate::io::read_json(path.with_extension("json"))?;
         let model = match &info.network {
             RegressorConfig::Table5(c) => Regressor::Table5(
                 super::checkpoint::load_module(&path, |_: &RegModelInfo| c.init(device))?.0,
             ),
-            RegressorConfig::Compact(_) => {
-                let init = |_: &RegModelInfo| match info.network.init(device)? {
-                    Regressor::Compact(m) => Ok(m),
-                    Regressor::Table5(_) => unreachable!("a compact configuration"),
-                };
-                Regressor::Compact(super::checkpoint::load_module(&path, init)?.0)
-            }
+            RegressorConfig::Compact(c) => Regressor::Compact(
+                super::checkpoint::load_module(&path, |_: &RegModelInfo| c.init(device))?.0,
+            ),
         };
         let m = RegModel { model, info };
         m.check()?;
