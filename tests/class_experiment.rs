@@ -471,6 +471,25 @@ fn protocols_table_puts_the_committed_runs_beside_the_paper() {
         protocols_table(&root, Experiment::SixClassSpin).is_err(),
         "no paper numbers"
     );
+    // The seed's protocol gets one pair of rows per preset folder, each labelled with its preset
+    // (runs of another preset are not folded into the compact rows).
+    let split = tempfile::tempdir().unwrap();
+    let run = root.join("paper_protocol/two-class_s0.json");
+    for folder in ["paper_protocol", "paper_protocol_compact_wide_long"] {
+        std::fs::create_dir_all(split.path().join(folder)).unwrap();
+        std::fs::copy(&run, split.path().join(folder).join("two-class_s0.json")).unwrap();
+    }
+    let t = protocols_table(split.path(), Experiment::TwoClass).unwrap();
+    let labels: Vec<&str> = t.rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(t.rows.len(), 5, "{labels:?}");
+    assert_eq!(
+        labels[1..3],
+        ["compact, 64², 2 CPU cores", "compact, 64², 2 CPU cores"]
+    );
+    assert!(
+        labels[3..].iter().all(|l| l.starts_with("compact-wide-long")),
+        "{labels:?}"
+    );
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(
         protocols_table(empty.path(), Experiment::NineClass)

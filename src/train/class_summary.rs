@@ -175,12 +175,28 @@ pub fn load_paper_protocol_dir(dir: impl AsRef<Path>) -> Result<Vec<PaperProtoco
         .collect())
 }
 
+/// The presets the protocols table has a row for: results folder name (`<root>/<folder>/` split
+/// by simulation, `<root>/paper_protocol_<folder>/` under the seed's protocol, `paper_protocol/`
+/// for `compact`) and the row's label.
+const PRESET_ROWS: [(&str, &str); 4] = [
+    ("compact", "compact, 64², 2 CPU cores"),
+    (
+        "compact_long",
+        "compact-long (twice the updates), 64², 2 CPU cores",
+    ),
+    ("compact_wide", "compact-wide (width 1.5), 64², 2 CPU cores"),
+    (
+        "compact_wide_long",
+        "compact-wide-long (width 1.5, twice the updates), 64², 2 CPU cores",
+    ),
+];
+
 /// One experiment under both test protocols, side by side (seed 000's headline and ours): the
 /// paper's numbers; the compact network split by simulation (every test image from an encounter
-/// never trained on), one row per preset (`<root>/compact/`, `<root>/compact_long/`,
-/// `<root>/compact_wide/`, `<root>/compact_wide_long/`, the 6,000-image set); the compact network under the seed's protocol (augmented
-/// images split at random; `<root>/paper_protocol/`), scored on a sample of the seed's test size
-/// and on the whole 20 %. Each of ours is mean ± standard deviation over its training seeds.
+/// never trained on) on the 6,000-image set, one row per preset of [`PRESET_ROWS`]; the same
+/// presets under the seed's protocol (augmented images split at random), each scored on a sample
+/// of the seed's test size and on the whole 20 %. Each of ours is mean ± standard deviation over
+/// its training seeds.
 pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Table> {
     let root = root.as_ref();
     let paper = prakash2020::classification(experiment)?;
@@ -226,18 +242,7 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
     // Split by simulation: each preset's runs on the 6,000-image set (`<experiment>.h5`; runs on
     // other data sizes are rows of `recipe_table`).
     let data_file = format!("{name}.h5");
-    for (folder, network) in [
-        ("compact", "compact, 64², 2 CPU cores"),
-        (
-            "compact_long",
-            "compact-long (twice the updates), 64², 2 CPU cores",
-        ),
-        ("compact_wide", "compact-wide (width 1.5), 64², 2 CPU cores"),
-        (
-            "compact_wide_long",
-            "compact-wide-long (width 1.5, twice the updates), 64², 2 CPU cores",
-        ),
-    ] {
+    for (folder, network) in PRESET_ROWS {
         let by_sim: Vec<ClassMetrics> = load_class_metrics_dir(root.join(folder))?
             .into_iter()
             .filter(|m| {
@@ -270,11 +275,19 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
             MeanStd::of(&train).map_or("—".into(), |m| m.to_string()),
         ])?;
     }
-    let protocol: Vec<PaperProtocolMetrics> = load_paper_protocol_dir(root.join("paper_protocol"))?
-        .into_iter()
-        .filter(|m| m.experiment == name)
-        .collect();
-    if !protocol.is_empty() {
+    // The seed's protocol: one folder per preset (`paper_protocol/` holds the `compact` runs).
+    for (preset, network) in PRESET_ROWS {
+        let folder = match preset {
+            "compact" => "paper_protocol".to_string(),
+            other => format!("paper_protocol_{other}"),
+        };
+        let protocol: Vec<PaperProtocolMetrics> = load_paper_protocol_dir(root.join(&folder))?
+            .into_iter()
+            .filter(|m| m.experiment == name)
+            .collect();
+        if protocol.is_empty() {
+            continue;
+        }
         let seeds = format!(
             "{:?}",
             protocol
@@ -299,7 +312,7 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
                 MeanStd::of(&protocol.iter().map(|m| f(pick(m))).collect::<Vec<_>>())
             };
             t.push_row(&[
-                "compact, 64², 2 CPU cores".to_string(),
+                network.to_string(),
                 what.into(),
                 seeds.clone(),
                 pick(&protocol[0]).n.to_string(),
