@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seed 000's own test protocol (§4), literally: a source set of GalMer's size (12 orbits × 2 spins
 # × 3 morphology pairs × 6 views per inclination: 864 images for two classes, 1,296 for three and
-# nine), every source augmented × 3 variants × 360 rotations, the augmented images split 64/16/20
+# nine), every source augmented × 3 variants × 360 rotations × its mirror image (beyond the seed),
+# the augmented images split 64/16/20
 # at random (src/train/paper_protocol.rs), trained with the `compact` preset (PRESET=compact-wide-long:
 # that preset, width 1.5 for twice the updates). Scores a sample of the seed's test size (Tables 1–3)
 # and the whole 20 %.

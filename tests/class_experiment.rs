@@ -487,7 +487,9 @@ fn protocols_table_puts_the_committed_runs_beside_the_paper() {
         ["compact, 64², 2 CPU cores", "compact, 64², 2 CPU cores"]
     );
     assert!(
-        labels[3..].iter().all(|l| l.starts_with("compact-wide-long")),
+        labels[3..]
+            .iter()
+            .all(|l| l.starts_with("compact-wide-long")),
         "{labels:?}"
     );
     let empty = tempfile::tempdir().unwrap();

@@ -19,7 +19,10 @@ fn blues(f: f64) -> Rgb<u8> {
 }
 
 /// The confusion matrix as a heat map: rows are the true class, columns the predicted class;
-/// each cell shows its count and its share of the row (the colour follows the share).
+/// each cell shows its count and its share of the row (the colour follows the share). A footer
+/// says how many images it holds; with fewer than
+/// [`MIN_KEPT_FOR_SCORES`](crate::train::class_report::MIN_KEPT_FOR_SCORES) the shares are left
+/// out ("too few for shares"), since a row of two images is no rate.
 pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<Png> {
     check_names(class_names, m.n_classes)?;
     let font = FontRef::try_from_slice(crate::plot::FONT_BYTES)
@@ -34,7 +37,18 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
     let count_w = text_size(label, &font, &m.total().to_string()).0;
     let cell = (widest.max(count_w) + 12).max(56);
     let (left, top) = (widest.max(40) + 16, 2 * 20 + 8);
-    let (w, h) = (left + n * cell + 8, top + n * cell + 28);
+    // How many images the matrix holds; row shares of fewer than MIN_KEPT_FOR_SCORES are noise,
+    // so they are left out and the footer says why.
+    let total = m.total();
+    let few = (total as usize) < crate::train::class_report::MIN_KEPT_FOR_SCORES;
+    let footer = if few {
+        format!("{total} images: too few for shares")
+    } else {
+        format!("{total} images")
+    };
+    let footer_x = 4 + text_size(label, &font, "↑ true").0 + 16;
+    let footer_w = footer_x + text_size(label, &font, &footer).0 + 8;
+    let (w, h) = ((left + n * cell + 8).max(footer_w), top + n * cell + 28);
     let mut img = RgbImage::from_pixel(w, h, Rgb([255, 255, 255]));
     let black = Rgb([0, 0, 0]);
     draw_text_mut(&mut img, black, left as i32, 2, label, &font, "predicted →");
@@ -46,6 +60,15 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
         label,
         &font,
         "↑ true",
+    );
+    draw_text_mut(
+        &mut img,
+        black,
+        footer_x as i32,
+        (top + n * cell + 6) as i32,
+        label,
+        &font,
+        &footer,
     );
     let share = m.row_normalised();
     for c in 0..n {
@@ -75,7 +98,11 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
             draw_hollow_rect_mut(&mut img, rect, Rgb([200, 200, 200]));
             let ink = if f > 0.5 { Rgb([255, 255, 255]) } else { black };
             let count = m.get(t as usize, p as usize).to_string();
-            let pct = format!("{:.0} %", 100.0 * f);
+            let pct = if few {
+                String::new()
+            } else {
+                format!("{:.0} %", 100.0 * f)
+            };
             for (text, scale, dy) in [(&count, label, cell / 2 - 16), (&pct, small, cell / 2 + 2)] {
                 let tw = text_size(scale, &font, text).0;
                 let x = x0 + cell.saturating_sub(tw) / 2;
@@ -161,6 +188,21 @@ mod tests {
         assert!(rgb.pixels().any(|p| p.0 == [8, 48, 107]));
         assert!(rgb.pixels().any(|p| p.0 == [247, 251, 255]));
         assert!(confusion_figure(&m, &names[..1]).is_err());
+        // Four images: the footer says too few for shares (a longer line: a wider figure than
+        // that of 60 images, whose footer only counts them).
+        let truth: Vec<usize> = (0..60).map(|k| k % 2).collect();
+        let many = ConfusionMatrix::new(&truth, &truth, 2).unwrap();
+        let width = |m: &ConfusionMatrix| {
+            image::load_from_memory(confusion_figure(m, &names).unwrap().bytes())
+                .unwrap()
+                .width()
+        };
+        assert!(
+            width(&m) > width(&many),
+            "{} vs {}",
+            width(&m),
+            width(&many)
+        );
         let img = crate::image::Image {
             width: 16,
             height: 16,
