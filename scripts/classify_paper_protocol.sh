@@ -2,10 +2,9 @@
 # Seed 000's own test protocol (§4), literally: a source set of GalMer's size (12 orbits × 2 spins
 # × 3 morphology pairs × 6 views per inclination: 864 images for two classes, 1,296 for three and
 # nine), every source augmented × 3 variants × 360 rotations × its mirror image (beyond the seed),
-# the augmented images split 64/16/20
-# at random (src/train/paper_protocol.rs), trained with the `compact` preset (PRESET=compact-wide-long:
-# that preset, width 1.5 for twice the updates). Scores a sample of the seed's test size (Tables 1–3)
-# and the whole 20 %.
+# the augmented images split 64/16/20 at random (src/train/paper_protocol.rs), trained with the
+# `compact` preset (PRESET names another, below). Scores a sample of the seed's test size
+# (Tables 1–3) and the whole 20 %.
 # Data: data/generated/classify/<experiment>_galmer_size.h5 (data seed 12, 64 × 64). Run folders:
 # target/class_runs/<experiment>_paper_protocol_s<seed>/; paper_protocol.json is copied to
 # results/classification/paper_protocol/<experiment>_s<seed>.json, the trained network (model.bpk +
@@ -13,9 +12,11 @@
 # same command is run again (the checkpoint in the run folder).
 # Usage: scripts/classify_paper_protocol.sh "SEEDS" [EXPERIMENTS...]   (defaults: "0 1 2", all three)
 # BIN=path runs an already built binary instead of building target/debug/galaxy-lab.
-# PRESET=compact-wide-long: run folders <experiment>_paper_protocol_compact-wide-long_s<seed>, results
-# under results/classification/paper_protocol_compact_wide_long/, weights
-# <experiment>_paper-protocol_compact-wide-long_s<seed>.* (the `compact` runs keep the names above).
+# PRESET=compact-long|compact-wide|compact-wide-long runs that preset: run folders
+# <experiment>_paper_protocol_<preset>_s<seed>, results under
+# results/classification/paper_protocol_<preset with _>/ (e.g. paper_protocol_compact_wide_long/,
+# the folders protocols_table reads), weights <experiment>_paper-protocol_<preset>_s<seed>.*; the
+# `compact` runs keep the names above.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-0 1 2}; shift $(( $# > 0 ? 1 : 0 ))

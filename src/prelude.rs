@@ -59,7 +59,9 @@ pub use crate::train::class_mirror::{
     MIRROR_NEAR_DEG, MirrorScores, load_mirror_dir, mirror_seeds_table,
 };
 pub use crate::train::class_recipe::{ClassRunConfig, SplitBy};
-pub use crate::train::class_report::{committed_runs_table, kept_f1_cell, run_description};
+pub use crate::train::class_report::{
+    committed_runs_table, feature_map_figure, kept_f1_cell, run_description,
+};
 pub use crate::train::class_summary::{
     MeanStd, RunSummary, load_paper_protocol_dir, protocols_table, summarize, summary_table,
 };

@@ -142,6 +142,19 @@ fn two_class_run_reports_saves_and_reloads() {
     assert!(run.roc_figure().unwrap().as_str().contains("AUC"));
     let fm = run.feature_maps(0, 0, &cpu_device()).unwrap();
     assert!(fm.width() > 5 * fm.height(), "one row of six panels");
+    // The same figure for any image and a loaded or trained network; an image of another size
+    // than the network's input is refused, naming it.
+    let test = run.test_examples().unwrap();
+    let mut img = galaxy_lab::image::Image {
+        width: test.size(),
+        height: test.size(),
+        data: test.pixels(0).unwrap(),
+    };
+    let fm2 = feature_map_figure(&run.model, &img, 0, &cpu_device()).unwrap();
+    assert_eq!((fm2.width(), fm2.height()), (fm.width(), fm.height()));
+    img.data.truncate(img.data.len() / 4);
+    (img.width, img.height) = (img.width / 2, img.height / 2);
+    assert!(feature_map_figure(&run.model, &img, 0, &cpu_device()).is_err());
     // Run folder.
     let out = dir.path().join("run");
     run.save(&out).unwrap();

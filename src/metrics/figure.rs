@@ -21,7 +21,7 @@ fn blues(f: f64) -> Rgb<u8> {
 /// The confusion matrix as a heat map: rows are the true class, columns the predicted class;
 /// each cell shows its count and its share of the row (the colour follows the share). A footer
 /// says how many images it holds; with fewer than
-/// [`MIN_KEPT_FOR_SCORES`](crate::train::class_report::MIN_KEPT_FOR_SCORES) the shares are left
+/// [`MIN_KEPT_FOR_SCORES`](super::report::MIN_KEPT_FOR_SCORES) the shares are left
 /// out ("too few for shares"), since a row of two images is no rate.
 pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<Png> {
     check_names(class_names, m.n_classes)?;
@@ -40,7 +40,7 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
     // How many images the matrix holds; row shares of fewer than MIN_KEPT_FOR_SCORES are noise,
     // so they are left out and the footer says why.
     let total = m.total();
-    let few = (total as usize) < crate::train::class_report::MIN_KEPT_FOR_SCORES;
+    let few = (total as usize) < super::report::MIN_KEPT_FOR_SCORES;
     let footer = if few {
         format!("{total} images: too few for shares")
     } else {

@@ -14,6 +14,10 @@ use crate::display::Table;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
+/// Images below which a score is noise: score tables show counts but no precision, recall or
+/// F1, and confusion figures leave out the row shares.
+pub const MIN_KEPT_FOR_SCORES: usize = 50;
+
 /// Checks a row-major `[n, n_classes]` probability buffer: its length, finiteness, values in
 /// [0, 1] and rows summing to 1 (within 1e-3; logits are not probabilities). Returns `n`.
 pub(crate) fn check_probs(probs: &[f32], n_classes: usize) -> Result<usize> {

@@ -15,8 +15,7 @@ use crate::paper::prakash2020;
 use burn::prelude::Device;
 use std::path::Path;
 
-/// Kept images below which a score table shows counts but no precision, recall or F1.
-pub const MIN_KEPT_FOR_SCORES: usize = 50;
+pub use crate::metrics::report::MIN_KEPT_FOR_SCORES;
 
 /// The F1 of a run's kept test images for a table cell, with `digits` decimals — or, below
 /// [`MIN_KEPT_FOR_SCORES`] kept images, "(only N kept: no score)", since it would be noise.
@@ -275,38 +274,53 @@ impl ClassRun {
     /// (compact) activation, each resampled to the input size, as one montage (input first).
     pub fn feature_maps(&self, i: usize, channel: usize, device: &Device) -> Result<Png> {
         let test = self.test_examples()?;
-        let px = test.pixels(i)?;
         let s = test.size();
-        let maps = self.model.feature_maps(&px, channel, device)?;
-        let mut panels = vec![Image {
+        let image = Image {
             width: s,
             height: s,
-            data: px,
-        }];
-        for m in maps {
-            panels.push(if m.width == s {
-                m
-            } else {
-                crate::augment::resize(&m, s, s)?
-            });
-        }
-        let labels: Vec<String> = std::iter::once("input".to_string())
-            .chain((1..panels.len()).map(|l| match self.net.kind() {
-                NetKind::AlexNet => format!("conv {l}"),
-                NetKind::Compact if l == 1 => "stem".to_string(),
-                NetKind::Compact => format!("stage {}", l - 1),
-            }))
-            .collect();
-        let zoom = (160 / s.max(1)).clamp(1, 4) as u32;
-        crate::figures::montage(
-            &panels,
-            panels.len(),
-            zoom,
-            Stretch::Linear,
-            Some(&labels),
-            None,
-        )
+            data: test.pixels(i)?,
+        };
+        feature_map_figure(&self.model, &image, channel, device)
     }
+}
+
+/// Fig. 2 for any classifier (a trained run's or one loaded from committed weights): `image` and
+/// channel `channel` of each convolution's (AlexNet) or block's (compact) activation for it, each
+/// resampled to the input size, as one montage (input first, labelled "conv 1…" or "stem",
+/// "stage 1…").
+pub fn feature_map_figure(
+    model: &crate::models::classifier::Classifier,
+    image: &Image,
+    channel: usize,
+    device: &Device,
+) -> Result<Png> {
+    crate::augment::ops::check_image("image", image)?;
+    let s = image.width;
+    let maps = model.feature_maps(&image.data, channel, device)?;
+    let mut panels = vec![image.clone()];
+    for m in maps {
+        panels.push(if m.width == s {
+            m
+        } else {
+            crate::augment::resize(&m, s, image.height)?
+        });
+    }
+    let labels: Vec<String> = std::iter::once("input".to_string())
+        .chain((1..panels.len()).map(|l| match model.kind() {
+            NetKind::AlexNet => format!("conv {l}"),
+            NetKind::Compact if l == 1 => "stem".to_string(),
+            NetKind::Compact => format!("stage {}", l - 1),
+        }))
+        .collect();
+    let zoom = (160 / s.max(1)).clamp(1, 4) as u32;
+    crate::figures::montage(
+        &panels,
+        panels.len(),
+        zoom,
+        Stretch::Linear,
+        Some(&labels),
+        None,
+    )
 }
 
 /// What a committed run is, in words: its network and scale, its split, and — for a run whose

@@ -175,18 +175,23 @@ pub fn load_paper_protocol_dir(dir: impl AsRef<Path>) -> Result<Vec<PaperProtoco
         .collect())
 }
 
-/// The presets the protocols table has a row for: results folder name (`<root>/<folder>/` split
-/// by simulation, `<root>/paper_protocol_<folder>/` under the seed's protocol, `paper_protocol/`
-/// for `compact`) and the row's label.
-const PRESET_ROWS: [(&str, &str); 4] = [
-    ("compact", "compact, 64², 2 CPU cores"),
+/// The presets the protocols table has rows for: the results folder of its runs split by
+/// simulation, the folder of its runs under the seed's protocol, and the rows' label.
+const PRESET_ROWS: [(&str, &str, &str); 4] = [
+    ("compact", "paper_protocol", "compact, 64², 2 CPU cores"),
     (
         "compact_long",
+        "paper_protocol_compact_long",
         "compact-long (twice the updates), 64², 2 CPU cores",
     ),
-    ("compact_wide", "compact-wide (width 1.5), 64², 2 CPU cores"),
+    (
+        "compact_wide",
+        "paper_protocol_compact_wide",
+        "compact-wide (width 1.5), 64², 2 CPU cores",
+    ),
     (
         "compact_wide_long",
+        "paper_protocol_compact_wide_long",
         "compact-wide-long (width 1.5, twice the updates), 64², 2 CPU cores",
     ),
 ];
@@ -242,7 +247,7 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
     // Split by simulation: each preset's runs on the 6,000-image set (`<experiment>.h5`; runs on
     // other data sizes are rows of `recipe_table`).
     let data_file = format!("{name}.h5");
-    for (folder, network) in PRESET_ROWS {
+    for (folder, _, network) in PRESET_ROWS {
         let by_sim: Vec<ClassMetrics> = load_class_metrics_dir(root.join(folder))?
             .into_iter()
             .filter(|m| {
@@ -275,13 +280,9 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
             MeanStd::of(&train).map_or("—".into(), |m| m.to_string()),
         ])?;
     }
-    // The seed's protocol: one folder per preset (`paper_protocol/` holds the `compact` runs).
-    for (preset, network) in PRESET_ROWS {
-        let folder = match preset {
-            "compact" => "paper_protocol".to_string(),
-            other => format!("paper_protocol_{other}"),
-        };
-        let protocol: Vec<PaperProtocolMetrics> = load_paper_protocol_dir(root.join(&folder))?
+    // The seed's protocol: one folder per preset.
+    for (_, folder, network) in PRESET_ROWS {
+        let protocol: Vec<PaperProtocolMetrics> = load_paper_protocol_dir(root.join(folder))?
             .into_iter()
             .filter(|m| m.experiment == name)
             .collect();
