@@ -20,8 +20,13 @@ under that kernel's deleted folder, so cargo calls every such crate (serde, burn
 stale again at every cell: measured here, 7-13 s per trivial cell and ~55 s for `:dep`, against
 3 s per cell with the shared folder. Notebooks run one at a time, so sharing the folder is safe.
 
-Usage: run_notebooks.py [--mode quick] [--out target/reproduce] [--timeout 3600] NOTEBOOK...
-Exit status: 0 if all notebooks passed, 1 otherwise. Last line: "N passed, M failed".
+Self-test (`--expect-fail tests/notebooks`): after the notebooks, in the same kernel, the
+deliberately broken notebooks there run too, and each must fail for the reason written down in
+tests/notebooks/expected_failures.json (scripts/test_runner.py checks their executed copies again).
+
+Usage: run_notebooks.py [--mode quick] [--out target/reproduce] [--timeout 3600]
+                        [--expect-fail tests/notebooks] NOTEBOOK...
+Exit status: 0 if all notebooks passed and every broken one failed as expected, 1 otherwise.
 """
 import argparse, base64, json, os, pathlib, re, sys, time
 
@@ -213,10 +218,15 @@ def merge_late(nb, cell_of_request, late):
     return merged
 
 
-def run_one(path, mode, out, timeout, kernels):
+def run_one(path, mode, out, timeout, kernels, folder=None, report=True):
+    """Runs one notebook in `kernels`' kernel for `folder` (its working directory; default: the
+    notebook's own folder) and writes the executed copy, its HTML and figures under `out`.
+    Returns (ok, what failed it as text). `report=False` prints neither the PASS/FAIL line nor the
+    failing cells (the self-test's deliberately broken notebooks: the caller says whether each
+    failed as it must)."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(SENTINEL, metadata={"tags": [SENTINEL_TAG]}))
-    folder = path.parent.resolve()
+    folder = (folder or path.parent).resolve()
     start = time.time()
     fatal = None
     client = None
@@ -251,14 +261,65 @@ def run_one(path, mode, out, timeout, kernels):
         print(f"  (HTML export failed: {e})")
     figs = save_figures(nb, out / "figures" / path.stem)
     ok = not found and fatal is None
-    print(f"{'PASS' if ok else 'FAIL'} {path} ({secs:.0f} s, {figs} figures, mode {mode})", flush=True)
+    if report:
+        print(f"{'PASS' if ok else 'FAIL'} {path} ({secs:.0f} s, {figs} figures, mode {mode})", flush=True)
     if late:
         print(f"  ({late} output message(s) arrived after their cell had finished; shown on that cell)")
-    if fatal:
-        print(f"  {fatal}")
-    for k, src, msg in found:
-        print(f"  --- cell {k} ---\n{src}\n  --- output ---\n{msg}\n", flush=True)
-    return ok
+    text = "\n".join(([fatal] if fatal else []) + [f"cell {k}: {msg}" for k, _, msg in found])
+    if report:
+        if fatal:
+            print(f"  {fatal}")
+        for k, src, msg in found:
+            print(f"  --- cell {k} ---\n{src}\n  --- output ---\n{msg}\n", flush=True)
+    return ok, text
+
+
+# The runner's self-test (`--expect-fail DIR`): DIR holds deliberately broken notebooks and
+# EXPECTED_FAILURES, which says, in order, why each must fail (a regular expression matched against
+# what failed it). They run after the notebooks in the same kernel, with the working directory of
+# the product notebooks (NOTEBOOKS_FOLDER), so they reuse its loaded crate graph instead of paying
+# a new kernel's ~90 s; each must fail for its own reason, so a failure carried over from an
+# earlier notebook's broken kernel does not count.
+EXPECTED_FAILURES = "expected_failures.json"
+NOTEBOOKS_FOLDER = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def expected_failures(folder):
+    """[(notebook path, reason pattern)] from folder/EXPECTED_FAILURES, in its order. Every
+    notebook in the folder needs an entry and every entry a notebook (ValueError naming it)."""
+    spec_path = folder / EXPECTED_FAILURES
+    try:
+        spec = json.loads(spec_path.read_text())
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{spec_path}: cannot read the expected failures ({e})")
+    if not isinstance(spec, dict) or not spec or not all(isinstance(v, str) for v in spec.values()):
+        raise ValueError(f"{spec_path}: must map each notebook's file name to a reason pattern")
+    unknown = sorted(p.name for p in folder.glob("*.ipynb") if p.name not in spec)
+    if unknown:
+        raise ValueError(f"{spec_path}: no expected failure written down for {unknown}")
+    missing = [name for name in spec if not (folder / name).exists()]
+    if missing:
+        raise ValueError(f"{spec_path}: names notebooks that do not exist: {missing}")
+    for name, pattern in spec.items():
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ValueError(f"{spec_path}: the pattern for {name} is not a regular expression ({e})")
+    return [(folder / name, pattern) for name, pattern in spec.items()]
+
+
+def failed_as_expected(ok, text, pattern):
+    """A deliberately broken notebook met its expectation: it failed, for the expected reason."""
+    return not ok and re.search(pattern, text) is not None
+
+
+def exit_code(ordinary, broken):
+    """The runner's exit status: 0 only if every ordinary notebook passed (`ordinary`: their ok
+    flags) and every deliberately broken one failed for its expected reason (`broken`: flags from
+    failed_as_expected); 1 otherwise, and 1 when nothing ran."""
+    if not ordinary and not broken:
+        return 1
+    return 0 if all(ordinary) and all(broken) else 1
 
 
 def kernel_build_config(root, tmpdir, cache):
@@ -338,7 +399,7 @@ def summary_of(nb):
     return title or "", summary
 
 
-def write_index(out, status):
+def write_index(out, status, heading="the executed notebooks"):
     """out/index.html: every executed notebook in `out`, in order, linked to its HTML, with its
     title, summary, and this run's status and time (`status`: stem -> (ok, seconds))."""
     import html as h
@@ -362,7 +423,7 @@ def write_index(out, status):
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>galaxy-lab notebooks</title>"
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
         "td{padding:.4em .8em;vertical-align:top;border-bottom:1px solid #ddd}</style></head><body>"
-        f"<h1>galaxy-lab: the executed notebooks ({h.escape(mode)} mode)</h1>"
+        f"<h1>galaxy-lab: {h.escape(heading)} ({h.escape(mode)} mode)</h1>"
         "<p>Each page is a notebook as it ran, figures inline. Written by scripts/run_notebooks.py "
         f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.</p>"
         "<table><tr><th>notebook</th><th>what it does</th><th>status</th><th>time</th></tr>"
@@ -373,13 +434,24 @@ def write_index(out, status):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("notebooks", nargs="+")
+    ap.add_argument("notebooks", nargs="*")
     ap.add_argument("--mode", default=os.environ.get("GALAXY_LAB_MODE", "quick"), choices=["quick", "full"])
     ap.add_argument("--out", default="target/reproduce")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     ap.add_argument("--kernel", default="rust")
     ap.add_argument("--times", help="append one 'notebook:<name>\\t<seconds>\\t<status>' line per notebook here")
+    ap.add_argument("--expect-fail", metavar="DIR",
+                    help="then, in the same kernel, the runner's self-test: DIR's deliberately broken notebooks, "
+                         f"each of which must fail for the reason DIR/{EXPECTED_FAILURES} gives (written to OUT/selftest/)")
     a = ap.parse_args()
+    if not a.notebooks and not a.expect_fail:
+        ap.error("no notebooks to run (name some, or --expect-fail DIR)")
+    broken = []
+    if a.expect_fail:
+        try:
+            broken = expected_failures(pathlib.Path(a.expect_fail))
+        except ValueError as e:
+            ap.error(str(e))
     target = pathlib.Path(__file__).resolve().parent.parent / "target"
     os.environ.setdefault("EVCXR_TMPDIR", str(target / "evcxr-kernel"))
     os.environ.setdefault("XDG_CACHE_HOME", str(target / "evcxr-cache"))
@@ -397,25 +469,46 @@ def main():
               "[patch] and profile (scripts/run_notebooks.py, kernel_build_config)")
     os.environ["GALAXY_LAB_MODE"] = a.mode
     kernels = Kernels(a.kernel, a.timeout, setup)
-    passed = failed = 0
-    status = {}
+    out = pathlib.Path(a.out)
+    selftest_out = out / "selftest"
+    if broken:  # no executed copy from an earlier run may stand in for this run's
+        for old in list(selftest_out.glob("*.ipynb")) + list(selftest_out.glob("*.html")):
+            old.unlink()
+    ordinary, met = [], []
+    status, selftest_status = {}, {}
     try:
         for p in a.notebooks:
             t0 = time.time()
-            ok = run_one(pathlib.Path(p), a.mode, pathlib.Path(a.out), a.timeout, kernels)
+            ok, _ = run_one(pathlib.Path(p), a.mode, out, a.timeout, kernels)
             status[pathlib.Path(p).stem] = (ok, time.time() - t0)
+            ordinary.append(ok)
             if a.times:
                 with open(a.times, "a") as f:
                     f.write(f"notebook:{pathlib.Path(p).stem}\t{time.time() - t0:.1f}\t{0 if ok else 1}\n")
-            if ok:
-                passed += 1
-            else:
-                failed += 1
+        for p, pattern in broken:
+            t0 = time.time()
+            ok, text = run_one(p, a.mode, selftest_out, a.timeout, kernels, folder=NOTEBOOKS_FOLDER, report=False)
+            good = failed_as_expected(ok, text, pattern)
+            met.append(good)
+            selftest_status[p.stem] = (ok, time.time() - t0)
+            print(f"self-test {p} ({time.time() - t0:.0f} s): "
+                  + ("failed, as it must, for the expected reason" if good else "did NOT fail as it must")
+                  + f" (/{pattern}/)" + ("" if good else f"; what it reported:\n{text or '(nothing)'}"), flush=True)
+            if a.times:
+                with open(a.times, "a") as f:
+                    f.write(f"notebook:selftest/{p.stem}\t{time.time() - t0:.1f}\t{0 if good else 1}\n")
     finally:
         kernels.shutdown()
-        write_index(pathlib.Path(a.out), status)
-    print(f"notebooks: {passed} passed, {failed} failed; index: {pathlib.Path(a.out) / 'index.html'}")
-    return 0 if failed == 0 else 1
+        if a.notebooks:
+            write_index(out, status)
+        if broken:
+            write_index(selftest_out, selftest_status,
+                        "the runner's self-test (deliberately broken notebooks: each must fail)")
+    print(f"notebooks: {sum(ordinary)} passed, {len(ordinary) - sum(ordinary)} failed; index: {out / 'index.html'}")
+    if broken:
+        print(f"runner self-test: {sum(met)} of {len(met)} broken notebooks failed for their expected reason; "
+              f"index: {selftest_out / 'index.html'}")
+    return exit_code(ordinary, met)
 
 
 if __name__ == "__main__":

@@ -1,35 +1,38 @@
 #!/usr/bin/env python3
-"""Proves the notebook runner fails when it should: each notebook in tests/notebooks/ is
+"""Proves the notebook runner fails when it should. Each notebook in tests/notebooks/ is
 deliberately broken (compile error, plain panic, panic under galaxy-lab's hook, `?` error, a figure
-shown as Debug text). All of them go through one run_notebooks.py call, as the real notebooks do
-(one kernel, `:clear`ed between notebooks), and each must be reported FAIL for its own reason, so a
-failure caused by an earlier notebook's broken kernel does not count. The run must exit non-zero.
-A hand-built message sequence also checks that stderr arriving after its cell finished is kept by
-the runner's reading loop and still fails the notebook (LateOutputClient, merge_late).
-Last line: "N passed, M failed"."""
-import pathlib, re, subprocess, sys
+shown as Debug text); tests/notebooks/expected_failures.json says why each must fail.
+
+    test_runner.py --from OUT   check the broken notebooks that `run_notebooks.py ... --expect-fail
+                                tests/notebooks --out OUT` executed after the real ones, in the same
+                                kernel (what `make test` does: no second kernel, whose `:dep` alone
+                                costs ~55 s)
+    test_runner.py              run them on their own first (run_notebooks.py --expect-fail, into
+                                target/runner-selftest), then check them the same way
+
+The check does not take the runner's word: it reads each executed copy (OUT/selftest/<name>),
+finds its failures with the runner's own `problems` and requires the expected reason among them,
+so a failure caused by an earlier notebook's broken kernel does not count. Without a kernel it
+also checks that the exit status fails a run in which any notebook failed (`exit_code`), and that
+stderr arriving after its cell finished is kept by the runner's reading loop and still fails the
+notebook (LateOutputClient, merge_late) on a hand-built message sequence.
+Last line: "runner self-test: N passed, M failed"."""
+import argparse, importlib.util, pathlib, re, subprocess, sys
 
 here = pathlib.Path(__file__).resolve().parent
 root = here.parent
-# What the runner must say about each case (the notebooks without `:dep` run first, so the
-# kernel loads galaxy-lab's crate graph once).
-EXPECT = {
-    "broken_compile.ipynb": r"error\[E0308\]|mismatched types",
-    "broken_panic_plain.ipynb": r"panicked at|Child process terminated",
-    "broken_debug_figure.ipynb": r"figure displayed as Debug text",
-    "broken_panic_hook.ipynb": r"panicked at|Child process terminated",
-    "broken_question_mark.ipynb": r"stderr output",
-}
+CASES = root / "tests" / "notebooks"
+
+spec = importlib.util.spec_from_file_location("run_notebooks", here / "run_notebooks.py")
+rn = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(rn)
 
 
 def late_output_is_caught():
     """evcxr can forward a cell's stderr after the cell's reply (a race no notebook can force):
     the runner must still put it on that cell and fail the notebook. Checked on a message
     sequence built by hand."""
-    import importlib.util, nbformat
-    spec = importlib.util.spec_from_file_location("run_notebooks", here / "run_notebooks.py")
-    rn = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(rn)
+    import nbformat
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("let d = f()?;"),
                                          nbformat.v4.new_code_cell("println!(\"ok\");")])
     def stream(parent, text):
@@ -70,49 +73,79 @@ def late_output_is_caught():
     return ok
 
 
-unit_ok = late_output_is_caught()
-cases = sorted((root / "tests" / "notebooks").glob("*.ipynb"))
-unknown = [c.name for c in cases if c.name not in EXPECT]
-if unknown:
-    print(f"runner self-test: no expected failure written down for {unknown}")
-    sys.exit(1)
-order = [root / "tests" / "notebooks" / name for name in EXPECT if (root / "tests" / "notebooks" / name).exists()]
-r = subprocess.run([sys.executable, str(here / "run_notebooks.py"), *map(str, order),
-                    "--out", str(root / "target" / "runner-selftest"), "--timeout", "1800"],
-                   capture_output=True, text=True)
+def exit_status_fails_failures():
+    """The exit status is non-zero whenever a notebook failed, a broken notebook did not fail as
+    expected, or nothing ran; zero only when all is as it should be."""
+    cases = [(([True], []), 0), (([True, False], []), 1), (([False], []), 1),
+             (([True], [True, True]), 0), (([True], [True, False]), 1), (([], [True]), 0),
+             (([], [False]), 1), (([], []), 1)]
+    wrong = [(args, want) for args, want in cases if rn.exit_code(*args) != want]
+    # and a broken notebook that passed, or failed for another reason, is not "as expected"
+    wrong += [] if not rn.failed_as_expected(True, "", ".*") else ["a passing notebook counted as failed"]
+    wrong += [] if not rn.failed_as_expected(False, "cell 1: stderr output", r"panicked at") else \
+        ["a failure for another reason counted"]
+    ok = not wrong
+    print(f"{'ok  ' if ok else 'BAD '} the exit status fails any failed notebook or unmet expectation"
+          f"{'' if ok else f' (wrong: {wrong})'}")
+    return ok
 
-# The runner prints "PASS|FAIL <path> (...)" for each notebook, then that notebook's problems.
-sections, current = {}, None
-for line in r.stdout.splitlines():
-    m = re.match(r"^(PASS|FAIL) (\S+) \(", line)
-    if m:
-        current = pathlib.Path(m.group(2)).name
-        sections[current] = [m.group(1)]
-    elif current is not None:
-        sections[current].append(line)
 
-passed, failed = int(unit_ok), int(not unit_ok)
-for nb in order:
-    lines = sections.get(nb.name)
-    verdict = lines[0] if lines else "missing"
-    reason = re.search(EXPECT[nb.name], "\n".join(lines[1:])) if lines else None
-    ok = verdict == "FAIL" and reason is not None
-    print(f"{'ok  ' if ok else 'BAD '} {nb.name}: {verdict}"
-          f"{', for the expected reason' if reason else ', expected reason /' + EXPECT[nb.name] + '/ not found'}")
-    passed += ok
-    failed += not ok
-if r.returncode == 0:
-    print("BAD  the runner exited 0 on broken notebooks")
-    failed += 1
-# The index links every executed notebook and marks each of these as failed.
-index = root / "target" / "runner-selftest" / "index.html"
-page = index.read_text() if index.exists() else ""
-linked = all(f'href="{nb.stem}.html"' in page for nb in order)
-ok = linked and page.count(">FAILED<") >= len(order)
-print(f"{'ok  ' if ok else 'BAD '} index.html links every notebook and marks it failed")
-passed += ok
-failed += not ok
-if failed:
-    print(r.stdout[-6000:], r.stderr[-3000:])
-print(f"runner self-test: {passed} passed, {failed} failed")
-sys.exit(0 if failed == 0 and passed > 0 else 1)
+def check_executed(out):
+    """Each broken notebook's executed copy under out/selftest/ fails for its expected reason, and
+    out/selftest/index.html links it and marks it failed. Returns (passed, failed)."""
+    import nbformat
+    passed = failed = 0
+    cases = rn.expected_failures(CASES)
+    for path, pattern in cases:
+        executed = out / "selftest" / path.name
+        if not executed.exists():
+            print(f"BAD  {path.name}: no executed copy at {executed}")
+            failed += 1
+            continue
+        found = rn.problems(nbformat.read(executed, as_version=4))
+        text = "\n".join(msg for _, _, msg in found)
+        ok = bool(found) and re.search(pattern, text) is not None
+        seen = text[:400] or "none"
+        print(f"{'ok  ' if ok else 'BAD '} {path.name}: "
+              + ("fails for the expected reason" if ok else f"expected a failure matching /{pattern}/, found: {seen}"))
+        passed += ok
+        failed += not ok
+    index = out / "selftest" / "index.html"
+    page = index.read_text() if index.exists() else ""
+    ok = all(f'href="{p.stem}.html"' in page for p, _ in cases) and page.count(">FAILED<") >= len(cases)
+    print(f"{'ok  ' if ok else 'BAD '} {index.relative_to(root) if index.is_relative_to(root) else index} "
+          "links every broken notebook and marks it failed")
+    return passed + ok, failed + (not ok)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--from", dest="out", metavar="OUT",
+                    help="check what `run_notebooks.py --expect-fail tests/notebooks --out OUT` executed")
+    a = ap.parse_args()
+    passed = failed = 0
+    for check in (late_output_is_caught, exit_status_fails_failures):
+        ok = check()
+        passed += ok
+        failed += not ok
+    if a.out:
+        out = pathlib.Path(a.out)
+    else:
+        out = root / "target" / "runner-selftest"
+        r = subprocess.run([sys.executable, str(here / "run_notebooks.py"), "--expect-fail", str(CASES),
+                            "--out", str(out), "--timeout", "1800"], capture_output=True, text=True)
+        ok = r.returncode == 0
+        print(f"{'ok  ' if ok else 'BAD '} run_notebooks.py --expect-fail exited {r.returncode}")
+        if not ok:
+            print(r.stdout[-6000:], r.stderr[-3000:])
+        passed += ok
+        failed += not ok
+    p, f = check_executed(out)
+    passed += p
+    failed += f
+    print(f"runner self-test: {passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
