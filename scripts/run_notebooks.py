@@ -432,6 +432,13 @@ def write_index(out, status, heading="the executed notebooks"):
     write_atomic(out / "index.html", page)
 
 
+def record_time(times, name, t0, ok):
+    """Appends the line `make test`'s timing table reads (scripts/stage.py) to `times`, if given."""
+    if times:
+        with open(times, "a") as f:
+            f.write(f"notebook:{name}\t{time.time() - t0:.1f}\t{0 if ok else 1}\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebooks", nargs="*")
@@ -482,9 +489,7 @@ def main():
             ok, _ = run_one(pathlib.Path(p), a.mode, out, a.timeout, kernels)
             status[pathlib.Path(p).stem] = (ok, time.time() - t0)
             ordinary.append(ok)
-            if a.times:
-                with open(a.times, "a") as f:
-                    f.write(f"notebook:{pathlib.Path(p).stem}\t{time.time() - t0:.1f}\t{0 if ok else 1}\n")
+            record_time(a.times, pathlib.Path(p).stem, t0, ok)
         for p, pattern in broken:
             t0 = time.time()
             ok, text = run_one(p, a.mode, selftest_out, a.timeout, kernels, folder=NOTEBOOKS_FOLDER, report=False)
@@ -494,9 +499,7 @@ def main():
             print(f"self-test {p} ({time.time() - t0:.0f} s): "
                   + ("failed, as it must, for the expected reason" if good else "did NOT fail as it must")
                   + f" (/{pattern}/)" + ("" if good else f"; what it reported:\n{text or '(nothing)'}"), flush=True)
-            if a.times:
-                with open(a.times, "a") as f:
-                    f.write(f"notebook:selftest/{p.stem}\t{time.time() - t0:.1f}\t{0 if good else 1}\n")
+            record_time(a.times, f"selftest/{p.stem}", t0, good)
     finally:
         kernels.shutdown()
         if a.notebooks:
