@@ -12,7 +12,8 @@
 # (preset joint-compact), training seeds SEEDS (default 0), on the same joint set; each run's
 # metrics go to results/theta/joint_compact_s<seed>.json. A killed run continues when the same
 # command is run again. joint-compact-long: the same for twice the updates (preset joint-compact-long,
-# results/theta/joint_compact_long_s<seed>.json). BIN=path runs an already built binary.
+# results/theta/joint_compact_long_s<seed>.json); joint-compact-wide-long: that on the compact body at
+# width 1.5 (results/theta/joint_compact_wide_long_s<seed>.json). BIN=path runs an already built binary.
 # Usage: [SEEDS="0 1 2"] scripts/theta_full.sh [RUNS...]   (default: paper joint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +44,7 @@ if [[ " $RUNS " == *" joint "* ]]; then
   cp "$R/joint/test_predictions.csv" results/theta/joint_test_predictions.csv.tmp
   mv results/theta/joint_test_predictions.csv.tmp results/theta/joint_test_predictions.csv
 fi
-for preset in joint-compact joint-compact-long; do
+for preset in joint-compact joint-compact-long joint-compact-wide-long; do
   if [[ " $RUNS " == *" $preset "* ]]; then
     [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
     for s in ${SEEDS:-0}; do

@@ -140,6 +140,12 @@ fn joint_model_reports_coverage_and_regions() {
     assert!(m.fresh_data_config(16, 3).is_err(), "the training seed");
     let (e, p) = m.evaluate(&ds, None, &dev).unwrap();
     assert_eq!((e.n, e.data_seed, e.training_data_seed), (64, 3, 3));
+    // A network that regresses i gets its errors binned by the mirror degeneracy, over every
+    // image scored, with the same RMSE as the plain score.
+    let mirror = e.mirror.as_ref().expect("mirror scores for an i regressor");
+    assert_eq!(mirror.bins.iter().map(|b| b.n).sum::<usize>(), 64);
+    let rmse_i = e.targets.iter().find(|t| t.target == "i").unwrap().rmse_deg;
+    assert!((mirror.all.rmse_i_deg.unwrap() - rmse_i).abs() < 1e-9);
     let sims: Vec<u32> = ds.labels.iter().map(|l| l.simulation).collect();
     let [_, _, test] = split_indices(&sims, cfg.split, cfg.train.seed);
     for (j, &k) in test.iter().enumerate() {
@@ -399,4 +405,27 @@ fn theta_presets_are_the_committed_recipes() {
     };
     assert_eq!(read("paper_theta").config, RegRunConfig::paper_theta());
     assert_eq!(read("joint").config, RegRunConfig::joint_committed());
+    // Runs from before the width setting read back at width 1 (the committed long run's preset).
+    assert_eq!(
+        read("joint_compact_long_s0").config,
+        RegRunConfig::joint_compact_long()
+    );
+    // The wide preset differs from the long one in the width alone, and its network has it.
+    let wide = RegRunConfig::joint_compact_wide_long();
+    assert_eq!(wide.width, 1.5);
+    assert_eq!(
+        RegRunConfig {
+            width: 1.0,
+            ..wide.clone()
+        },
+        RegRunConfig::joint_compact_long()
+    );
+    use burn::module::Module as _;
+    let dev = cpu_device();
+    let params = |c: &RegRunConfig| c.network(64).init(&dev).unwrap().num_params();
+    let (narrow, wider) = (params(&RegRunConfig::joint_compact_long()), params(&wide));
+    assert!(
+        wider as f64 > 2.0 * narrow as f64,
+        "{wider} vs {narrow} weights"
+    );
 }

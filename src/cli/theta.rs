@@ -73,6 +73,13 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
                 .unwrap_or_default()
         );
     }
+    if let Some(mirror) = &e.mirror {
+        println!("{}", mirror.summary());
+        println!(
+            "{}",
+            mirror.table("errors of i by the mirror degeneracy: |i − i′|, i′ the inclination that draws the same projected discs")?
+        );
+    }
     if let Some(out) = &a.out {
         std::fs::create_dir_all(out).map_err(|e| crate::error::Error::io(out, e))?;
         crate::io::write_json(out.join("evaluation.json"), &e)?;
@@ -130,6 +137,8 @@ pub enum Preset {
     JointCompact,
     /// `joint-compact` for twice the updates.
     JointCompactLong,
+    /// `joint-compact-long` on the compact body at width 1.5.
+    JointCompactWideLong,
 }
 
 impl Preset {
@@ -141,6 +150,7 @@ impl Preset {
             Preset::JointCommitted => RegRunConfig::joint_committed(),
             Preset::JointCompact => RegRunConfig::joint_compact(),
             Preset::JointCompactLong => RegRunConfig::joint_compact_long(),
+            Preset::JointCompactWideLong => RegRunConfig::joint_compact_wide_long(),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod q;
 pub mod q_experiment;
 pub mod q_refit;
 pub mod recipe_comparison;
+pub mod reg_mirror;
 pub mod reg_model;
 pub mod reg_predictions;
 pub mod regress;

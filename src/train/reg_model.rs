@@ -5,8 +5,11 @@
 //! full-scale figures from the committed networks on data they never saw, and `galaxy-lab theta
 //! evaluate` scores them from the command line.
 
+use super::reg_mirror::RegMirrorScores;
 use super::regress::predict_reg;
-use super::theta_experiment::{ANGLE_SCALE, RegPredictions, RegRunConfig, regression_data};
+use super::theta_experiment::{
+    ANGLE_SCALE, RegPredictions, RegRunConfig, RegTarget, regression_data,
+};
 use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
 use crate::error::{Error, Result};
 use crate::models::regressor::{Regressor, RegressorConfig};
@@ -215,6 +218,9 @@ pub struct RegEvaluation {
     pub n: usize,
     /// One entry per target.
     pub targets: Vec<TargetScore>,
+    /// The errors of i binned by the mirror degeneracy (networks that regress i).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<RegMirrorScores>,
 }
 
 impl RegModel {
@@ -250,12 +256,22 @@ impl RegModel {
                 within_coverage_scaled: scaled,
             });
         }
+        let mirror = if self.info.run.targets.contains(&RegTarget::Inclination) {
+            // `predict` scores the first `p.len()` images, in file order.
+            Some(RegMirrorScores::from_predictions(
+                &p,
+                &ds.labels[..p.len()],
+            )?)
+        } else {
+            None
+        };
         let e = RegEvaluation {
             data: ds.path().to_path_buf(),
             data_seed: ds.seed,
             training_data_seed: self.info.data_seed,
             n: p.len(),
             targets,
+            mirror,
         };
         Ok((e, p))
     }
