@@ -831,6 +831,35 @@ impl PairH5 {
 }
 
 #[cfg(test)]
+impl PairLabel {
+    /// A label for unit tests: relative inclination `i`, view (`theta`, `phi`) and `class`;
+    /// prograde, orbit 1 (pericentre 8 kpc), mass ratio 1, morphology codes 1, the rest zero.
+    pub(crate) fn for_tests(i: f32, theta: f32, phi: f32, class: i32) -> Self {
+        PairLabel {
+            class,
+            i_deg: i,
+            theta_deg: theta,
+            phi_deg: phi,
+            t_from_peri_myr: 0.0,
+            mass_ratio: 1.0,
+            orbit_id: 1,
+            r_peri_kpc: 8.0,
+            energy: 0.0,
+            pericentre_kpc: 8.0,
+            spin: 0,
+            morph1: 1,
+            morph2: 1,
+            simulation: 0,
+            fov_half_width_kpc: 0.0,
+            fraction_outside: 0.0,
+            redshift: 0.0,
+            peak_snr: 0.0,
+            roll_deg: 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

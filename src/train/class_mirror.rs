@@ -70,7 +70,21 @@ pub struct MirrorScores {
     pub theta_bands: Vec<MirrorThetaBand>,
 }
 
-fn band_of(edges: &[f64], x: f64) -> usize {
+/// The mirror inclination i′ of a labelled image: its i, spin and view (θ, φ), galaxy 2's
+/// spin-axis azimuth Φ₂ = 0 as every generated dataset has it.
+pub fn label_mirror_inclination_deg(l: &PairLabel) -> Result<f64> {
+    let spin = if l.spin == 1 {
+        Spin::Retrograde
+    } else {
+        Spin::Prograde
+    };
+    let g = Geometry::new(f64::from(l.i_deg), spin)?;
+    let view = ViewAngles::new(f64::from(l.theta_deg), f64::from(l.phi_deg))?;
+    mirror_inclination_deg(&g, &view)
+}
+
+/// The bin of `x` among `edges` (the last bin also takes `x` at or beyond its upper edge).
+pub(crate) fn band_of(edges: &[f64], x: f64) -> usize {
     let last = edges.len() - 2;
     edges[1..]
         .iter()
@@ -142,14 +156,8 @@ impl MirrorScores {
                 class_i("true class", truth[k])?,
                 class_i("predicted class", predicted[k])?,
             );
-            let spin = if l.spin == 1 {
-                Spin::Retrograde
-            } else {
-                Spin::Prograde
-            };
-            let g = Geometry::new(f64::from(l.i_deg), spin)?;
             let view = ViewAngles::new(f64::from(l.theta_deg), f64::from(l.phi_deg))?;
-            let mirror = mirror_inclination_deg(&g, &view)?;
+            let mirror = label_mirror_inclination_deg(l)?;
             let distance = inclinations
                 .iter()
                 .filter(|&&c| (c - t).abs() > 1e-6)
@@ -326,27 +334,7 @@ mod tests {
     use super::*;
 
     fn label(i: f32, theta: f32, phi: f32, class: i32) -> PairLabel {
-        PairLabel {
-            class,
-            i_deg: i,
-            theta_deg: theta,
-            phi_deg: phi,
-            t_from_peri_myr: 0.0,
-            mass_ratio: 1.0,
-            orbit_id: 1,
-            r_peri_kpc: 8.0,
-            energy: 0.0,
-            pericentre_kpc: 8.0,
-            spin: 0,
-            morph1: 1,
-            morph2: 1,
-            simulation: 0,
-            fov_half_width_kpc: 0.0,
-            fraction_outside: 0.0,
-            redshift: 0.0,
-            peak_snr: 0.0,
-            roll_deg: 0.0,
-        }
+        PairLabel::for_tests(i, theta, phi, class)
     }
 
     #[test]

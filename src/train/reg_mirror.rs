@@ -9,14 +9,12 @@
 //! features and the orientation of galaxy 2's disc against the orbit can tell them apart. The
 //! "midpoint" column is the RMSE of that shape-only answer, (i + i′) / 2, on the same images.
 
+use super::class_mirror::{band_of, label_mirror_inclination_deg};
 use super::reg_predictions::RegPredictions;
 use super::theta_experiment::RegTarget;
 use crate::data::pairs_h5::PairLabel;
 use crate::display::Table;
 use crate::error::{Error, Result};
-use crate::sim::pair::mirror::mirror_inclination_deg;
-use crate::sim::pair::orbit::{Geometry, Spin};
-use crate::sim::pair::render::ViewAngles;
 use serde::{Deserialize, Serialize};
 
 /// Edges (degrees) of the bins of |i − i′|: [0, 5), [5, 10), [10, 20), [20, 40), [40, 90].
@@ -124,21 +122,8 @@ impl RegMirrorScores {
                     ),
                 ));
             }
-            let spin = if l.spin == 1 {
-                Spin::Retrograde
-            } else {
-                Spin::Prograde
-            };
-            let g = Geometry::new(f64::from(l.i_deg), spin)?;
-            let view = ViewAngles::new(f64::from(l.theta_deg), f64::from(l.phi_deg))?;
-            let mirror = mirror_inclination_deg(&g, &view)?;
-            let d = (t - mirror).abs();
-            let last = bins.len() - 1;
-            let b = REG_MIRROR_EDGES[1..]
-                .iter()
-                .position(|&e| d < e)
-                .unwrap_or(last)
-                .min(last);
+            let mirror = label_mirror_inclination_deg(l)?;
+            let b = band_of(&REG_MIRROR_EDGES, (t - mirror).abs());
             bins[b].add(t, p, mirror);
             all.add(t, p, mirror);
         }
@@ -238,27 +223,7 @@ mod tests {
     use super::*;
 
     fn label(i: f32, theta: f32, phi: f32) -> PairLabel {
-        PairLabel {
-            class: -1,
-            i_deg: i,
-            theta_deg: theta,
-            phi_deg: phi,
-            t_from_peri_myr: 0.0,
-            mass_ratio: 1.0,
-            orbit_id: 1,
-            r_peri_kpc: 8.0,
-            energy: 0.0,
-            pericentre_kpc: 8.0,
-            spin: 0,
-            morph1: 1,
-            morph2: 1,
-            simulation: 0,
-            fov_half_width_kpc: 0.0,
-            fraction_outside: 0.0,
-            redshift: 0.0,
-            peak_snr: 0.0,
-            roll_deg: 0.0,
-        }
+        PairLabel::for_tests(i, theta, phi, -1)
     }
 
     #[test]
