@@ -830,6 +830,31 @@ impl PairH5 {
     }
 }
 
+impl PairLabel {
+    /// The mirror inclination i′ of this image (`crate::sim::pair::mirror`): the relative
+    /// inclination that draws the same two projected discs from its view (θ, φ), for its i and
+    /// spin, with galaxy 2's spin-axis azimuth Φ₂ = 0 as every generated dataset has it. A φ that
+    /// rounded to 360° when stored as f32 is read as 0°.
+    pub fn mirror_inclination_deg(&self) -> Result<f64> {
+        let spin = if self.spin == 1 {
+            Spin::Retrograde
+        } else {
+            Spin::Prograde
+        };
+        let g = crate::sim::pair::orbit::Geometry::new(f64::from(self.i_deg), spin)?;
+        let phi = f64::from(self.phi_deg);
+        let view = ViewAngles::new(
+            f64::from(self.theta_deg),
+            if phi.is_finite() {
+                phi.rem_euclid(360.0)
+            } else {
+                phi
+            },
+        )?;
+        crate::sim::pair::mirror_inclination_deg(&g, &view)
+    }
+}
+
 #[cfg(test)]
 impl PairLabel {
     /// A label for unit tests: relative inclination `i`, view (`theta`, `phi`) and `class`;

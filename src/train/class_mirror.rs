@@ -10,8 +10,6 @@ use super::class_summary::MeanStd;
 use crate::data::pairs_h5::{Experiment, PairLabel};
 use crate::display::Table;
 use crate::error::{Error, Result};
-use crate::sim::pair::mirror::mirror_inclination_deg;
-use crate::sim::pair::orbit::{Geometry, Spin};
 use crate::sim::pair::render::ViewAngles;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -68,19 +66,6 @@ pub struct MirrorScores {
     pub bins: Vec<MirrorBin>,
     /// The bands of [`MIRROR_THETA_EDGES`].
     pub theta_bands: Vec<MirrorThetaBand>,
-}
-
-/// The mirror inclination i′ of a labelled image: its i, spin and view (θ, φ), galaxy 2's
-/// spin-axis azimuth Φ₂ = 0 as every generated dataset has it.
-pub fn label_mirror_inclination_deg(l: &PairLabel) -> Result<f64> {
-    let spin = if l.spin == 1 {
-        Spin::Retrograde
-    } else {
-        Spin::Prograde
-    };
-    let g = Geometry::new(f64::from(l.i_deg), spin)?;
-    let view = ViewAngles::new(f64::from(l.theta_deg), f64::from(l.phi_deg))?;
-    mirror_inclination_deg(&g, &view)
 }
 
 /// The bin of `x` among `edges` (the last bin also takes `x` at or beyond its upper edge).
@@ -157,7 +142,7 @@ impl MirrorScores {
                 class_i("predicted class", predicted[k])?,
             );
             let view = ViewAngles::new(f64::from(l.theta_deg), f64::from(l.phi_deg))?;
-            let mirror = label_mirror_inclination_deg(l)?;
+            let mirror = l.mirror_inclination_deg()?;
             let distance = inclinations
                 .iter()
                 .filter(|&&c| (c - t).abs() > 1e-6)

@@ -3,13 +3,16 @@
 //!
 //! For every image there is a second relative inclination i′ that draws the same two projected
 //! discs from that direction (galaxy 2 reflected through the sky plane). A network that reads i
-//! from the discs' shapes alone cannot tell i from i′; under a squared loss the best it can then
-//! answer is their mean, wrong by |i − i′| / 2. Binning the errors by |i − i′| says how much of
-//! the RMSE that accounts for: where i′ ≈ i the discs fix i; where the two differ, only the tidal
-//! features and the orientation of galaxy 2's disc against the orbit can tell them apart. The
-//! "midpoint" column is the RMSE of that shape-only answer, (i + i′) / 2, on the same images.
+//! from the discs' shapes alone cannot tell i from i′; under a squared loss (or a Gaussian
+//! likelihood, whose μ is also a mean) it can then at best answer a weighted mean of the two.
+//! Binning the errors by |i − i′| says how much of the RMSE that accounts for: where i′ ≈ i the
+//! discs fix i; where the two differ, only the tidal features, the orientation of galaxy 2's disc
+//! against the orbit, or the datasets' fixed azimuth of that disc (Φ₂ = 0) can tell them apart.
+//! The "midpoint" column is the RMSE of the equal-weight answer (i + i′) / 2 on the same images:
+//! a reference, not a bound — how a reader should weigh i against i′ depends on how the data draw
+//! i and the view (i uniform in 0–90° makes the lower inclination the likelier of the two).
 
-use super::class_mirror::{band_of, label_mirror_inclination_deg};
+use super::class_mirror::band_of;
 use super::reg_predictions::RegPredictions;
 use super::theta_experiment::RegTarget;
 use crate::data::pairs_h5::PairLabel;
@@ -35,8 +38,8 @@ pub struct RegMirrorBin {
     pub n: usize,
     /// RMSE of the network's i (degrees; `None` for an empty bin).
     pub rmse_i_deg: Option<f64>,
-    /// RMSE of answering (i + i′) / 2, the best a reader of the discs' shapes alone can do under
-    /// a squared loss (degrees; `None` for an empty bin).
+    /// RMSE of answering (i + i′) / 2, the equal-weight answer of a reader that cannot tell i
+    /// from i′ (degrees; `None` for an empty bin).
     pub midpoint_rmse_deg: Option<f64>,
     /// Images whose predicted i lies nearer i′ than i.
     pub nearer_mirror: usize,
@@ -88,7 +91,7 @@ fn deg(r: Option<f64>) -> String {
 
 impl RegMirrorScores {
     /// Bins the images of `labels` (their i, θ, φ and spin; galaxy 2's spin-axis azimuth Φ₂ = 0,
-    /// as every generated dataset has it) by |i − i′|, scoring the predicted i `pred_deg` against
+    /// as every generated dataset has it; i in 0–90°) by |i − i′|, scoring the predicted i `pred_deg` against
     /// the true `truth_deg`. One label, truth and prediction per image, all finite; each truth
     /// must be its label's i (so that predictions and labels are of the same images).
     pub fn new(labels: &[PairLabel], truth_deg: &[f64], pred_deg: &[f64]) -> Result<Self> {
@@ -122,7 +125,7 @@ impl RegMirrorScores {
                     ),
                 ));
             }
-            let mirror = label_mirror_inclination_deg(l)?;
+            let mirror = l.mirror_inclination_deg()?;
             let b = band_of(&REG_MIRROR_EDGES, (t - mirror).abs());
             bins[b].add(t, p, mirror);
             all.add(t, p, mirror);
@@ -279,5 +282,13 @@ mod tests {
         // A truth that is not the label's i: the two are of different images.
         let e = RegMirrorScores::new(&l, &[31.0], &[30.0]).unwrap_err();
         assert!(e.to_string().contains("true i of image 0"), "{e}");
+        // Predictions without an i column have nothing to bin.
+        let theta_only =
+            RegPredictions::new(vec![RegTarget::Theta], vec![30.0], vec![30.0], None).unwrap();
+        assert!(RegMirrorScores::from_predictions(&theta_only, &l).is_err());
+        // A φ stored as f32 that rounded up to 360° is the view at 0°.
+        let wrapped = RegMirrorScores::new(&[label(30.0, 10.0, 360.0)], &[30.0], &[30.0]).unwrap();
+        let zero = RegMirrorScores::new(&[label(30.0, 10.0, 0.0)], &[30.0], &[30.0]).unwrap();
+        assert_eq!(wrapped, zero);
     }
 }
