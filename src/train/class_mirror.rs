@@ -10,7 +10,6 @@ use super::class_summary::MeanStd;
 use crate::data::pairs_h5::{Experiment, PairLabel};
 use crate::display::Table;
 use crate::error::{Error, Result};
-use crate::sim::pair::render::ViewAngles;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -141,7 +140,7 @@ impl MirrorScores {
                 class_i("true class", truth[k])?,
                 class_i("predicted class", predicted[k])?,
             );
-            let view = ViewAngles::new(f64::from(l.theta_deg), f64::from(l.phi_deg))?;
+            // Checks the label's i, θ and φ too.
             let mirror = l.mirror_inclination_deg()?;
             let distance = inclinations
                 .iter()
@@ -153,7 +152,7 @@ impl MirrorScores {
             let b = band_of(&MIRROR_BIN_EDGES, distance);
             bins[b].n += 1;
             bins[b].wrong_i += wrong;
-            let band = &mut theta_bands[band_of(&MIRROR_THETA_EDGES, view.theta_deg.abs())];
+            let band = &mut theta_bands[band_of(&MIRROR_THETA_EDGES, f64::from(l.theta_deg).abs())];
             let side = if distance < MIRROR_NEAR_DEG {
                 &mut band.near
             } else {
