@@ -35,15 +35,20 @@ R=target/sdss_runs$TAG
 COMMON=(--experiment two-class --size 64)
 if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
 mkdir -p "$D" "$R" results/sdss results/classification
-[ -f "$D/clean.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5"
-[ -f "$D/observed.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5"
 [ -f "$D/mock.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 9 --mock-observed "${FRAME[@]}" --out "$D/mock.h5"
 # A second mock set of new encounters (data seed 10): a score that holds on both is not one set's luck.
 [ -f "$D/mock_fresh.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 10 --mock-observed "${FRAME[@]}" --out "$D/mock_fresh.h5"
 KINDS=${KINDS:-clean observed mock_train}
-if [[ " $KINDS " == *" mock_train "* ]] && [ ! -f "$D/mock_train.h5" ]; then
-  $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5"
-fi
+# Only the training sets of the networks asked for (each ~2 min of simulation).
+for kind in $KINDS; do
+  [ -f "$D/$kind.h5" ] && continue
+  case "$kind" in
+    clean) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5";;
+    observed) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5";;
+    mock_train) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5";;
+    *) echo "unknown KINDS entry: $kind (expected clean, observed or mock_train)" >&2; exit 2;;
+  esac
+done
 for kind in $KINDS; do
   run="$R/train_$NET$kind$S"
   if [ -f "$run/metrics.json" ]; then echo "trained already: $run"
