@@ -6,7 +6,7 @@ other thresholds. Reads what `galaxy-lab classify evaluate --out DIR` wrote (DIR
 and the HDF5 file it evaluated (its label arrays, by image index).
 Usage: mock_rejections.py EVAL_DIR DATA.h5 [--threshold 0.8]
 e.g.   mock_rejections.py target/sdss_runs/eval_compact-wide-long_mock_train data/generated/sdss_mock/mock.h5"""
-import argparse, csv, pathlib, sys
+import argparse, csv, json, pathlib, sys
 import h5py, numpy as np
 
 
@@ -32,6 +32,14 @@ def main():
         sys.exit(f"{pred} has no probability columns p0, p1, …")
     probs = np.array([[float(r[k]) for k in cols] for r in rows])
     right = np.array([r["truth"] == r["predicted"] for r in rows])
+    # Each class's centre inclination from its name in eval.json ("i=0", "i=45"): the window
+    # distance below is measured from the class the image belongs to.
+    ev = a.eval_dir / "eval.json"
+    try:
+        names = json.load(open(ev))["class_names"]
+        centres = np.array([float(c.removeprefix("i=")) for c in names])
+    except (OSError, KeyError, ValueError, AttributeError) as e:
+        sys.exit(f"{ev}: no class names of the form i=<degrees> ({e})")
     with h5py.File(a.data, "r") as f:
         n = f["class"].shape[0]
         if idx.max() >= n:
@@ -39,7 +47,9 @@ def main():
         lab = {k: f[k][:][idx] for k in ("class", "i_deg", "mass_ratio", "peak_snr", "redshift", "theta_deg")}
     pmax = probs.max(axis=1)
     rej = pmax < a.threshold
-    centre = np.where(lab["class"] == 0, 0.0, 45.0)  # the two-class set: i within ±15° of 0° or 45°
+    if lab["class"].max() >= len(centres):
+        sys.exit(f"{a.data} has class {lab['class'].max()}, but {ev} names {len(centres)} classes")
+    centre = centres[lab["class"]]
     print(f"{len(rows)} images, {rej.sum()} rejected below {a.threshold:.0%} ({rej.mean():.1%}), accuracy of all {right.mean():.3f}")
 
     def table(name, x, edges, fmt="{:g}"):

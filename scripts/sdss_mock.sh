@@ -14,7 +14,7 @@
 # data seed 10, to results/sdss/mock_fresh_eval_<trained-on><tag>.json) and each training metrics.json to
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote);
 # the compact networks' weights to results/classification/weights/two-class_sdss-mock_<name>.*.
-# PRESET=compact (or compact-long) trains the compact network (`classify train --preset …`)
+# PRESET=compact (or any other compact preset: compact-long, compact-wide-long) trains the compact network (`classify train --preset …`)
 # instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
 # target/sdss_runs/compact_<trained-on>). BIN=path runs an already built binary.
 # Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] [SEED=N] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
@@ -34,11 +34,16 @@ D=data/generated/sdss_mock$TAG
 R=target/sdss_runs$TAG
 COMMON=(--experiment two-class --size 64)
 if [ -z "${BIN:-}" ]; then cargo build --bin galaxy-lab; BIN=target/debug/galaxy-lab; fi
+KINDS=${KINDS:-clean observed mock_train}
+for kind in $KINDS; do  # before any simulation: a typo fails in a second, not after the mock sets
+  case "$kind" in clean|observed|mock_train) ;;
+    *) echo "unknown KINDS entry: $kind (expected clean, observed or mock_train)" >&2; exit 2;;
+  esac
+done
 mkdir -p "$D" "$R" results/sdss results/classification
 [ -f "$D/mock.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 9 --mock-observed "${FRAME[@]}" --out "$D/mock.h5"
 # A second mock set of new encounters (data seed 10): a score that holds on both is not one set's luck.
 [ -f "$D/mock_fresh.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 10 --mock-observed "${FRAME[@]}" --out "$D/mock_fresh.h5"
-KINDS=${KINDS:-clean observed mock_train}
 # Only the training sets of the networks asked for (each ~2 min of simulation).
 for kind in $KINDS; do
   [ -f "$D/$kind.h5" ] && continue
@@ -46,7 +51,6 @@ for kind in $KINDS; do
     clean) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5";;
     observed) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5";;
     mock_train) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5";;
-    *) echo "unknown KINDS entry: $kind (expected clean, observed or mock_train)" >&2; exit 2;;
   esac
 done
 for kind in $KINDS; do
