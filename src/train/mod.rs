@@ -19,6 +19,7 @@ pub mod paper_protocol;
 pub mod q;
 pub mod q_experiment;
 pub mod q_refit;
+pub mod q_summary;
 pub mod recipe_comparison;
 pub mod reg_mirror;
 pub mod reg_model;
