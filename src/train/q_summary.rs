@@ -35,8 +35,8 @@ pub struct QSummary {
 }
 
 /// The recipe of `config` with what does not define it (training seed, convolution code) set to
-/// fixed values.
-fn recipe_of(config: &QRunConfig) -> QRunConfig {
+/// fixed values: two runs of one recipe give equal values.
+pub fn recipe_of(config: &QRunConfig) -> QRunConfig {
     let mut r = config.clone();
     r.train.seed = 0;
     r.first_conv = ConvImpl::Im2col;
