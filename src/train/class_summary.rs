@@ -225,7 +225,7 @@ pub fn protocols_table(root: impl AsRef<Path>, experiment: Experiment) -> Result
     );
     let n_paper = paper.overall.support + paper.overall.rejected;
     t.push_row(&[
-        "paper: AlexNet, 256², GPU".to_string(),
+        "paper: AlexNet, 256², one i7-7700 CPU".to_string(),
         format!("augmented images split at random ({})", paper.tables),
         "—".into(),
         n_paper.to_string(),
