@@ -114,7 +114,7 @@ pub struct TrainConfig {
     #[serde(default)]
     pub plateau: Option<Plateau>,
     /// L2 penalty added to every gradient by Adam (burn's `WeightDecayConfig`: coupled, as in
-    /// PyTorch's `Adam(weight_decay=…)`). The thesis uses none; None: no penalty. A regulariser
+    /// PyTorch's `Adam(weight_decay=…)`). The thesis mentions none; None: no penalty. A regulariser
     /// against the over-confident validation misses of the long four-projection runs.
     #[serde(default)]
     pub weight_decay: Option<f64>,
