@@ -79,7 +79,9 @@ pub use crate::train::q_experiment::{
     QMetrics, QPredictor, QRun, QRunConfig, load_metrics_dir, loss_figure, refit_saved_run, run_q,
 };
 pub use crate::train::q_refit::{Refit, RefitOutcome, Refitted, refit_without_dropout};
-pub use crate::train::q_summary::{QSummary, load_q_summaries, q_summary_table, summarize_q};
+pub use crate::train::q_summary::{
+    QSummary, load_q_summaries, q_summary_table, recipe_label, summarize_q,
+};
 pub use crate::train::recipe_comparison::recipe_table;
 pub use burn::module::Module;
 pub use burn::tensor::Tensor;
