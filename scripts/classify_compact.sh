@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The compact network on seed 000's experiments, split by simulation (the headline protocol):
-# one run per experiment and training seed with the `compact` preset (src/train/class_experiment.rs,
+# one run per experiment and training seed with the `compact` preset (src/train/class_recipe.rs,
 # ClassRunConfig::compact). Data: 6,000 images of 64 × 64 per experiment (data seed 11, as
 # scripts/classify_medium.sh). Run folders: target/class_runs/<experiment>_compact_s<seed>/;
 # metrics.json is copied to results/classification/compact/<experiment>_s<seed>.json, the

@@ -15,8 +15,10 @@
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote);
 # the compact networks' weights to results/classification/weights/two-class_sdss-mock_<name>.*.
 # PRESET=compact (or any other compact preset: compact-long, compact-wide-long) trains the compact network (`classify train --preset …`)
-# instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json, run folders
-# target/sdss_runs/compact_<trained-on>). BIN=path runs an already built binary.
+# instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json).
+# Run folders: target/sdss_runs<tag>/train_<preset>_<trained-on><_sN> (the preset part only for the
+# compact presets), the evaluations eval_… and eval_fresh_… beside them. BIN=path runs an already
+# built binary.
 # Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] [SEED=N] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
 #        (defaults: 6000 1200)
 set -euo pipefail

@@ -6,8 +6,12 @@
 # results/theta/<run>.json (what notebook 08 and README quote); the joint run's test predictions
 # go to results/theta/joint_test_predictions.csv (notebook 08's per-region table); each run's network
 # goes to results/theta/weights/<run>.bpk (+ .json, .history.json).
-# Recipes: the presets paper-theta and joint-committed (src/train/theta_experiment.rs); the joint
-# set holds 20,000 images of 64 × 64 (data seed 7).
+# Recipes: the presets paper-theta and joint-committed (src/train/theta_experiment.rs). The joint
+# run (preset joint-committed, results/theta/joint.json) trains on 24,000 images of 64 × 64 (data
+# seed 7, counts 15,360 / 3,840 / 4,800), in data/generated/theta_full/joint_24000.h5; the
+# joint-compact runs below on 20,000 (data seed 7), in data/generated/theta_full/joint.h5 (the
+# path the committed joint.json names: it was written with 24,000 images before the compact runs
+# replaced it).
 # joint-compact: the joint model on the compact classifier's body with the classification recipe
 # (preset joint-compact), training seeds SEEDS (default 0), on the same joint set; each run's
 # metrics go to results/theta/joint_compact_s<seed>.json. A killed run continues when the same
@@ -38,8 +42,8 @@ if [[ " $RUNS " == *" paper "* ]]; then
   copy paper_theta
 fi
 if [[ " $RUNS " == *" joint "* ]]; then
-  [ -f "$D/joint.h5" ] || $BIN pairs generate --experiment joint --count "$NJOINT" --size "$JSIZE" --seed 7 --out "$D/joint.h5"
-  $BIN theta train --data "$D/joint.h5" --preset joint-committed --seed 0 --out "$R/joint"
+  [ -f "$D/joint_24000.h5" ] || $BIN pairs generate --experiment joint --count 24000 --size "$JSIZE" --seed 7 --out "$D/joint_24000.h5"
+  $BIN theta train --data "$D/joint_24000.h5" --preset joint-committed --seed 0 --out "$R/joint"
   copy joint
   cp "$R/joint/test_predictions.csv" results/theta/joint_test_predictions.csv.tmp
   mv results/theta/joint_test_predictions.csv.tmp results/theta/joint_test_predictions.csv
