@@ -97,6 +97,19 @@ impl Half {
     }
 }
 
+impl std::fmt::Display for Half {
+    /// "top half", "bottom half", "left half", "right half" (for tables and figure labels).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = match self {
+            Half::Top => "top",
+            Half::Bottom => "bottom",
+            Half::Left => "left",
+            Half::Right => "right",
+        };
+        write!(f, "{side} half")
+    }
+}
+
 /// Changes the contrast of `half` relative to the rest: there every pixel becomes
 /// `lo + gain · (v − lo)` with `lo` the image minimum (the background stays, structure above it
 /// is stretched by `gain`); the other half is unchanged. `gain` must be finite and > 0.
@@ -230,6 +243,18 @@ pub fn median_filter(img: &Image, radius: u32) -> Result<Image> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn halves_read_as_words_and_name_the_half_they_change() {
+        let names: Vec<String> = Half::ALL.iter().map(|h| h.to_string()).collect();
+        assert_eq!(
+            names,
+            ["top half", "bottom half", "left half", "right half"]
+        );
+        // The name says which half `contains`: pixel (0, 0) of a 4 × 4 image is top and left.
+        assert!(Half::Top.contains(0, 0, 4, 4) && Half::Left.contains(0, 0, 4, 4));
+        assert!(!Half::Bottom.contains(0, 0, 4, 4) && !Half::Right.contains(0, 0, 4, 4));
+    }
 
     /// An asymmetric test pattern: an off-centre blob plus a gradient.
     fn pattern(w: usize, h: usize) -> Image {

@@ -30,6 +30,17 @@ pub enum Variant {
     Contrast,
 }
 
+impl std::fmt::Display for Variant {
+    /// "original", "smoothed", "half contrast" (for tables and figure labels).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Variant::Original => "original",
+            Variant::Smooth => "smoothed",
+            Variant::Contrast => "half contrast",
+        })
+    }
+}
+
 /// How to augment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AugmentConfig {

@@ -375,6 +375,22 @@ impl std::fmt::Debug for SersicH5 {
     }
 }
 
+impl std::fmt::Display for SersicH5 {
+    /// What a reader needs: the file and its shape, e.g.
+    /// "sersic_quick.h5: 1000 galaxies × 4 projections of 64 × 64 pixels".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} galaxies × {} projections of {} × {} pixels",
+            self.path.display(),
+            self.galaxies,
+            self.projections,
+            self.height,
+            self.width
+        )
+    }
+}
+
 impl SersicH5 {
     /// Opens and checks the schema; a missing, truncated or foreign file is an error.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
