@@ -17,10 +17,12 @@ cc -O2 -shared -fPIC bench/ftz.c -o "$T/ftz.so"
 per_epoch() {  # seconds per epoch from the cumulative "(N s)" of the epoch lines, first line dropped
   grep -o '[0-9.]* s)$' "$1" | tr -d ' s)' | awk 'NR>1{d=$1-p; n++; t+=d} {p=$1} END{if(n) printf "%.2f", t/n; else print "nan"}'
 }
+declare -A secs
 for v in plain ftz; do
   cp -r "$RUN" "$T/$v"
   pre=""; [ $v = ftz ] && pre="$T/ftz.so"
   LD_PRELOAD=$pre RAYON_NUM_THREADS=1 timeout "$SECS" $BIN $CMD --resume "$T/$v" > "$T/$v.log" 2>&1 || true
-  echo "$v: $(grep -c '^epoch' "$T/$v.log") epochs, $(per_epoch "$T/$v.log") s per epoch"
+  secs[$v]=$(per_epoch "$T/$v.log")
+  echo "$v: $(grep -c '^epoch' "$T/$v.log") epochs, ${secs[$v]} s per epoch"
 done
-awk -v a="$(per_epoch "$T/plain.log")" -v b="$(per_epoch "$T/ftz.log")" 'BEGIN{printf "ratio plain / ftz: %.2f\n", a/b}'
+awk -v a="${secs[plain]}" -v b="${secs[ftz]}" 'BEGIN{printf "ratio plain / ftz: %.2f\n", a/b}'

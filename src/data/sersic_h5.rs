@@ -362,16 +362,9 @@ pub struct SersicH5 {
 }
 
 impl std::fmt::Debug for SersicH5 {
+    /// The Display text wrapped in the type's name.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "SersicH5({}: {} galaxies × {} projections × {}×{})",
-            self.path.display(),
-            self.galaxies,
-            self.projections,
-            self.height,
-            self.width
-        )
+        write!(f, "SersicH5({self})")
     }
 }
 

@@ -1,7 +1,7 @@
 //! The light model of seed 001 §3.1 (Eq. 2–4): a Sérsic disc in the galaxy mid-plane times a
 //! Gaussian in height. This file says what the light *is*; `render.rs` turns it into pixels.
 
-use crate::error::{Error, Result, check_finite, check_range};
+use crate::error::{Error, Result, check_finite, check_positive, check_range};
 use serde::{Deserialize, Serialize};
 
 /// Range of Sérsic indices for which [`sersic_bn`] is supported and tested.
@@ -10,6 +10,18 @@ pub const N_RANGE: (f64, f64) = (0.2, 10.0);
 /// The thesis's conversion from the flattening q to the Gaussian scale height: `h_z = q R_e / 1.177`
 /// (1.177 ≈ √(2 ln 2), i.e. q·R_e is the half width at half maximum of the vertical profile).
 pub const HZ_DIVISOR: f64 = 1.177;
+
+/// The Ciotti & Bertin (1999) asymptotic series for b_n, first four terms:
+/// `2n − 1/3 + 4/(405 n) + 46/(25515 n²) + 131/(1148175 n³)`. Good to ~1e-6 for n ≳ 4 but off by
+/// 1.4e-3 at n = 1/2, so [`sersic_bn`] uses it only as the start of its root search. `n` must be
+/// finite and > 0.
+pub fn sersic_bn_series(n: f64) -> Result<f64> {
+    check_positive("sersic n", n)?;
+    Ok(2.0 * n - 1.0 / 3.0
+        + 4.0 / (405.0 * n)
+        + 46.0 / (25515.0 * n * n)
+        + 131.0 / (1148175.0 * n.powi(3)))
+}
 
 /// Solves Γ(2n) = 2 γ(2n, b_n) for b_n (seed 001 Eq. 3), i.e. P(2n, b_n) = 1/2 with P the
 /// regularised lower incomplete gamma function (`puruspe::gammp`).
@@ -23,12 +35,8 @@ pub fn sersic_bn(n: f64) -> Result<f64> {
     let f = |b: f64| puruspe::gammp(a, b) - 0.5;
     // dP/db = b^(a-1) e^(-b) / Γ(a)
     let df = |b: f64| ((a - 1.0) * b.ln() - b - puruspe::ln_gamma(a)).exp();
-    // Ciotti & Bertin (1999), good to ~1e-6 for n > 0.36; positive start otherwise.
-    let mut b = (2.0 * n - 1.0 / 3.0
-        + 4.0 / (405.0 * n)
-        + 46.0 / (25515.0 * n * n)
-        + 131.0 / (1148175.0 * n.powi(3)))
-    .max(0.05);
+    // Start from the asymptotic series; a positive start where it is not.
+    let mut b = sersic_bn_series(n)?.max(0.05);
     // Bracket: P(a, b) is increasing in b.
     let (mut lo, mut hi): (f64, f64) = (1e-12, 4.0 * a + 10.0);
     for _ in 0..200 {
@@ -153,6 +161,20 @@ impl SersicModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The series is asymptotic: within 1e-6 of the root at n = 4, off by > 1e-3 at n = 1/2
+    /// (what its doc and notebook 00 say); bad n is an error naming it.
+    #[test]
+    fn the_series_converges_to_b_n_only_for_large_n() {
+        let gap = |n: f64| (sersic_bn_series(n).unwrap() - sersic_bn(n).unwrap()).abs();
+        assert!(gap(4.0) < 1e-6, "n = 4: {}", gap(4.0));
+        assert!(gap(0.5) > 1e-3, "n = 1/2: {}", gap(0.5));
+        assert!(gap(0.5) > gap(1.0) && gap(1.0) > gap(4.0));
+        for bad in [f64::NAN, 0.0, -1.0, f64::INFINITY] {
+            let e = sersic_bn_series(bad).unwrap_err().to_string();
+            assert!(e.contains("sersic n"), "{bad}: {e}");
+        }
+    }
 
     /// Bisection on a closed form of P(a, b) for integer a: 1 − e^{−b} Σ_{k<a} b^k / k!.
     fn bn_integer_a(a: u32) -> f64 {
