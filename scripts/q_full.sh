@@ -15,16 +15,20 @@
 #        FIRST_CONV / LATER_CONVS (im2col by default): how the convolutions are computed — rounding,
 #        not recipe. The JSONs whose config has no "first_conv" / "later_convs" field were trained
 #        with burn's own kernel there: FIRST_CONV=direct LATER_CONVS=direct reruns them bit for bit.
-#        RAYON_NUM_THREADS=1 lets two modes train side by side on a 2-core machine (faster in all).
+#        RAYON_NUM_THREADS=1 lets two modes train side by side on a 2-core machine (faster in all);
+#        BIN=<copy of the binary> runs that copy instead of building target/debug/galaxy-lab (so a
+#        build can go on beside a long run). Runs flush subnormal numbers to zero after each step
+#        (src/train/subnormal.rs); the JSONs whose train config has no "flush_subnormals" kept them:
+#        KEEP_SUBNORMALS=1 reruns those bit for bit.
 #        The dropout-off phase can also be added to a run folder trained before: scripts/q_refit.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${PRESET:-table1}
 case $PRESET in table1) SUFFIX="" ;; table1-refit) SUFFIX=_refit ;; *) SUFFIX=_$PRESET ;; esac
 MODES=${*:-four incl:0 incl:30 incl:60 incl:90 random}
-BIN=target/debug/galaxy-lab
+BIN=${BIN:-target/debug/galaxy-lab}
 DATA=data/generated/sersic_full.h5
-cargo build --bin galaxy-lab
+[ "$BIN" != target/debug/galaxy-lab ] || cargo build --bin galaxy-lab
 [ -f "$DATA" ] || $BIN sersic generate --galaxies 10000 --seed 2023 --out "$DATA"
 mkdir -p results/q_inference
 for m in $MODES; do
@@ -32,7 +36,7 @@ for m in $MODES; do
     name=${m/:/_}$SUFFIX
     [ "$seed" = 0 ] || name=${name}_s$seed
     $BIN q train --data "$DATA" --mode "$m" --preset "$PRESET" \
-      --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed "$seed" --out "target/q_runs/$name"
+      --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed "$seed" ${KEEP_SUBNORMALS:+--keep-subnormals} --out "target/q_runs/$name"
     cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
     mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
     W=results/q_inference/weights/$name

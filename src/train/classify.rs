@@ -61,6 +61,11 @@ pub struct ClassifyConfig {
     /// The score that picks the best epoch (runs before the shared loop: validation loss).
     #[serde(default)]
     pub monitor: Monitor,
+    /// Set weights below the smallest normal f32 (1.18e-38) to zero after every optimiser step
+    /// ([`crate::train::subnormal`]): long runs stay at their early-epoch speed. Configurations
+    /// written before galaxy-lab had it read as false, so those runs rerun bit for bit.
+    #[serde(default)]
+    pub flush_subnormals: bool,
 }
 
 impl Default for ClassifyConfig {
@@ -80,6 +85,7 @@ impl Default for ClassifyConfig {
             schedule: None,
             grad_clip: None,
             monitor: Monitor::ValidLoss,
+            flush_subnormals: true,
         }
     }
 }
@@ -125,6 +131,7 @@ impl ClassifyConfig {
             patience: self.patience,
             monitor: self.monitor,
             seed: self.seed,
+            flush_subnormals: self.flush_subnormals,
         }
     }
 }

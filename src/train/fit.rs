@@ -96,6 +96,11 @@ pub struct FitConfig {
     pub monitor: Monitor,
     /// Seed of the initialisation, shuffling and dropout.
     pub seed: u64,
+    /// Set weights below the smallest normal f32 (1.18e-38) to zero after every optimiser step
+    /// ([`crate::train::subnormal`]): long runs stay at their early-epoch speed. Configurations
+    /// written before galaxy-lab had it read as false, so those runs rerun bit for bit.
+    #[serde(default)]
+    pub flush_subnormals: bool,
 }
 
 impl FitConfig {
@@ -267,7 +272,7 @@ pub fn fit<T: Task>(
     let ad = device.clone().autodiff();
     ad.seed(cfg.seed);
     let mut model = init(&ad)?;
-    let mut optim = cfg.optimizer.init(cfg.grad_clip);
+    let mut optim = cfg.optimizer.init(cfg.grad_clip, cfg.flush_subnormals);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut order: Vec<usize> = (0..n).collect();
     let steps = cfg.steps_in_epoch(n);
@@ -537,6 +542,7 @@ mod tests {
             patience: None,
             monitor: Monitor::ValidLoss,
             seed: 0,
+            flush_subnormals: true,
         };
         assert!(
             cfg.validate()

@@ -27,4 +27,5 @@ pub mod reg_predictions;
 pub mod regress;
 pub mod schedule;
 pub mod step_timing;
+pub mod subnormal;
 pub mod theta_experiment;

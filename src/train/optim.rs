@@ -1,6 +1,7 @@
 //! Optimisers of the shared training loop ([`super::fit`]), as data: which one, its settings, and
 //! gradient clipping. Each becomes one of burn's `ModuleOptimizer`s.
 
+use super::subnormal::FlushSubnormals;
 use crate::error::{Error, Result, check_positive, check_range};
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
@@ -108,44 +109,64 @@ impl Optimizer {
         Ok(())
     }
 
-    /// burn's optimiser for these settings.
-    pub fn init(&self, clip: Option<GradClip>) -> ModuleOptimizer {
-        let clip = clip.map(|c| match c {
-            GradClip::Value { value } => GradientClippingConfig::Value(value as f32),
-            GradClip::Norm { max_norm } => GradientClippingConfig::Norm(max_norm as f32),
-        });
-        match *self {
+    /// burn's optimiser for these settings; with `flush_subnormals`, wrapped in
+    /// [`FlushSubnormals`] (subnormal weights and optimiser state set to zero after every step).
+    pub fn init(&self, clip: Option<GradClip>, flush_subnormals: bool) -> ModuleOptimizer {
+        fn wrap<O: burn::optim::Optimizer>(optim: O, flush: bool) -> ModuleOptimizer {
+            if flush {
+                FlushSubnormals(optim).into()
+            } else {
+                optim.into()
+            }
+        }
+        let mut optim = match *self {
             Optimizer::Sgd {
                 momentum,
                 nesterov,
                 weight_decay,
-            } => SgdConfig::new()
-                .with_momentum(momentum.map(|m| {
-                    MomentumConfig::new()
-                        .with_momentum(m)
-                        .with_dampening(0.0)
-                        .with_nesterov(nesterov)
-                }))
-                .with_weight_decay(weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
-                .with_gradient_clipping(clip)
-                .init(),
+            } => wrap(
+                SgdConfig::new()
+                    .with_momentum(momentum.map(|m| {
+                        MomentumConfig::new()
+                            .with_momentum(m)
+                            .with_dampening(0.0)
+                            .with_nesterov(nesterov)
+                    }))
+                    .with_weight_decay(weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
+                    .build(),
+                flush_subnormals,
+            ),
             Optimizer::Adam {
                 epsilon,
                 weight_decay,
-            } => AdamConfig::new()
-                .with_epsilon(epsilon as f32)
-                .with_weight_decay(weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
-                .with_grad_clipping(clip)
-                .init(),
+            } => wrap(
+                AdamConfig::new()
+                    .with_epsilon(epsilon as f32)
+                    .with_weight_decay(weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
+                    .build(),
+                flush_subnormals,
+            ),
             Optimizer::AdamW {
                 epsilon,
                 weight_decay,
-            } => AdamWConfig::new()
-                .with_epsilon(epsilon as f32)
-                .with_weight_decay(weight_decay as f32)
-                .with_grad_clipping(clip)
+            } => wrap(
+                AdamWConfig::new()
+                    .with_epsilon(epsilon as f32)
+                    .with_weight_decay(weight_decay as f32)
+                    .build(),
+                flush_subnormals,
+            ),
+        };
+        if let Some(c) = clip {
+            optim = optim.with_grad_clipping(
+                match c {
+                    GradClip::Value { value } => GradientClippingConfig::Value(value as f32),
+                    GradClip::Norm { max_norm } => GradientClippingConfig::Norm(max_norm as f32),
+                }
                 .init(),
+            );
         }
+        optim
     }
 }
 

@@ -118,6 +118,11 @@ pub struct TrainConfig {
     /// against the over-confident validation misses of the long four-projection runs.
     #[serde(default)]
     pub weight_decay: Option<f64>,
+    /// Set weights below the smallest normal f32 (1.18e-38) to zero after every optimiser step
+    /// ([`crate::train::subnormal`]): long runs stay at their early-epoch speed. Configurations
+    /// written before galaxy-lab had it read as false, so those runs rerun bit for bit.
+    #[serde(default)]
+    pub flush_subnormals: bool,
 }
 
 /// Multiply the learning rate by `factor` after `patience` epochs without a better validation
@@ -152,6 +157,7 @@ impl Default for TrainConfig {
             patience: Some(10),
             plateau: Some(Plateau::default()),
             weight_decay: None,
+            flush_subnormals: true,
         }
     }
 }
@@ -270,6 +276,7 @@ impl TrainConfig {
             patience: self.patience,
             monitor: Monitor::ValidLoss,
             seed: self.seed,
+            flush_subnormals: self.flush_subnormals,
         }
     }
 }

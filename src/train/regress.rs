@@ -205,6 +205,11 @@ pub struct RegTrainConfig {
     /// a rotation of the sky nor a mirror image changes.
     #[serde(default)]
     pub augment: bool,
+    /// Set weights below the smallest normal f32 (1.18e-38) to zero after every optimiser step
+    /// ([`crate::train::subnormal`]): long runs stay at their early-epoch speed. Configurations
+    /// written before galaxy-lab had it read as false, so those runs rerun bit for bit.
+    #[serde(default)]
+    pub flush_subnormals: bool,
 }
 
 impl Default for RegTrainConfig {
@@ -220,6 +225,7 @@ impl Default for RegTrainConfig {
             schedule: None,
             steps_per_epoch: None,
             augment: false,
+            flush_subnormals: true,
         }
     }
 }
@@ -365,6 +371,7 @@ impl RegTrainConfig {
             patience: self.patience,
             monitor: Monitor::ValidLoss,
             seed: self.seed,
+            flush_subnormals: self.flush_subnormals,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! backward, Adam update). `scripts/gpu_check.sh` runs the same on a GPU.
 
 use super::nll::gaussian_nll;
+use super::subnormal::FlushSubnormals;
 use crate::error::{Result, check_size};
 use crate::models::classifier::ClassifierConfig;
 use crate::models::im2col::ConvImpl;
@@ -12,7 +13,7 @@ use crate::models::qnet::QNetConfig;
 use crate::models::thetanet::ThetaNetConfig;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, SgdConfig};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -93,7 +94,8 @@ pub fn time_qnet_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
-    let mut optim = AdamConfig::new().init();
+    // As training does: subnormal values set to zero after each step.
+    let mut optim: ModuleOptimizer = FlushSubnormals(AdamConfig::new().build()).into();
     let shape = [batch, channels, net.size, net.size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let q = Tensor::<1>::random([batch], Distribution::Uniform(0.2, 1.0), &ad);
@@ -134,7 +136,7 @@ pub fn time_classifier_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
-    let mut optim = SgdConfig::new().init();
+    let mut optim: ModuleOptimizer = FlushSubnormals(SgdConfig::new().build()).into();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let (channels, size) = net.input_shape();
     let shape = [batch, channels, size, size];
@@ -188,7 +190,8 @@ pub fn time_thetanet_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
-    let mut optim = AdamConfig::new().init();
+    // As training does: subnormal values set to zero after each step.
+    let mut optim: ModuleOptimizer = FlushSubnormals(AdamConfig::new().build()).into();
     let shape = [batch, channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let theta = Tensor::<2>::random([batch, 1], Distribution::Uniform(-1.0, 1.0), &ad);
