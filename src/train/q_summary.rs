@@ -1,7 +1,8 @@
 //! Seed 001 Table 1 over training seeds: committed q runs of one recipe that differ only in their
 //! training seed, reduced to mean ± standard deviation beside the thesis's NLL. How the
-//! convolutions were computed (`first_conv`, `later_convs`) changes rounding, not the recipe, so
-//! runs that differ only there count as one recipe. Notebook 02 and the README quote these.
+//! convolutions were computed (`first_conv`, `later_convs`) and whether subnormal numbers were
+//! flushed to zero (`flush_subnormals`) change rounding, not the recipe, so runs that differ only
+//! there count as one recipe. Notebook 02 and the README quote these.
 
 use super::class_summary::MeanStd;
 use super::q_experiment::{QMetrics, QRunConfig, load_metrics_dir};
@@ -34,13 +35,14 @@ pub struct QSummary {
     pub train_minutes: MeanStd,
 }
 
-/// The recipe of `config` with what does not define it (training seed, convolution code) set to
-/// fixed values: two runs of one recipe give equal values.
+/// The recipe of `config` with what does not define it (training seed, convolution code,
+/// subnormal flushing) set to fixed values: two runs of one recipe give equal values.
 pub fn recipe_of(config: &QRunConfig) -> QRunConfig {
     let mut r = config.clone();
     r.train.seed = 0;
     r.first_conv = ConvImpl::Im2col;
     r.later_convs = ConvImpl::Im2col;
+    r.train.flush_subnormals = true;
     r
 }
 
@@ -192,6 +194,7 @@ mod tests {
         b.test_nll = a.test_nll + 0.2;
         let mut c = a.clone();
         c.config.train.seed = 2;
+        c.config.train.flush_subnormals = !a.config.train.flush_subnormals; // rounding too
         c.test_nll = a.test_nll - 0.2;
         let s = summarize_q(&[a.clone(), b, c]).unwrap();
         assert_eq!(s.len(), 1);

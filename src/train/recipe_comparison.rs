@@ -106,14 +106,15 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
                 }),
         );
     }
-    // One group per recipe and data file: the configuration with the training seed zeroed, the
-    // file by its name and folder (one run may have named it by an absolute path, another by a
-    // relative one) and its data seed.
+    // One group per recipe and data file: the configuration with the training seed zeroed and
+    // subnormal flushing (rounding, not recipe) fixed, the file by its name and folder (one run
+    // may have named it by an absolute path, another by a relative one) and its data seed.
     type Key = (ClassRunConfig, String, u64);
     let mut groups: Vec<(Key, Vec<(String, ClassMetrics)>)> = Vec::new();
     for (name, m) in runs {
         let mut cfg = m.config.clone();
         cfg.train.seed = 0;
+        cfg.train.flush_subnormals = true;
         let key = (cfg, file_and_folder(&m.data), m.data_seed);
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, g)) => g.push((name, m)),
