@@ -265,6 +265,12 @@ pub fn backend_build() -> &'static str {
     env!("GALAXY_LAB_BURN_FLEX")
 }
 
+/// True for the CPU (burn-flex) device, plain or autodiff; false for CUDA and Vulkan GPUs.
+pub fn is_cpu(device: &Device) -> bool {
+    let s = format!("{device:?}").to_ascii_lowercase();
+    !(s.contains("cuda") || s.contains("wgpu") || s.contains("vulkan"))
+}
+
 /// A one-line description of `device` for notebook banners and `metrics.json`.
 pub fn device_name(device: &Device) -> String {
     let s = format!("{device:?}");

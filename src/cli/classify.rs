@@ -390,7 +390,14 @@ fn paper_protocol(a: PaperProtocolArgs) -> Result<()> {
     let this = serde_json::json!({ "data": data, "data_seed": ds.seed, "config": cfg, "max_test": a.max_test });
     let run_path = a.out.join("run.json");
     if run_path.exists() {
-        let before: serde_json::Value = crate::io::read_json(&run_path)?;
+        let mut before: serde_json::Value = crate::io::read_json(&run_path)?;
+        // Written before subnormal flushing existed: those runs kept subnormals.
+        if let Some(t) = before
+            .pointer_mut("/config/train")
+            .and_then(|t| t.as_object_mut())
+        {
+            t.entry("flush_subnormals").or_insert(false.into());
+        }
         if before != this {
             return Err(Error::invalid(
                 "--out",

@@ -96,9 +96,10 @@ pub struct FitConfig {
     pub monitor: Monitor,
     /// Seed of the initialisation, shuffling and dropout.
     pub seed: u64,
-    /// Set weights below the smallest normal f32 (1.18e-38) to zero after every optimiser step
-    /// ([`crate::train::subnormal`]): long runs stay at their early-epoch speed. Configurations
-    /// written before galaxy-lab had it read as false, so those runs rerun bit for bit.
+    /// On the CPU, set subnormal weights and optimiser-state values (non-zero, magnitude below
+    /// 1.18e-38) to zero after every optimiser step ([`crate::train::subnormal`]), so long runs
+    /// keep their early-epoch speed. Configurations written before this setting existed read as
+    /// false, so those runs rerun bit for bit.
     #[serde(default)]
     pub flush_subnormals: bool,
 }
@@ -272,7 +273,10 @@ pub fn fit<T: Task>(
     let ad = device.clone().autodiff();
     ad.seed(cfg.seed);
     let mut model = init(&ad)?;
-    let mut optim = cfg.optimizer.init(cfg.grad_clip, cfg.flush_subnormals);
+    // GPUs compute with subnormal numbers at full speed: the flush (a copy to the host per
+    // parameter) is for the CPU only.
+    let flush = cfg.flush_subnormals && crate::device::is_cpu(device);
+    let mut optim = cfg.optimizer.init(cfg.grad_clip, flush);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut order: Vec<usize> = (0..n).collect();
     let steps = cfg.steps_in_epoch(n);

@@ -1,7 +1,7 @@
 //! Optimisers of the shared training loop ([`super::fit`]), as data: which one, its settings, and
 //! gradient clipping. Each becomes one of burn's `ModuleOptimizer`s.
 
-use super::subnormal::FlushSubnormals;
+use super::subnormal::module_optimizer;
 use crate::error::{Error, Result, check_positive, check_range};
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
@@ -110,21 +110,15 @@ impl Optimizer {
     }
 
     /// burn's optimiser for these settings; with `flush_subnormals`, wrapped in
-    /// [`FlushSubnormals`] (subnormal weights and optimiser state set to zero after every step).
+    /// [`FlushSubnormals`](super::subnormal::FlushSubnormals) (subnormal weights and optimiser
+    /// state set to zero after every step).
     pub fn init(&self, clip: Option<GradClip>, flush_subnormals: bool) -> ModuleOptimizer {
-        fn wrap<O: burn::optim::Optimizer>(optim: O, flush: bool) -> ModuleOptimizer {
-            if flush {
-                FlushSubnormals(optim).into()
-            } else {
-                optim.into()
-            }
-        }
         let mut optim = match *self {
             Optimizer::Sgd {
                 momentum,
                 nesterov,
                 weight_decay,
-            } => wrap(
+            } => module_optimizer(
                 SgdConfig::new()
                     .with_momentum(momentum.map(|m| {
                         MomentumConfig::new()
@@ -139,7 +133,7 @@ impl Optimizer {
             Optimizer::Adam {
                 epsilon,
                 weight_decay,
-            } => wrap(
+            } => module_optimizer(
                 AdamConfig::new()
                     .with_epsilon(epsilon as f32)
                     .with_weight_decay(weight_decay.map(|w| WeightDecayConfig::new(w as f32)))
@@ -149,7 +143,7 @@ impl Optimizer {
             Optimizer::AdamW {
                 epsilon,
                 weight_decay,
-            } => wrap(
+            } => module_optimizer(
                 AdamWConfig::new()
                     .with_epsilon(epsilon as f32)
                     .with_weight_decay(weight_decay as f32)

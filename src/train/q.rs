@@ -118,9 +118,10 @@ pub struct TrainConfig {
     /// against the over-confident validation misses of the long four-projection runs.
     #[serde(default)]
     pub weight_decay: Option<f64>,
-    /// Set weights below the smallest normal f32 (1.18e-38) to zero after every optimiser step
-    /// ([`crate::train::subnormal`]): long runs stay at their early-epoch speed. Configurations
-    /// written before galaxy-lab had it read as false, so those runs rerun bit for bit.
+    /// On the CPU, set subnormal weights and optimiser-state values (non-zero, magnitude below
+    /// 1.18e-38) to zero after every optimiser step ([`crate::train::subnormal`]), so long runs
+    /// keep their early-epoch speed. Configurations written before this setting existed read as
+    /// false, so those runs rerun bit for bit.
     #[serde(default)]
     pub flush_subnormals: bool,
 }

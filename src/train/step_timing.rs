@@ -5,7 +5,7 @@
 //! backward, Adam update). `scripts/gpu_check.sh` runs the same on a GPU.
 
 use super::nll::gaussian_nll;
-use super::subnormal::FlushSubnormals;
+use super::subnormal::module_optimizer;
 use crate::error::{Result, check_size};
 use crate::models::classifier::ClassifierConfig;
 use crate::models::im2col::ConvImpl;
@@ -13,7 +13,7 @@ use crate::models::qnet::QNetConfig;
 use crate::models::thetanet::ThetaNetConfig;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{AdamConfig, GradientsParams, SgdConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -94,8 +94,8 @@ pub fn time_qnet_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
-    // As training does: subnormal values set to zero after each step.
-    let mut optim: ModuleOptimizer = FlushSubnormals(AdamConfig::new().build()).into();
+    // As training does: on the CPU, subnormal values set to zero after each step.
+    let mut optim = module_optimizer(AdamConfig::new().build(), crate::device::is_cpu(device));
     let shape = [batch, channels, net.size, net.size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let q = Tensor::<1>::random([batch], Distribution::Uniform(0.2, 1.0), &ad);
@@ -136,7 +136,7 @@ pub fn time_classifier_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
-    let mut optim: ModuleOptimizer = FlushSubnormals(SgdConfig::new().build()).into();
+    let mut optim = module_optimizer(SgdConfig::new().build(), crate::device::is_cpu(device));
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let (channels, size) = net.input_shape();
     let shape = [batch, channels, size, size];
@@ -190,8 +190,8 @@ pub fn time_thetanet_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = net.init(&ad)?;
-    // As training does: subnormal values set to zero after each step.
-    let mut optim: ModuleOptimizer = FlushSubnormals(AdamConfig::new().build()).into();
+    // As training does: on the CPU, subnormal values set to zero after each step.
+    let mut optim = module_optimizer(AdamConfig::new().build(), crate::device::is_cpu(device));
     let shape = [batch, channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let theta = Tensor::<2>::random([batch, 1], Distribution::Uniform(-1.0, 1.0), &ad);

@@ -9,33 +9,38 @@
 //! (`bench/denormals.sh`). The CPU's flush-to-zero mode would cure it but is undefined behaviour in
 //! Rust (the compiler assumes the default floating-point environment). [`FlushSubnormals`] does the
 //! defined, portable thing: after each step of the optimiser it wraps, every weight and every
-//! optimiser-state value below the smallest normal f32 becomes exactly zero — a change of less than
-//! 1.2e-38 to any number, after which a dead weight and its moments stay exactly zero.
+//! optimiser-state value that is subnormal (non-zero with magnitude below `f32::MIN_POSITIVE`)
+//! becomes exactly zero — a change of less than 1.2e-38 to any number. A dead weight then settles
+//! at zero or at a tiny normal value (~1e-35 in the test below), where arithmetic is fast again.
+//! GPUs compute with subnormals at full speed, so the training loop wraps the optimiser on the CPU
+//! only.
 
-use burn::optim::{LearningRate, Optimizer, RecordState, StateSink, StateSource};
+use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use std::collections::BTreeMap;
 
-/// Sets the subnormal f32 values of `data` to zero; how many there were (0 for other dtypes).
-fn flush_data(data: &mut TensorData) -> usize {
-    let Ok(values) = data.as_mut_slice::<f32>() else {
-        return 0;
-    };
-    let mut flushed = 0;
-    for v in values.iter_mut() {
-        if v.is_subnormal() {
+/// Sets the subnormal f32 values of `data` to zero; whether there were any. Data of other
+/// dtypes (not f32) is left alone. Scans before writing: most tensors have none.
+fn flush_data(data: &mut TensorData) -> bool {
+    if !data
+        .as_slice::<f32>()
+        .is_ok_and(|v| v.iter().any(|x| x.is_subnormal()))
+    {
+        return false;
+    }
+    if let Ok(values) = data.as_mut_slice::<f32>() {
+        for v in values.iter_mut().filter(|v| v.is_subnormal()) {
             *v = 0.0;
-            flushed += 1;
         }
     }
-    flushed
+    true
 }
 
 /// `x` with its subnormal values set to zero (`x` itself when it has none).
 pub fn flush_tensor<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     let mut data = x.clone().into_data();
-    if flush_data(&mut data) == 0 {
+    if !flush_data(&mut data) {
         return x;
     }
     Tensor::from_data(data, &x.device())
@@ -45,15 +50,28 @@ pub fn flush_tensor<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 fn flush_state<S: RecordState>(state: S, device: &Device) -> S {
     let mut sink = StateSink::default();
     state.state_flatten("", &mut sink);
-    let flushed: usize = sink.tensors.iter_mut().map(|(_, d)| flush_data(d)).sum();
-    if flushed == 0 {
+    let flushed = sink
+        .tensors
+        .iter_mut()
+        .fold(false, |any, (_, d)| flush_data(d) | any);
+    if !flushed {
         return state;
     }
     let mut source = StateSource::new(sink.scalars.into_iter().collect::<BTreeMap<_, _>>());
     for (name, data) in sink.tensors {
         source.insert_tensor(name, data);
     }
-    S::state_unflatten("", &mut source, device).unwrap_or(state)
+    S::state_unflatten("", &mut source, device)
+        .expect("an optimiser state rebuilds from the leaves it was just flattened into")
+}
+
+/// `optim` as a whole-module optimiser, wrapped in [`FlushSubnormals`] when `flush` is set.
+pub fn module_optimizer<O: Optimizer>(optim: O, flush: bool) -> ModuleOptimizer {
+    if flush {
+        FlushSubnormals(optim).into()
+    } else {
+        optim.into()
+    }
 }
 
 /// The optimiser `O` (burn's Adam, AdamW or SGD), followed after every step by setting the
@@ -88,6 +106,8 @@ mod tests {
     use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
 
     const SUB: f32 = f32::MIN_POSITIVE / 4.0;
+    /// Three units in the last place of the subnormals: 0.9 × this rounds back to it.
+    const STUCK: f32 = f32::from_bits(3);
 
     fn tensor(values: &[f32], device: &Device) -> Tensor<1> {
         Tensor::from_data(TensorData::new(values.to_vec(), [values.len()]), device)
@@ -123,7 +143,7 @@ mod tests {
         let grad = || tensor(&[0.0, 0.1], &d);
         let (_, state) = adam.step(1e-3, w.clone(), grad(), None);
         let mut state = state.unwrap();
-        state.momentum.moment_1 = tensor(&[SUB, 0.01], &d);
+        state.momentum.moment_1 = tensor(&[STUCK, 0.01], &d);
         let values = |t: &Tensor<1>| t.clone().into_data().try_to_vec::<f32>().unwrap();
         let plain = {
             let (mut w, mut s) = (w.clone(), Some(state.clone()));
@@ -132,7 +152,10 @@ mod tests {
             }
             values(&s.unwrap().momentum.moment_1)[0]
         };
-        assert!(plain.is_subnormal(), "burn's Adam: first moment {plain:e}");
+        assert!(
+            plain.is_subnormal(),
+            "burn's Adam: first moment {plain:e} after 50 steps"
+        );
 
         let flushing = FlushSubnormals(adam);
         let (mut w, mut s) = (w, Some(state));
@@ -177,6 +200,34 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(velocity(sa.unwrap()), velocity(sb.unwrap()));
+    }
+
+    /// A state that holds a subnormal and a normal value is rebuilt: the subnormal becomes
+    /// zero, the normal value keeps its bits (SGD's private velocity, read through its record).
+    #[test]
+    fn a_rebuilt_state_keeps_its_normal_values() {
+        let d = crate::device::device();
+        let sgd = SgdConfig::new()
+            .with_momentum(Some(MomentumConfig::new().with_momentum(0.9)))
+            .build();
+        let leaves = |s: <burn::optim::Sgd as Optimizer>::State<1>| {
+            let mut sink = StateSink::default();
+            s.state_flatten("", &mut sink);
+            sink.tensors
+                .into_iter()
+                .map(|(n, t)| (n, t.try_to_vec::<f32>().unwrap()))
+                .collect::<Vec<_>>()
+        };
+        let w = tensor(&[1.0, 1.0], &d);
+        let g = tensor(&[2.0 * SUB, 0.5], &d);
+        let (_, plain) = sgd.step(0.01, w.clone(), g.clone(), None);
+        let (_, flushed) = FlushSubnormals(sgd).step(0.01, w, g, None);
+        let (plain, flushed) = (leaves(plain.unwrap()), leaves(flushed.unwrap()));
+        assert_eq!(plain.len(), 1, "one velocity: {plain:?}");
+        assert!(plain[0].1[0].is_subnormal(), "{plain:?}");
+        assert_eq!(flushed[0].0, plain[0].0);
+        assert_eq!(flushed[0].1[0].to_bits(), 0);
+        assert_eq!(flushed[0].1[1].to_bits(), plain[0].1[1].to_bits());
     }
 
     #[test]
