@@ -36,7 +36,7 @@ for m in $MODES; do
     name=${m/:/_}$SUFFIX
     [ "$seed" = 0 ] || name=${name}_s$seed
     $BIN q train --data "$DATA" --mode "$m" --preset "$PRESET" \
-      --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed "$seed" ${KEEP_SUBNORMALS:+--keep-subnormals} --out "target/q_runs/$name"
+      --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed "$seed" $([ "${KEEP_SUBNORMALS:-0}" = 1 ] && echo --keep-subnormals) --out "target/q_runs/$name"
     cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
     mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
     W=results/q_inference/weights/$name
