@@ -28,6 +28,7 @@ fn cfg(epochs: usize) -> TrainConfig {
         patience: None,
         plateau: None,
         weight_decay: None,
+        flush_subnormals: true,
     }
 }
 

@@ -28,6 +28,7 @@ fn quick_cfg(seed: u64) -> TrainConfig {
         patience: None,
         plateau: None,
         weight_decay: None,
+        flush_subnormals: true,
     }
 }
 
