@@ -6,6 +6,7 @@
 
 use super::class_summary::MeanStd;
 use super::q_experiment::{QMetrics, QRunConfig, load_metrics_dir};
+use super::recipe_comparison::file_and_folder;
 use crate::display::Table;
 use crate::error::{Error, Result};
 use crate::models::im2col::ConvImpl;
@@ -70,16 +71,19 @@ pub fn recipe_label(r: &QRunConfig) -> String {
     format!("{} epochs, {plateau}, {decay}{norm}{phase}", r.train.epochs)
 }
 
-/// Groups `runs` by (mode, data file, data seed, recipe) and reduces each group, in the order
+/// Groups `runs` by (mode, data file — by its name and folder, as a resumed run names it by an
+/// absolute path —, data seed, recipe) and reduces each group, in the order
 /// each group first appears. Two runs of one recipe with the same training seed are an error
 /// naming the seed (the mean would count it twice).
 pub fn summarize_q(runs: &[QMetrics]) -> Result<Vec<QSummary>> {
     let mut groups: Vec<(QRunConfig, Vec<&QMetrics>)> = Vec::new();
     for m in runs {
         let recipe = recipe_of(&m.config);
-        let found = groups
-            .iter_mut()
-            .find(|(r, rs)| *r == recipe && rs[0].data == m.data && rs[0].data_seed == m.data_seed);
+        let found = groups.iter_mut().find(|(r, rs)| {
+            *r == recipe
+                && file_and_folder(&rs[0].data) == file_and_folder(&m.data)
+                && rs[0].data_seed == m.data_seed
+        });
         match found {
             Some((_, rs)) => {
                 if rs
@@ -195,6 +199,7 @@ mod tests {
         let mut c = a.clone();
         c.config.train.seed = 2;
         c.config.train.flush_subnormals = !a.config.train.flush_subnormals; // rounding too
+        c.data = std::env::current_dir().unwrap().join(&a.data); // a resumed run's absolute path
         c.test_nll = a.test_nll - 0.2;
         let s = summarize_q(&[a.clone(), b, c]).unwrap();
         assert_eq!(s.len(), 1);
@@ -231,5 +236,14 @@ mod tests {
         assert_eq!(s.iter().map(|g| g.seeds.len()).sum::<usize>(), files.len());
         let t = q_summary_table("Table 1", &s).unwrap();
         assert!(t.to_string().contains("incl:60"));
+        // Table 1's six columns with the table1 recipe, each over training seeds 0, 1, 2.
+        for mode in ["four", "incl:0", "incl:30", "incl:60", "incl:90", "random"] {
+            let rows: Vec<_> = s
+                .iter()
+                .filter(|g| g.mode == mode && g.recipe.refit.is_none())
+                .collect();
+            assert_eq!(rows.len(), 1, "{mode}: one row");
+            assert_eq!(rows[0].seeds, vec![0, 1, 2], "{mode}");
+        }
     }
 }

@@ -64,7 +64,7 @@ pub fn augmentation_label(cfg: &ClassRunConfig) -> String {
 }
 
 /// The file and its folder ("sdss_mock/clean.h5" vs "sdss_mock_fixed136/clean.h5").
-fn file_and_folder(path: &Path) -> String {
+pub(crate) fn file_and_folder(path: &Path) -> String {
     path.iter()
         .rev()
         .take(2)
