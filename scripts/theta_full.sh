@@ -18,6 +18,8 @@
 # command is run again. joint-compact-long: the same for twice the updates (preset joint-compact-long,
 # results/theta/joint_compact_long_s<seed>.json); joint-compact-wide-long: that on the compact body at
 # width 1.5 (results/theta/joint_compact_wide_long_s<seed>.json). BIN=path runs an already built binary.
+# SEEDS also sets the training seeds of paper (seed 0: results/theta/paper_theta.json, others
+# paper_theta_s<seed>.json).
 # Usage: [SEEDS="0 1 2"] scripts/theta_full.sh [RUNS...]   (default: paper joint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +40,14 @@ copy() {
 }
 if [[ " $RUNS " == *" paper "* ]]; then
   [ -f "$D/theta.h5" ] || $BIN pairs generate --experiment theta --count 181 --size 256 --seed 45 --out "$D/theta.h5"
-  $BIN theta train --data "$D/theta.h5" --preset paper-theta --seed 0 --out "$R/paper_theta"
-  copy paper_theta
+  for s in ${SEEDS:-0}; do
+    run=paper_theta; [ "$s" = 0 ] || run=paper_theta_s$s
+    if [ -f "$R/$run/metrics.json" ]; then echo "done already: $R/$run"
+    elif [ -f "$R/$run/run.json" ]; then $BIN theta train --resume "$R/$run"
+    else $BIN theta train --data "$D/theta.h5" --preset paper-theta --seed "$s" --out "$R/$run"
+    fi
+    copy "$run"
+  done
 fi
 if [[ " $RUNS " == *" joint "* ]]; then
   [ -f "$D/joint_24000.h5" ] || $BIN pairs generate --experiment joint --count 24000 --size "$JSIZE" --seed 7 --out "$D/joint_24000.h5"
