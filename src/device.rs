@@ -267,8 +267,19 @@ pub fn backend_build() -> &'static str {
 
 /// True for the CPU (burn-flex) device, plain or autodiff; false for CUDA and Vulkan GPUs.
 pub fn is_cpu(device: &Device) -> bool {
-    let s = format!("{device:?}").to_ascii_lowercase();
-    !(s.contains("cuda") || s.contains("wgpu") || s.contains("vulkan"))
+    gpu_kind(&format!("{device:?}")).is_none()
+}
+
+/// "CUDA" or "Vulkan" when a device's debug form names a GPU backend; None for the CPU.
+fn gpu_kind(debug: &str) -> Option<&'static str> {
+    let lower = debug.to_ascii_lowercase();
+    if lower.contains("cuda") {
+        Some("CUDA")
+    } else if lower.contains("wgpu") || lower.contains("vulkan") {
+        Some("Vulkan")
+    } else {
+        None
+    }
 }
 
 /// A one-line description of `device` for notebook banners and `metrics.json`.
@@ -281,13 +292,9 @@ pub fn device_name(device: &Device) -> String {
     {
         return c.name.clone();
     }
-    let lower = s.to_ascii_lowercase();
-    if lower.contains("cuda") {
-        "CUDA GPU".into()
-    } else if lower.contains("wgpu") || lower.contains("vulkan") {
-        "Vulkan GPU".into()
-    } else {
-        cpu_name()
+    match gpu_kind(&s) {
+        Some(kind) => format!("{kind} GPU"),
+        None => cpu_name(),
     }
 }
 

@@ -391,12 +391,13 @@ fn paper_protocol(a: PaperProtocolArgs) -> Result<()> {
     let run_path = a.out.join("run.json");
     if run_path.exists() {
         let mut before: serde_json::Value = crate::io::read_json(&run_path)?;
-        // Written before subnormal flushing existed: those runs kept subnormals.
-        if let Some(t) = before
-            .pointer_mut("/config/train")
-            .and_then(|t| t.as_object_mut())
+        // The stored settings read through their type, so a field added since (read with its
+        // serde default) compares as the run that wrote them had it.
+        if let Some(c) = before.get_mut("config")
+            && let Ok(typed) = serde_json::from_value::<ClassRunConfig>(c.clone())
+            && let Ok(v) = serde_json::to_value(typed)
         {
-            t.entry("flush_subnormals").or_insert(false.into());
+            *c = v;
         }
         if before != this {
             return Err(Error::invalid(

@@ -118,6 +118,22 @@ mod tests {
         v.iter().map(|x| x.to_bits()).collect()
     }
 
+    fn sgd_with_momentum() -> burn::optim::Sgd {
+        SgdConfig::new()
+            .with_momentum(Some(MomentumConfig::new().with_momentum(0.9)))
+            .build()
+    }
+
+    /// An optimiser state's tensors by name, as f32 values (read through its record).
+    fn leaves<S: RecordState>(state: &S) -> Vec<(String, Vec<f32>)> {
+        let mut sink = StateSink::default();
+        state.state_flatten("", &mut sink);
+        sink.tensors
+            .into_iter()
+            .map(|(n, t)| (n, t.try_to_vec::<f32>().unwrap()))
+            .collect()
+    }
+
     #[test]
     fn subnormal_values_become_zero_and_others_keep_their_bits() {
         assert!(SUB > 0.0 && SUB.is_subnormal());
@@ -179,9 +195,7 @@ mod tests {
     #[test]
     fn without_subnormals_steps_are_burns() {
         let d = crate::device::device();
-        let sgd = SgdConfig::new()
-            .with_momentum(Some(MomentumConfig::new().with_momentum(0.9)))
-            .build();
+        let sgd = sgd_with_momentum();
         let flushing = FlushSubnormals(sgd.clone());
         let (mut a, mut sa) = (tensor(&[0.3, -2.0, 1e-20], &d), None);
         let (mut b, mut sb) = (a.clone(), None);
@@ -191,15 +205,7 @@ mod tests {
             (b, sb) = flushing.step(0.01, b, g, sb);
         }
         assert_eq!(bits(a), bits(b));
-        let velocity = |s: <FlushSubnormals<burn::optim::Sgd> as Optimizer>::State<1>| {
-            let mut sink = StateSink::default();
-            s.state_flatten("", &mut sink);
-            sink.tensors
-                .into_iter()
-                .map(|(n, t)| (n, t.try_to_vec::<f32>().unwrap()))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(velocity(sa.unwrap()), velocity(sb.unwrap()));
+        assert_eq!(leaves(&sa.unwrap()), leaves(&sb.unwrap()));
     }
 
     /// A state that holds a subnormal and a normal value is rebuilt: the subnormal becomes
@@ -207,22 +213,12 @@ mod tests {
     #[test]
     fn a_rebuilt_state_keeps_its_normal_values() {
         let d = crate::device::device();
-        let sgd = SgdConfig::new()
-            .with_momentum(Some(MomentumConfig::new().with_momentum(0.9)))
-            .build();
-        let leaves = |s: <burn::optim::Sgd as Optimizer>::State<1>| {
-            let mut sink = StateSink::default();
-            s.state_flatten("", &mut sink);
-            sink.tensors
-                .into_iter()
-                .map(|(n, t)| (n, t.try_to_vec::<f32>().unwrap()))
-                .collect::<Vec<_>>()
-        };
+        let sgd = sgd_with_momentum();
         let w = tensor(&[1.0, 1.0], &d);
         let g = tensor(&[2.0 * SUB, 0.5], &d);
         let (_, plain) = sgd.step(0.01, w.clone(), g.clone(), None);
         let (_, flushed) = FlushSubnormals(sgd).step(0.01, w, g, None);
-        let (plain, flushed) = (leaves(plain.unwrap()), leaves(flushed.unwrap()));
+        let (plain, flushed) = (leaves(&plain.unwrap()), leaves(&flushed.unwrap()));
         assert_eq!(plain.len(), 1, "one velocity: {plain:?}");
         assert!(plain[0].1[0].is_subnormal(), "{plain:?}");
         assert_eq!(flushed[0].0, plain[0].0);
