@@ -49,7 +49,9 @@ pub use crate::sim::sersic::render::render as render_galaxy;
 pub use crate::sim::sersic::*;
 pub use crate::train::class_data::{AugmentedExamples, ClassData, Examples, Subset};
 pub use crate::train::class_data::{class_images, split_images};
-pub use crate::train::class_eval::{ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_run_dir};
+pub use crate::train::class_eval::{
+    ClassEval, EvalMetrics, evaluate_on_pairs, evaluate_on_pairs_views, evaluate_run_dir,
+};
 pub use crate::train::class_experiment::{ClassRun, run_classification, run_classification_with};
 pub use crate::train::class_metrics::{
     ClassMetrics, ClassRow, SiblingScores, load_class_metrics_dir, load_named_class_metrics,
@@ -65,6 +67,7 @@ pub use crate::train::class_report::{
 pub use crate::train::class_summary::{
     MeanStd, RunSummary, load_paper_protocol_dir, protocols_table, summarize, summary_table,
 };
+pub use crate::train::class_views::TestViews;
 pub use crate::train::classify::{
     ClassHistory, ClassifyConfig, DecayPer, evaluate_classifier, load_classifier, predict_proba,
     save_classifier, train_classifier,

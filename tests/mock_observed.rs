@@ -11,6 +11,7 @@ use galaxy_lab::sim::pair::{
     angular_diameter_distance_mpc, asinh_stretch, kpc_per_arcsec, peak_counts, psf_sigma_px,
 };
 use galaxy_lab::train::class_eval::{evaluate_on_pairs, evaluate_run_dir};
+use galaxy_lab::train::class_views::TestViews;
 use galaxy_lab::train::classify::save_classifier;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -285,11 +286,35 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     let run = dir.path().join("run");
     std::fs::create_dir_all(&run).unwrap();
     save_classifier(&model, &net, run.join("model.bpk")).unwrap();
-    let e2 = evaluate_run_dir(&run, &p, 0.8, None, &device).unwrap();
+    let e2 = evaluate_run_dir(&run, &p, 0.8, None, TestViews::One, &device).unwrap();
     assert_eq!(e2.probs, e.probs);
     // The weights file itself, as committed under results/classification/weights/.
-    let e3 = evaluate_run_dir(run.join("model.bpk"), &p, 0.8, None, &device).unwrap();
+    let e3 = evaluate_run_dir(
+        run.join("model.bpk"),
+        &p,
+        0.8,
+        None,
+        TestViews::One,
+        &device,
+    )
+    .unwrap();
     assert_eq!(e3.probs, e.probs);
+    assert_eq!(e3.metrics.views, TestViews::One);
+    // Test-time views: the softmax averaged over the eight symmetries of the square is still a
+    // distribution per image, differs from one view's, and is recorded in the metrics (and in
+    // eval.json, which files written before it read back as one view).
+    let e8 = evaluate_run_dir(&run, &p, 0.8, None, TestViews::Dihedral, &device).unwrap();
+    assert_eq!(e8.metrics.views, TestViews::Dihedral);
+    assert_eq!(e8.probs.len(), e.probs.len());
+    for row in e8.probs.chunks(2) {
+        assert!((row[0] + row[1] - 1.0).abs() < 1e-5, "{row:?}");
+    }
+    assert_ne!(e8.probs, e.probs);
+    let mut json = serde_json::to_value(&e8.metrics).unwrap();
+    assert_eq!(json["views"], "dihedral");
+    json.as_object_mut().unwrap().remove("views");
+    let old: galaxy_lab::train::class_eval::EvalMetrics = serde_json::from_value(json).unwrap();
+    assert_eq!(old.views, TestViews::One);
     e2.save(dir.path().join("eval")).unwrap();
     assert!(dir.path().join("eval/eval.json").exists());
     // A three-class network does not fit a two-class file; a missing run folder is named.
@@ -304,7 +329,17 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     let model3 = net3.init(&device).unwrap();
     let err = evaluate_on_pairs(&model3, &net3, &ds, 0.8, None, &device).unwrap_err();
     assert!(err.to_string().contains("classes"), "{err}");
-    assert!(evaluate_run_dir(dir.path().join("nope"), &p, 0.8, None, &device).is_err());
+    assert!(
+        evaluate_run_dir(
+            dir.path().join("nope"),
+            &p,
+            0.8,
+            None,
+            TestViews::One,
+            &device
+        )
+        .is_err()
+    );
     assert!(evaluate_on_pairs(&model, &net, &ds, 1.5, None, &device).is_err());
 }
 

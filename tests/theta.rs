@@ -410,10 +410,18 @@ fn theta_presets_are_the_committed_recipes() {
         c.train.flush_subnormals = false;
         c
     };
-    assert_eq!(
-        read("paper_theta").config,
-        kept(RegRunConfig::paper_theta())
-    );
+    // The paper's θ runs (training seeds 0, 1, 2) are the preset's: Keras's initialisation,
+    // subnormals flushed.
+    for (name, seed) in [
+        ("paper_theta", 0),
+        ("paper_theta_s1", 1),
+        ("paper_theta_s2", 2),
+    ] {
+        let mut preset = RegRunConfig::paper_theta();
+        assert!(preset.keras_init);
+        preset.train.seed = seed;
+        assert_eq!(read(name).config, preset, "{name}");
+    }
     assert_eq!(read("joint").config, kept(RegRunConfig::joint_committed()));
     // Runs from before the width setting read back at width 1 (the committed long run's preset).
     assert_eq!(

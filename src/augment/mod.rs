@@ -13,7 +13,7 @@ pub mod set;
 pub mod space;
 
 pub use ops::{
-    Half, border_median, contrast_half, median_filter, mirror, resize, rotate_deg, smooth,
+    Half, border_median, contrast_half, median_filter, mirror, resize, rot90, rotate_deg, smooth,
 };
 pub use set::{AugmentedSet, SourceSplit, count_table, split_sources};
 pub use space::{AugmentConfig, AugmentSpace, Augmentation, Variant};

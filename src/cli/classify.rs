@@ -8,6 +8,7 @@ use crate::models::alexnet::Padding;
 use crate::models::classifier::NetKind;
 use crate::train::class_experiment::run_classification_with;
 use crate::train::class_recipe::{ClassRunConfig, SplitBy};
+use crate::train::class_views::TestViews;
 use crate::train::fit::FitHistory;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -108,6 +109,10 @@ pub struct EvaluateArgs {
     /// Use only the first N images of the file.
     #[arg(long)]
     max_images: Option<usize>,
+    /// Views of each image whose softmax is averaged: one (the image as it is) or dihedral (its
+    /// four right-angle rotations, each also mirrored: test-time augmentation).
+    #[arg(long, value_enum, default_value_t = TestViews::One)]
+    views: TestViews,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -481,6 +486,7 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
         &a.data,
         a.threshold,
         a.max_images,
+        a.views,
         &device,
     )?;
     e.save(&a.out)?;
@@ -493,10 +499,12 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
         String::new()
     };
     println!(
-        "classify evaluate: {} images of {}, {} rejected below {:.0} %; kept: weighted F1 {:.3}\
-         {paper}, accuracy {:.3}; all: F1 {:.3}{}",
+        "classify evaluate: {} images of {} ({} view{} each), {} rejected below {:.0} %; kept: \
+         weighted F1 {:.3}{paper}, accuracy {:.3}; all: F1 {:.3}{}",
         m.n,
         a.data.display(),
+        m.views.count(),
+        if m.views.count() == 1 { "" } else { "s" },
         m.rejected,
         100.0 * m.threshold,
         m.overall.f1,

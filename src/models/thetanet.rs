@@ -9,7 +9,9 @@
 //! Table 5 exactly, and 1 works the same way with 2 × 9 × 16 fewer weights.
 //!
 //! Details the seed leaves open and what we chose: ReLU after each dense layer but the last (the
-//! usual Keras pattern it cites, Rosebrock 2017); burn's default initialisation.
+//! usual Keras pattern it cites, Rosebrock 2017); burn's default initialisation, or with
+//! [`ThetaNetConfig::keras_init`] Keras's (Glorot-uniform weights, zero biases: the defaults of
+//! the Keras layers the seed built it from).
 //!
 //! Beyond the seed, `outputs` > 1 and [`ThetaNetConfig::gaussian`] turn the same body into the
 //! joint (i, θ) regressor with a Normal(μ, σ) per target (σ = softplus + floor, as the q network).
@@ -17,9 +19,10 @@
 use crate::error::{Error, check_positive, check_size};
 
 type GlResult<T> = crate::error::Result<T>;
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::prelude::*;
 use burn::tensor::activation::softplus;
 
@@ -45,6 +48,12 @@ pub struct ThetaNetConfig {
     /// widens them: four outputs through four ReLU units leave i unlearned.
     #[config(default = "[16, 4]")]
     pub hidden: [usize; 2],
+    /// `Some(true)`: Keras's initialisation (Glorot-uniform weights, zero biases) instead of
+    /// burn's (uniform weights and biases of bound 1/√fan-in). An `Option` so that
+    /// configurations written before it (burn's `Config` derive has no serde defaults) read back
+    /// as `None`: burn's.
+    #[config(default = "None")]
+    pub keras_init: Option<bool>,
 }
 
 /// The network.
@@ -131,19 +140,38 @@ impl ThetaNetConfig {
     /// Builds the network on `device`.
     pub fn init(&self, device: &Device) -> GlResult<ThetaNet> {
         self.validate()?;
+        let keras = self.keras_init == Some(true);
+        let glorot = Initializer::XavierUniform { gain: 1.0 };
+        let zero =
+            |b: Option<Param<Tensor<1>>>| b.map(|b| Param::from_tensor(b.val().zeros_like()));
         let conv = |i, o| {
-            Conv2dConfig::new([i, o], [3, 3])
-                .with_padding(PaddingConfig2d::Same)
-                .init(device)
+            let c = Conv2dConfig::new([i, o], [3, 3]).with_padding(PaddingConfig2d::Same);
+            if keras {
+                let mut m = c.with_initializer(glorot.clone()).init(device);
+                m.bias = zero(m.bias);
+                m
+            } else {
+                c.init(device)
+            }
+        };
+        let dense = |i, o| {
+            let c = LinearConfig::new(i, o);
+            if keras {
+                let mut m = c.with_initializer(glorot.clone()).init(device);
+                m.bias = zero(m.bias);
+                m
+            } else {
+                c.init(device)
+            }
         };
         Ok(ThetaNet {
             conv1: conv(self.channels, 16),
             conv2: conv(16, 32),
             conv3: conv(32, 64),
             pool: MaxPool2dConfig::new([2, 2]).init(),
-            fc1: LinearConfig::new(self.flat_features(), self.hidden[0]).init(device),
-            fc2: LinearConfig::new(self.hidden[0], self.hidden[1]).init(device),
-            fc3: LinearConfig::new(self.hidden[1], self.outputs()).init(device),
+            fc1: dense(self.flat_features(), self.hidden[0]),
+            fc2: dense(self.hidden[0], self.hidden[1]),
+            fc3: dense(self.hidden[1], self.outputs()),
             relu: Relu::new(),
             channels: self.channels,
             size: self.size,
@@ -257,5 +285,49 @@ mod tests {
             wide.init(&d).unwrap().num_params(),
             448 + 4640 + 18496 + (4096 + 1) * 128 + (128 + 1) * 32 + 33
         );
+    }
+
+    #[test]
+    fn keras_initialisation_is_glorot_uniform_with_zero_biases() {
+        let d = crate::device::cpu_device();
+        let cfg = ThetaNetConfig::new().with_size(64).with_channels(1);
+        let vals = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().unwrap();
+        let flat = |t: Tensor<2>| vals(t.flatten(0, 1));
+        let k = cfg.clone().with_keras_init(Some(true)).init(&d).unwrap();
+        let b = cfg.init(&d).unwrap();
+        // Dense 4096 → 16: Glorot's bound √(6 / (4096 + 16)) = 0.0382, and the weights fill it
+        // (the largest of 65,536 uniform draws lies within 0.1 % of the bound); burn's default
+        // bound is 1/√4096 = 0.0156.
+        let bound = (6.0f32 / (4096.0 + 16.0)).sqrt();
+        let w = flat(k.fc1.weight.val());
+        let max = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(max <= bound && max > 0.99 * bound, "{max} vs {bound}");
+        let wb = flat(b.fc1.weight.val());
+        let max_b = wb.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(max_b <= 1.0 / 64.0 + 1e-6, "{max_b}");
+        // Convolution 16 → 32 (3 × 3): fan-in 144, fan-out 288.
+        let cb = (6.0f32 / (144.0 + 288.0)).sqrt();
+        let cw = vals(k.conv2.weight.val().flatten(0, 3));
+        assert!(cw.iter().all(|v| v.abs() <= cb));
+        // Every bias is zero with Keras's initialisation and not with burn's.
+        let biases = |m: &ThetaNet| -> Vec<Vec<f32>> {
+            [&m.conv1, &m.conv2, &m.conv3]
+                .iter()
+                .map(|c| vals(c.bias.as_ref().unwrap().val()))
+                .chain(
+                    [&m.fc1, &m.fc2, &m.fc3]
+                        .iter()
+                        .map(|l| vals(l.bias.as_ref().unwrap().val())),
+                )
+                .collect()
+        };
+        assert!(biases(&k).iter().flatten().all(|&v| v == 0.0));
+        assert!(biases(&b).iter().flatten().any(|&v| v != 0.0));
+        // A configuration written before the setting reads back with burn's initialisation.
+        let mut json: serde_json::Value = serde_json::to_value(ThetaNetConfig::new()).unwrap();
+        json.as_object_mut().unwrap().remove("keras_init");
+        let old: ThetaNetConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(old.keras_init, None);
+        assert_eq!(old, ThetaNetConfig::new());
     }
 }

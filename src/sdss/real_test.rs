@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::models::classifier::{Classifier, ClassifierConfig};
 use crate::train::class_eval::{ClassEval, evaluate_images};
+use crate::train::class_views::TestViews;
 use burn::prelude::Device;
 use std::path::Path;
 
@@ -94,7 +95,16 @@ pub fn classify_cutouts(
         });
     }
     let names: Vec<String> = CLASS_NAMES.iter().map(|s| s.to_string()).collect();
-    let mut eval = evaluate_images(model, net, &images, &truth, &names, threshold, device)?;
+    let mut eval = evaluate_images(
+        model,
+        net,
+        &images,
+        &truth,
+        &names,
+        threshold,
+        TestViews::One,
+        device,
+    )?;
     eval.metrics.data = cutouts.to_path_buf();
     let missing = pairs
         .iter()

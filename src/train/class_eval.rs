@@ -9,12 +9,12 @@
 //! images, rejections per class, confusion matrix of the kept images) and without it; for two
 //! classes also the ROC curve.
 
-use super::class_data::ClassData;
 use super::class_data::class_images;
 use super::class_metrics::{ClassRow, class_rows};
 use super::class_mirror::MirrorScores;
 use super::class_report::ScoreView;
-use super::classify::{load_classifier, predict_proba};
+use super::class_views::{TestViews, predict_proba_views};
+use super::classify::load_classifier;
 use crate::data::pairs_h5::{PairDatasetConfig, PairH5};
 use crate::display::{Png, Stretch, Table};
 use crate::error::{Error, Result, check_range, check_size};
@@ -66,6 +66,9 @@ pub struct EvalMetrics {
     /// inclination experiments; `None` for real images and files written before it).
     #[serde(default)]
     pub mirror: Option<MirrorScores>,
+    /// Which views of each image were scored (files written before test views: one).
+    #[serde(default)]
+    pub views: TestViews,
 }
 
 /// A finished evaluation: the images as the network saw them, its outputs and the reports.
@@ -88,13 +91,26 @@ pub struct ClassEval {
 }
 
 /// Evaluates `model` (configuration `net`) on every image of `ds` (or its first `max`) with
-/// rejection `threshold` in [0, 1]. The file's classes must be the network's.
+/// rejection `threshold` in [0, 1], one view per image. The file's classes must be the network's.
 pub fn evaluate_on_pairs(
     model: &Classifier,
     net: &ClassifierConfig,
     ds: &PairH5,
     threshold: f64,
     max: Option<usize>,
+    device: &Device,
+) -> Result<ClassEval> {
+    evaluate_on_pairs_views(model, net, ds, threshold, max, TestViews::One, device)
+}
+
+/// [`evaluate_on_pairs`] with the softmax averaged over `views` of each image.
+pub fn evaluate_on_pairs_views(
+    model: &Classifier,
+    net: &ClassifierConfig,
+    ds: &PairH5,
+    threshold: f64,
+    max: Option<usize>,
+    views: TestViews,
     device: &Device,
 ) -> Result<ClassEval> {
     check_range("threshold", threshold, 0.0, 1.0)?;
@@ -119,7 +135,9 @@ pub fn evaluate_on_pairs(
         ));
     }
     let (sources, truth) = class_images(ds, max)?;
-    let mut e = evaluate_images(model, net, &sources, &truth, &names, threshold, device)?;
+    let mut e = evaluate_images(
+        model, net, &sources, &truth, &names, threshold, views, device,
+    )?;
     e.metrics.data = ds.path().to_path_buf();
     e.metrics.data_seed = ds.seed;
     e.metrics.data_config = Some(ds.config.clone());
@@ -137,8 +155,10 @@ pub fn evaluate_on_pairs(
 }
 
 /// Evaluates `model` on one-channel `images` of true classes `truth` (class names `names`, the
-/// network's) with rejection `threshold`; each image is resampled to the network's input. The
-/// metrics name no data file (the caller fills `data`, `data_seed`, `data_config`).
+/// network's) with rejection `threshold`; each image is resampled to the network's input and
+/// scored through `views` ([`TestViews::One`]: as it is). The metrics name no data file (the
+/// caller fills `data`, `data_seed`, `data_config`).
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate_images(
     model: &Classifier,
     net: &ClassifierConfig,
@@ -146,6 +166,7 @@ pub fn evaluate_images(
     truth: &[usize],
     names: &[String],
     threshold: f64,
+    views: TestViews,
     device: &Device,
 ) -> Result<ClassEval> {
     let start = std::time::Instant::now();
@@ -187,8 +208,7 @@ pub fn evaluate_images(
         })
         .collect::<Result<_>>()?;
     let k = names.len();
-    let data = ClassData::from_images(&images, truth.clone(), k)?;
-    let probs = predict_proba(model, &data, device)?;
+    let probs = predict_proba_views(model, &images, k, views, device)?;
     let report = classification_report(&probs, &truth, &names, Some(threshold))?;
     let report_all = classification_report(&probs, &truth, &names, None)?;
     let roc = if k == 2 {
@@ -219,6 +239,7 @@ pub fn evaluate_images(
         paper: prakash2020::real_data(),
         wall_seconds: start.elapsed().as_secs_f64(),
         mirror: None,
+        views,
     };
     Ok(ClassEval {
         images,
@@ -233,12 +254,14 @@ pub fn evaluate_images(
 
 /// [`evaluate_on_pairs`] with the model read from `model`: a run folder (its `model.bpk`, as
 /// `classify train` writes it) or a weights file with its `.json` beside it (the committed
-/// `results/classification/weights/*.bpk`); the data from `data`.
+/// `results/classification/weights/*.bpk`); the data from `data`; each image scored through
+/// `views`.
 pub fn evaluate_run_dir(
     model: impl AsRef<Path>,
     data: impl AsRef<Path>,
     threshold: f64,
     max: Option<usize>,
+    views: TestViews,
     device: &Device,
 ) -> Result<ClassEval> {
     let model = model.as_ref();
@@ -249,7 +272,7 @@ pub fn evaluate_run_dir(
     };
     let (model, net) = load_classifier(&path, device)?;
     let ds = PairH5::open(data)?;
-    let mut e = evaluate_on_pairs(&model, &net, &ds, threshold, max, device)?;
+    let mut e = evaluate_on_pairs_views(&model, &net, &ds, threshold, max, views, device)?;
     e.metrics.model = path;
     Ok(e)
 }

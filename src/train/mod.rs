@@ -10,6 +10,7 @@ pub mod class_mirror;
 pub mod class_recipe;
 pub mod class_report;
 pub mod class_summary;
+pub mod class_views;
 pub mod classify;
 pub mod device_agreement;
 pub mod fit;
