@@ -581,6 +581,7 @@ fn catalogue_mass_ratios_same_mass_to_light_and_the_papers_reading() {
 fn classify_fetched_cutouts_with_a_saved_network() {
     use galaxy_lab::models::classifier::ClassifierConfig;
     use galaxy_lab::models::compact::CompactNetConfig;
+    use galaxy_lab::train::class_views::TestViews;
     let _turn = crate::burn_turn();
     let png = encode(&test_image(), image::ImageFormat::Png);
     let (url, _) = serve(vec![(200, png)]);
@@ -605,7 +606,7 @@ fn classify_fetched_cutouts_with_a_saved_network() {
     };
     let two = save(2, "two");
     let out = dir.path().join("eval");
-    let cli = |model: &Path, cutouts: &Path, out: &Path| {
+    let cli_views = |model: &Path, cutouts: &Path, out: &Path, views: &str| {
         galaxy_lab::cli::run([
             "galaxy-lab",
             "sdss",
@@ -616,8 +617,11 @@ fn classify_fetched_cutouts_with_a_saved_network() {
             cutouts.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
+            "--views",
+            views,
         ])
     };
+    let cli = |model: &Path, cutouts: &Path, out: &Path| cli_views(model, cutouts, out, "one");
     assert_eq!(cli(&two, &cut, &out), 0);
     let m: galaxy_lab::train::class_eval::EvalMetrics =
         galaxy_lab::io::read_json(out.join("eval.json")).unwrap();
@@ -627,6 +631,19 @@ fn classify_fetched_cutouts_with_a_saved_network() {
     assert_eq!(m.paper, galaxy_lab::paper::prakash2020::real_data());
     assert!(m.data_config.is_none());
     assert!(out.join("predictions.csv").exists() && out.join("confusion.png").exists());
+    // Test-time views: the same five pairs, recorded as scored through eight views; an unknown
+    // kind of view is refused before anything is written.
+    let out8 = dir.path().join("eval8");
+    assert_eq!(cli_views(&two, &cut, &out8, "dihedral"), 0);
+    let m8: galaxy_lab::train::class_eval::EvalMetrics =
+        galaxy_lab::io::read_json(out8.join("eval.json")).unwrap();
+    assert_eq!(
+        (m8.n, m.views, m8.views),
+        (5, TestViews::One, TestViews::Dihedral)
+    );
+    let bad = dir.path().join("bad");
+    assert_ne!(cli_views(&two, &cut, &bad, "sideways"), 0);
+    assert!(!bad.exists());
     // No cutouts, a three-class network, a missing model: errors, and no output folder.
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();

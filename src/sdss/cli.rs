@@ -61,6 +61,10 @@ pub struct ClassifyArgs {
     /// Median filter radius in pixels (1: a 3 × 3 window; 0: off).
     #[arg(long, default_value_t = 1)]
     median_radius: u32,
+    /// Views of each cutout whose softmax is averaged: one (the cutout as it is) or dihedral
+    /// (its four right-angle rotations, each also mirrored).
+    #[arg(long, value_enum, default_value_t = crate::train::class_views::TestViews::One)]
+    views: crate::train::class_views::TestViews,
     /// Folder for eval.json, predictions.csv and figures (default: print only).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -230,6 +234,7 @@ fn classify(a: ClassifyArgs) -> Result<()> {
         &a.cutouts,
         a.median_radius,
         a.threshold,
+        a.views,
         &device,
     )?;
     let mut eval = t.eval;

@@ -33,7 +33,8 @@ pub struct RealTest {
 /// Scores `model` on the cutouts in `cutouts` of the catalogue `pairs`, with `median_radius`
 /// for the seed's median filter and rejection `threshold`. The network must be the two-class
 /// one with one input channel; a folder without any cutout is an error saying how to fetch
-/// them.
+/// them. Each cutout is scored through `views` ([`TestViews::One`]: as it is).
+#[allow(clippy::too_many_arguments)]
 pub fn classify_cutouts(
     model: &Classifier,
     net: &ClassifierConfig,
@@ -41,6 +42,7 @@ pub fn classify_cutouts(
     cutouts: &Path,
     median_radius: u32,
     threshold: f64,
+    views: TestViews,
     device: &Device,
 ) -> Result<RealTest> {
     if net.classes() != 2 {
@@ -96,14 +98,7 @@ pub fn classify_cutouts(
     }
     let names: Vec<String> = CLASS_NAMES.iter().map(|s| s.to_string()).collect();
     let mut eval = evaluate_images(
-        model,
-        net,
-        &images,
-        &truth,
-        &names,
-        threshold,
-        TestViews::One,
-        device,
+        model, net, &images, &truth, &names, threshold, views, device,
     )?;
     eval.metrics.data = cutouts.to_path_buf();
     let missing = pairs
