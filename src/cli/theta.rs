@@ -155,6 +155,15 @@ impl Preset {
     }
 }
 
+/// How the Table 5 network's weights start (`theta train --init`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetInit {
+    /// Glorot-uniform weights, zero biases (Keras's defaults).
+    Keras,
+    /// burn's defaults: uniform weights and biases of bound 1/√fan-in.
+    Burn,
+}
+
 /// Arguments of `theta train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -163,7 +172,7 @@ pub struct TrainArgs {
     data: Option<PathBuf>,
     /// Continue the run in this folder (written by an earlier `theta train --out`) from its last
     /// finished epoch, with the settings it was started with; no other option is allowed.
-    #[arg(long, conflicts_with_all = ["data", "preset", "joint", "channels", "hidden", "epochs", "batch_size", "learning_rate", "decay", "patience", "seed", "keep_subnormals", "keras_init", "out"])]
+    #[arg(long, conflicts_with_all = ["data", "preset", "joint", "channels", "hidden", "epochs", "batch_size", "learning_rate", "decay", "patience", "seed", "keep_subnormals", "init", "out"])]
     resume: Option<PathBuf>,
     /// Settings; the options below override single values.
     #[arg(long, value_enum, default_value_t = Preset::PaperTheta)]
@@ -200,10 +209,11 @@ pub struct TrainArgs {
     /// (their later epochs ran up to 2.4x slower).
     #[arg(long)]
     keep_subnormals: bool,
-    /// Initialise the Table 5 network as Keras does (Glorot-uniform weights, zero biases), the
-    /// framework the seed built it in, instead of with burn's defaults.
-    #[arg(long)]
-    keras_init: bool,
+    /// Initialisation of the Table 5 network: keras (Glorot-uniform weights, zero biases; the
+    /// seed's framework, the paper-theta preset's) or burn (burn's defaults, as the runs before
+    /// 2026-12-06 and the joint presets). Default: the preset's.
+    #[arg(long, value_enum)]
+    init: Option<NetInit>,
     /// Output folder. Each epoch is checkpointed in OUT/checkpoint; `--resume OUT` continues a
     /// killed run.
     #[arg(long, required_unless_present = "resume")]
@@ -314,8 +324,8 @@ fn settings(a: &TrainArgs) -> RegRunConfig {
     }
     cfg.train.seed = a.seed;
     cfg.train.flush_subnormals = !a.keep_subnormals;
-    if a.keras_init {
-        cfg.keras_init = true;
+    if let Some(init) = a.init {
+        cfg.keras_init = init == NetInit::Keras;
     }
     if let Some(p) = a.patience {
         cfg.train.patience = (p > 0).then_some(p);

@@ -1,12 +1,13 @@
 //! Test-time views: a classifier's softmax averaged over the eight symmetries of the square
-//! (four right-angle rotations, each also mirrored). The training recipes rotate every image by
-//! any whole degree and mirror it, so each of these views is an image the network was trained to
-//! classify the same way; averaging their outputs is the usual test-time augmentation of
+//! (four right-angle rotations, each also mirrored). The compact network's recipes rotate every
+//! training image by any whole degree and mirror it, so each of these views is an image such a
+//! network was trained to classify the same way (the AlexNet recipes rotate but do not mirror); averaging their outputs is the usual test-time augmentation of
 //! current image classifiers. It changes no weights: a network trained once is scored both ways.
 //! Right-angle turns and mirrors move pixels without resampling, so no view blurs or fills.
 
 use super::class_data::ClassData;
 use super::classify::predict_proba;
+use crate::augment::ops::check_image;
 use crate::augment::{mirror, rot90};
 use crate::error::{Error, Result, check_size};
 use crate::image::Image;
@@ -77,6 +78,9 @@ pub fn predict_proba_views(
             classes,
             format!("the network has {}", model.classes()),
         ));
+    }
+    for (i, img) in images.iter().enumerate() {
+        check_image(&format!("image {i}"), img)?;
     }
     if let Some((i, img)) = images
         .iter()

@@ -94,6 +94,7 @@ pub struct RegRunConfig {
     pub width: f64,
     /// Keras's initialisation of the Table 5 network (Glorot-uniform weights, zero biases; the
     /// seed built it in Keras) instead of burn's; runs before this setting existed had burn's.
+    /// The compact body has no such option (a run that asks for it is refused).
     #[serde(default)]
     pub keras_init: bool,
 }
@@ -111,7 +112,8 @@ impl RegRunConfig {
     /// monitoring, Adam 1e-3 with decay 0.01 per step, up to 100 epochs, patience 15, the
     /// network initialised as Keras does (the seed's framework: Glorot-uniform weights, zero
     /// biases) — with burn's initialisation two of training seeds 0, 1, 2 failed, one with
-    /// dead ReLUs (`results/theta/paper_theta{,_s1,_s2}.json`).
+    /// dead ReLUs (those runs' `results/theta/paper_theta{,_s1,_s2}.json` are in the git history
+    /// at commit bd9782a).
     pub fn paper_theta() -> Self {
         RegRunConfig {
             targets: vec![RegTarget::Theta],
@@ -422,6 +424,14 @@ pub fn run_regression_with(
     checkpoint: Option<&Path>,
     hooks: &mut Hooks,
 ) -> Result<RegRun> {
+    if cfg.keras_init && cfg.net != RegNet::Table5 {
+        return Err(Error::invalid(
+            "keras_init",
+            true,
+            "Keras's initialisation applies to the Table 5 network only (the compact body keeps \
+             burn's)",
+        ));
+    }
     if cfg.train.augment
         && let Some(t) = cfg.targets.iter().find(|t| **t == RegTarget::Theta)
     {
