@@ -42,6 +42,11 @@ if [[ " $RUNS " == *" paper "* ]]; then
   [ -f "$D/theta.h5" ] || $BIN pairs generate --experiment theta --count 181 --size 256 --seed 45 --out "$D/theta.h5"
   for s in ${SEEDS:-0}; do
     run=paper_theta; [ "$s" = 0 ] || run=paper_theta_s$s
+    # A folder left by a run from before the preset took Keras's initialisation (2026-12-06)
+    # would be reported done or resumed, and copied over the committed results: refuse it.
+    if [ -f "$R/$run/run.json" ] && ! grep -q '"keras_init": *true' "$R/$run/run.json"; then
+      echo "$R/$run was trained with burn's initialisation, not the paper-theta preset's: move it away first" >&2; exit 2
+    fi
     if [ -f "$R/$run/metrics.json" ]; then echo "done already: $R/$run"
     elif [ -f "$R/$run/run.json" ]; then $BIN theta train --resume "$R/$run"
     else $BIN theta train --data "$D/theta.h5" --preset paper-theta --seed "$s" --out "$R/$run"
