@@ -142,29 +142,25 @@ impl ThetaNetConfig {
         self.validate()?;
         let keras = self.keras_init == Some(true);
         let glorot = Initializer::XavierUniform { gain: 1.0 };
-        let zero =
-            |b: Option<Param<Tensor<1>>>| b.map(|b| Param::from_tensor(b.val().zeros_like()));
         let conv = |i, o| {
             let c = Conv2dConfig::new([i, o], [3, 3]).with_padding(PaddingConfig2d::Same);
             if keras {
-                let mut m = c.with_initializer(glorot.clone()).init(device);
-                m.bias = zero(m.bias);
-                m
+                c.with_initializer(glorot.clone())
             } else {
-                c.init(device)
+                c
             }
+            .init(device)
         };
         let dense = |i, o| {
             let c = LinearConfig::new(i, o);
             if keras {
-                let mut m = c.with_initializer(glorot.clone()).init(device);
-                m.bias = zero(m.bias);
-                m
+                c.with_initializer(glorot.clone())
             } else {
-                c.init(device)
+                c
             }
+            .init(device)
         };
-        Ok(ThetaNet {
+        let mut net = ThetaNet {
             conv1: conv(self.channels, 16),
             conv2: conv(16, 32),
             conv3: conv(32, 64),
@@ -178,11 +174,28 @@ impl ThetaNetConfig {
             targets: self.targets,
             gaussian: self.gaussian,
             sigma_floor: self.sigma_floor,
-        })
+        };
+        if keras {
+            net.zero_biases();
+        }
+        Ok(net)
     }
 }
 
 impl ThetaNet {
+    /// Sets every bias to zero (Keras's initialisation of biases).
+    fn zero_biases(&mut self) {
+        let zero = |b: &mut Option<Param<Tensor<1>>>| {
+            *b = b.take().map(|b| Param::from_tensor(b.val().zeros_like()));
+        };
+        for c in [&mut self.conv1, &mut self.conv2, &mut self.conv3] {
+            zero(&mut c.bias);
+        }
+        for l in [&mut self.fc1, &mut self.fc2, &mut self.fc3] {
+            zero(&mut l.bias);
+        }
+    }
+
     /// Expected input `(channels, size)`.
     pub fn input_shape(&self) -> (usize, usize) {
         (self.channels, self.size)

@@ -1,8 +1,8 @@
 //! Test-time views: a classifier's softmax averaged over the eight symmetries of the square
 //! (four right-angle rotations, each also mirrored). The compact network's recipes rotate every
 //! training image by any whole degree and mirror it, so each of these views is an image such a
-//! network was trained to classify the same way (the AlexNet recipes rotate but do not mirror); averaging their outputs is the usual test-time augmentation of
-//! current image classifiers. It changes no weights: a network trained once is scored both ways.
+//! network was trained to classify the same way (the AlexNet recipes rotate but do not mirror);
+//! averaging their outputs is the usual test-time augmentation of current image classifiers. It changes no weights: a network trained once is scored both ways.
 //! Right-angle turns and mirrors move pixels without resampling, so no view blurs or fills.
 
 use super::class_data::ClassData;
@@ -97,11 +97,18 @@ pub fn predict_proba_views(
     let labels = vec![0; images.len()];
     let mut sum = vec![0f32; images.len() * classes];
     for k in 0..views.count() {
-        let viewed: Vec<Image> = images
-            .iter()
-            .map(|img| views.view(img, k))
-            .collect::<Result<_>>()?;
-        let data = ClassData::from_images(&viewed, labels.clone(), classes)?;
+        // View 0 is the image itself: scored without a copy.
+        let viewed: Vec<Image>;
+        let batch = if k == 0 {
+            images
+        } else {
+            viewed = images
+                .iter()
+                .map(|img| views.view(img, k))
+                .collect::<Result<_>>()?;
+            &viewed
+        };
+        let data = ClassData::from_images(batch, labels.clone(), classes)?;
         let p = predict_proba(model, &data, device)?;
         for (s, v) in sum.iter_mut().zip(&p) {
             *s += v;
@@ -161,27 +168,19 @@ mod tests {
         let model = ClassifierConfig::from(CompactNetConfig::new(3, 1, 32))
             .init(&device)
             .unwrap();
+        // A 32 × 32 image of f(row − r0, column − c0).
+        let drawn = |(r0, c0): (f32, f32), f: &dyn Fn(f32, f32) -> f32| Image {
+            width: 32,
+            height: 32,
+            data: (0..32 * 32)
+                .map(|p| f((p / 32) as f32 - r0, (p % 32) as f32 - c0))
+                .collect(),
+        };
         // A ring centred on the frame is the same under every view; an off-centre blob is not.
-        let ring = Image {
-            width: 32,
-            height: 32,
-            data: (0..32 * 32)
-                .map(|p| {
-                    let (r, c) = ((p / 32) as f32 - 15.5, (p % 32) as f32 - 15.5);
-                    (-((r * r + c * c).sqrt() - 8.0).powi(2) / 4.0).exp()
-                })
-                .collect(),
-        };
-        let blob = Image {
-            width: 32,
-            height: 32,
-            data: (0..32 * 32)
-                .map(|p| {
-                    let (r, c) = ((p / 32) as f32 - 6.0, (p % 32) as f32 - 20.0);
-                    (-(r * r + c * c) / 10.0).exp()
-                })
-                .collect(),
-        };
+        let ring = drawn((15.5, 15.5), &|r, c| {
+            (-((r * r + c * c).sqrt() - 8.0).powi(2) / 4.0).exp()
+        });
+        let blob = drawn((6.0, 20.0), &|r, c| (-(r * r + c * c) / 10.0).exp());
         let images = vec![ring, blob];
         let one = predict_proba_views(&model, &images, 3, TestViews::One, &device).unwrap();
         let eight = predict_proba_views(&model, &images, 3, TestViews::Dihedral, &device).unwrap();
