@@ -86,5 +86,8 @@ pub use crate::train::q_summary::{
     QSummary, load_q_summaries, q_summary_table, recipe_label, summarize_q,
 };
 pub use crate::train::recipe_comparison::recipe_table;
+pub use crate::train::reg_summary::{
+    RegSummary, load_reg_summaries, reg_summary_table, summarize_reg,
+};
 pub use burn::module::Module;
 pub use burn::tensor::Tensor;

@@ -134,6 +134,8 @@ pub enum Preset {
     CompactWide,
     /// Width 1.5 for twice the updates ([`ClassRunConfig::compact_wide_long`]).
     CompactWideLong,
+    /// Width 1.5 for four times the updates ([`ClassRunConfig::compact_wide_xlong`]).
+    CompactWideXlong,
     /// The compact recipe shortened for notebooks' quick mode.
     CompactQuick,
     /// AlexNet at 64², width 1/4, 40 × 80 updates: the committed AlexNet CPU runs.
@@ -152,6 +154,7 @@ impl Preset {
             Preset::CompactLong => ClassRunConfig::compact_long(experiment),
             Preset::CompactWide => ClassRunConfig::compact_wide(experiment),
             Preset::CompactWideLong => ClassRunConfig::compact_wide_long(experiment),
+            Preset::CompactWideXlong => ClassRunConfig::compact_wide_xlong(experiment),
             Preset::CompactQuick => ClassRunConfig::compact_quick(experiment),
             Preset::AlexnetCpu => ClassRunConfig::alexnet_cpu(experiment),
             Preset::AlexnetCpuMock => ClassRunConfig::alexnet_cpu_mock(experiment),

@@ -25,6 +25,7 @@ pub mod recipe_comparison;
 pub mod reg_mirror;
 pub mod reg_model;
 pub mod reg_predictions;
+pub mod reg_summary;
 pub mod regress;
 pub mod schedule;
 pub mod step_timing;
