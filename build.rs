@@ -30,6 +30,12 @@ fn main() {
                    convolution and training-mode batch norm)"
             .to_string(),
     };
+    // With the `avx512` feature gemm also carries AVX-512 kernels (used where the CPU has them).
+    let flex = if std::env::var_os("CARGO_FEATURE_AVX512").is_some() {
+        format!("{flex}, gemm with AVX-512 kernels")
+    } else {
+        flex
+    };
     println!("cargo:rustc-env=GALAXY_LAB_BURN_FLEX={flex}");
     if std::env::var_os("CARGO_FEATURE_CUDA").is_none() {
         return;
