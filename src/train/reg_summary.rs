@@ -167,7 +167,15 @@ fn percents(p: &Option<[MeanStd; 2]>) -> String {
                 std: 100.0 * m.std,
                 n: m.n,
             };
-            format!("{} / {} %", mean_std(&pc(a), 1), mean_std(&pc(b), 1))
+            // One run: its values alone (the seeds column and the RMSE say it is one).
+            let one = |m: &MeanStd| {
+                if m.n > 1 {
+                    mean_std(&pc(m), 1)
+                } else {
+                    format!("{:.1}", 100.0 * m.mean)
+                }
+            };
+            format!("{} / {} %", one(a), one(b))
         })
         .unwrap_or_default()
 }
