@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Two builds of galaxy-lab side by side: training step and inference of the compact network
-# (width 1 and 1.5, batch 64) and the q network, one thread, in alternating rounds (A, then B,
+# (width 1 and 1.5, batch 64), the q network, AlexNet (64², width 1/4, batch 32) and the θ
+# network (Table 5 at 64², 3 channels, batch 32), one thread, in alternating rounds (A, then B,
 # in each round), so both see the same machine. Prints each run's line; compare the medians.
 # E.g. the AVX-512 kernels against the default build:
 #   cargo build --bin galaxy-lab && cp target/debug/galaxy-lab /tmp/gl-default
@@ -17,5 +18,7 @@ for r in $(seq "$ROUNDS"); do
     echo "round $r $bin compact width 1: $("$bin" classify bench-step --net compact --classes 3 --size 64 --width 1 --batch 64 --steps 15 | tail -1)"
     echo "round $r $bin compact width 1.5: $("$bin" classify bench-step --net compact --classes 2 --size 64 --width 1.5 --batch 64 --steps 10 | tail -1)"
     echo "round $r $bin q network: $("$bin" q bench-step --steps 20 | tail -1)"
+    echo "round $r $bin AlexNet: $("$bin" classify bench-step --net alexnet --size 64 --width 0.25 --batch 32 --steps 15 | tail -1)"
+    echo "round $r $bin theta network: $("$bin" theta bench-step --channels 3 --size 64 --steps 15 | tail -1)"
   done
 done
