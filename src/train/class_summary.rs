@@ -45,6 +45,16 @@ impl MeanStd {
             n,
         })
     }
+
+    /// In scientific notation for small quantities such as MSEs: `1.06e-2 ± 9.7e-4`, or the
+    /// value alone for one run.
+    pub fn sci(&self) -> String {
+        if self.n > 1 {
+            format!("{:.2e} ± {:.1e}", self.mean, self.std)
+        } else {
+            format!("{:.2e}", self.mean)
+        }
+    }
 }
 
 impl std::fmt::Display for MeanStd {

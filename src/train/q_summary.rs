@@ -156,11 +156,6 @@ pub fn q_summary_table(title: &str, rows: &[QSummary]) -> Result<Table> {
         ],
     );
     for s in rows {
-        let mse = if s.test_mse.n > 1 {
-            format!("{:.2e} ± {:.1e}", s.test_mse.mean, s.test_mse.std)
-        } else {
-            format!("{:.2e}", s.test_mse.mean)
-        };
         t.push_row(&[
             s.mode.clone(),
             recipe_label(&s.recipe),
@@ -171,7 +166,7 @@ pub fn q_summary_table(title: &str, rows: &[QSummary]) -> Result<Table> {
                 .join(", "),
             s.test_nll.to_string(),
             s.paper_nll.map(|v| format!("{v:.3}")).unwrap_or_default(),
-            mse,
+            s.test_mse.sci(),
             percent(&s.within_1sigma),
             percent(&s.within_2sigma),
             format!("{:.0}", s.train_minutes.mean),

@@ -201,13 +201,6 @@ pub fn reg_summary_table(title: &str, rows: &[RegSummary]) -> Result<Table> {
     );
     for s in rows {
         for x in &s.targets {
-            let sci = |m: &MeanStd| {
-                if m.n > 1 {
-                    format!("{:.2e} ± {:.1e}", m.mean, m.std)
-                } else {
-                    format!("{:.2e}", m.mean)
-                }
-            };
             t.push_row(&[
                 s.name.clone(),
                 format!("{} (width {})", s.recipe.net.name(), s.recipe.width),
@@ -218,8 +211,8 @@ pub fn reg_summary_table(title: &str, rows: &[RegSummary]) -> Result<Table> {
                     .join(", "),
                 x.target.clone(),
                 mean_std(&x.test_rmse_deg, 2),
-                sci(&x.test_mse_scaled),
-                sci(&x.train_mse_scaled),
+                x.test_mse_scaled.sci(),
+                x.train_mse_scaled.sci(),
                 percents(&x.within),
                 percents(&x.within_coverage_scaled),
                 format!("{:.0}", s.train_minutes.mean),
