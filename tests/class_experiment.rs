@@ -378,8 +378,8 @@ fn committed_class_metrics_load_with_the_papers_numbers() {
 }
 
 /// The presets the scripts name are the settings of the committed runs: `alexnet-cpu` (and its
-/// 30-epoch mock variant) for the AlexNet CPU runs, `compact` and `compact-long` for the compact
-/// runs.
+/// 30-epoch mock variant) for the AlexNet CPU runs, `compact`, `compact-long` and
+/// `compact-wide-xlong` for the compact runs.
 #[test]
 fn class_presets_are_the_committed_recipes() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/classification");
@@ -398,6 +398,10 @@ fn class_presets_are_the_committed_recipes() {
         (
             "compact_long/three-class_s0.json",
             ClassRunConfig::compact_long,
+        ),
+        (
+            "two_class_compact-wide-xlong_mock_train.json",
+            ClassRunConfig::compact_wide_xlong,
         ),
     ] {
         let m = read(file);
