@@ -20,10 +20,17 @@
 # compact presets), the evaluations eval_… and eval_fresh_… beside them. BIN=path runs an already
 # built binary.
 # Usage: [CUTOUT_ARCSEC=136] [PRESET=compact] [SEED=N] scripts/sdss_mock.sh [TRAIN_IMAGES] [MOCK_IMAGES]
-#        (defaults: 6000 1200)
+#        (defaults: 6000 1200; another TRAIN_IMAGES tags the training files, runs and results
+#        with _n<TRAIN_IMAGES>, so they never mix with the 6,000-image ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NTRAIN=${1:-6000}; NMOCK=${2:-1200}
+for n in "$NTRAIN" "$NMOCK"; do
+  case "$n" in ''|*[!0-9]*|0) echo "image counts must be whole numbers ≥ 1, not $n" >&2; exit 2;; esac
+done
+# A training set of another size than the default 6,000 is a file (and runs, and results) of its
+# own: mock_train_n24000.h5, train_<preset>_mock_train_n24000, ..._mock_train_n24000.json.
+NT=""; [ "$NTRAIN" = 6000 ] || NT="_n$NTRAIN"
 # SEED=N trains with training seed N (default 0); runs and files of seeds other than 0 end in _s<N>.
 SEED=${SEED:-0}
 case "$SEED" in ''|*[!0-9]*) echo "SEED must be a whole number, not $SEED" >&2; exit 2;; esac
@@ -48,25 +55,25 @@ mkdir -p "$D" "$R" results/sdss results/classification
 [ -f "$D/mock_fresh.h5" ] || $BIN pairs generate "${COMMON[@]}" --count "$NMOCK" --seed 10 --mock-observed "${FRAME[@]}" --out "$D/mock_fresh.h5"
 # Only the training sets of the networks asked for (each ~2 min of simulation).
 for kind in $KINDS; do
-  [ -f "$D/$kind.h5" ] && continue
+  [ -f "$D/$kind$NT.h5" ] && continue
   case "$kind" in
-    clean) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean.h5";;
-    observed) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed.h5";;
-    mock_train) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train.h5";;
+    clean) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 5 --out "$D/clean$NT.h5";;
+    observed) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 6 --observed "${FRAME[@]}" --out "$D/observed$NT.h5";;
+    mock_train) $BIN pairs generate "${COMMON[@]}" --count "$NTRAIN" --seed 7 --mock-observed "${FRAME[@]}" --out "$D/mock_train$NT.h5";;
   esac
 done
 for kind in $KINDS; do
-  run="$R/train_$NET$kind$S"
+  run="$R/train_$NET$kind$NT$S"
   if [ -f "$run/metrics.json" ]; then echo "trained already: $run"
   elif [ -f "$run/run.json" ]; then $BIN classify train --resume "$run"
-  else $BIN classify train --experiment two-class --data "$D/$kind.h5" --preset "$PRESET" --seed "$SEED" --out "$run"
+  else $BIN classify train --experiment two-class --data "$D/$kind$NT.h5" --preset "$PRESET" --seed "$SEED" --out "$run"
   fi
-  $BIN classify evaluate --model "$run" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$NET$kind$S"
-  $BIN classify evaluate --model "$run" --data "$D/mock_fresh.h5" --threshold 0.8 --out "$R/eval_fresh_$NET$kind$S"
-  name="$NET$kind$TAG$S"
-  cp "$R/eval_$NET$kind$S/eval.json" "results/sdss/mock_eval_$name.json.tmp"
+  $BIN classify evaluate --model "$run" --data "$D/mock.h5" --threshold 0.8 --out "$R/eval_$NET$kind$NT$S"
+  $BIN classify evaluate --model "$run" --data "$D/mock_fresh.h5" --threshold 0.8 --out "$R/eval_fresh_$NET$kind$NT$S"
+  name="$NET$kind$NT$TAG$S"
+  cp "$R/eval_$NET$kind$NT$S/eval.json" "results/sdss/mock_eval_$name.json.tmp"
   mv "results/sdss/mock_eval_$name.json.tmp" "results/sdss/mock_eval_$name.json"
-  cp "$R/eval_fresh_$NET$kind$S/eval.json" "results/sdss/mock_fresh_eval_$name.json.tmp"
+  cp "$R/eval_fresh_$NET$kind$NT$S/eval.json" "results/sdss/mock_fresh_eval_$name.json.tmp"
   mv "results/sdss/mock_fresh_eval_$name.json.tmp" "results/sdss/mock_fresh_eval_$name.json"
   cp "$run/metrics.json" "results/classification/two_class_$name.json.tmp"
   mv "results/classification/two_class_$name.json.tmp" "results/classification/two_class_$name.json"
