@@ -57,13 +57,30 @@ impl MeanStd {
     }
 }
 
+impl MeanStd {
+    /// `mean ± std` with `digits` decimals, or the one value marked "(1 run)".
+    pub fn fixed(&self, digits: usize) -> String {
+        if self.n > 1 {
+            format!("{:.digits$} ± {:.digits$}", self.mean, self.std)
+        } else {
+            format!("{:.digits$} (1 run)", self.mean)
+        }
+    }
+
+    /// A fraction as percentage points with one decimal, `65.0 ± 1.0`, or the one value alone
+    /// (no unit: the caller places the % sign).
+    pub fn percent(&self) -> String {
+        if self.n > 1 {
+            format!("{:.1} ± {:.1}", 100.0 * self.mean, 100.0 * self.std)
+        } else {
+            format!("{:.1}", 100.0 * self.mean)
+        }
+    }
+}
+
 impl std::fmt::Display for MeanStd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.n > 1 {
-            write!(f, "{:.3} ± {:.3}", self.mean, self.std)
-        } else {
-            write!(f, "{:.3} (1 run)", self.mean)
-        }
+        f.write_str(&self.fixed(3))
     }
 }
 

@@ -131,14 +131,6 @@ pub fn load_q_summaries(dir: impl AsRef<Path>) -> Result<Vec<QSummary>> {
     summarize_q(&load_metrics_dir(dir)?)
 }
 
-fn percent(m: &MeanStd) -> String {
-    if m.n > 1 {
-        format!("{:.1} ± {:.1} %", 100.0 * m.mean, 100.0 * m.std)
-    } else {
-        format!("{:.1} %", 100.0 * m.mean)
-    }
-}
-
 /// The summaries as a table, one row per recipe, the thesis's NLL beside ours.
 pub fn q_summary_table(title: &str, rows: &[QSummary]) -> Result<Table> {
     let mut t = Table::new(
@@ -167,8 +159,8 @@ pub fn q_summary_table(title: &str, rows: &[QSummary]) -> Result<Table> {
             s.test_nll.to_string(),
             s.paper_nll.map(|v| format!("{v:.3}")).unwrap_or_default(),
             s.test_mse.sci(),
-            percent(&s.within_1sigma),
-            percent(&s.within_2sigma),
+            format!("{} %", s.within_1sigma.percent()),
+            format!("{} %", s.within_2sigma.percent()),
             format!("{:.0}", s.train_minutes.mean),
         ])?;
     }

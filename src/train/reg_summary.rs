@@ -150,33 +150,10 @@ pub fn load_reg_summaries(dir: impl AsRef<Path>) -> Result<Vec<RegSummary>> {
     summarize_reg(&load_reg_metrics_dir(dir)?)
 }
 
-/// `mean ± std` with `digits` decimals, or the one value and "(1 run)".
-fn mean_std(m: &MeanStd, digits: usize) -> String {
-    if m.n > 1 {
-        format!("{:.digits$} ± {:.digits$}", m.mean, m.std)
-    } else {
-        format!("{:.digits$} (1 run)", m.mean)
-    }
-}
-
+/// A pair of fractions (within 1σ / 2σ) as percentages; empty where the runs have none.
 fn percents(p: &Option<[MeanStd; 2]>) -> String {
     p.as_ref()
-        .map(|[a, b]| {
-            let pc = |m: &MeanStd| MeanStd {
-                mean: 100.0 * m.mean,
-                std: 100.0 * m.std,
-                n: m.n,
-            };
-            // One run: its values alone (the seeds column and the RMSE say it is one).
-            let one = |m: &MeanStd| {
-                if m.n > 1 {
-                    mean_std(&pc(m), 1)
-                } else {
-                    format!("{:.1}", 100.0 * m.mean)
-                }
-            };
-            format!("{} / {} %", one(a), one(b))
-        })
+        .map(|[a, b]| format!("{} / {} %", a.percent(), b.percent()))
         .unwrap_or_default()
 }
 
@@ -210,7 +187,7 @@ pub fn reg_summary_table(title: &str, rows: &[RegSummary]) -> Result<Table> {
                     .collect::<Vec<_>>()
                     .join(", "),
                 x.target.clone(),
-                mean_std(&x.test_rmse_deg, 2),
+                x.test_rmse_deg.fixed(2),
                 x.test_mse_scaled.sci(),
                 x.train_mse_scaled.sci(),
                 percents(&x.within),
