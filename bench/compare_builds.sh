@@ -3,10 +3,10 @@
 # (width 1 and 1.5, batch 64), the q network, AlexNet (64², width 1/4, batch 32) and the θ
 # network (Table 5 at 64², 3 channels, batch 32), one thread, in alternating rounds (A, then B,
 # in each round), so both see the same machine. Prints each run's line; compare the medians.
-# E.g. the AVX-512 kernels against the default build:
-#   cargo build --bin galaxy-lab && cp target/debug/galaxy-lab /tmp/gl-default
-#   cargo build --bin galaxy-lab --features avx512 && cp target/debug/galaxy-lab /tmp/gl-avx512
-#   bench/compare_builds.sh /tmp/gl-default /tmp/gl-avx512 [ROUNDS]
+# E.g. the AVX2-only build against the default one (with the AVX-512 kernels):
+#   cargo build --bin galaxy-lab --no-default-features --features cli && cp target/debug/galaxy-lab /tmp/gl-avx2
+#   cargo build --bin galaxy-lab && cp target/debug/galaxy-lab /tmp/gl-avx512
+#   bench/compare_builds.sh /tmp/gl-avx2 /tmp/gl-avx512 [ROUNDS]
 set -euo pipefail
 if [ $# -lt 2 ]; then echo "usage: bench/compare_builds.sh BIN_A BIN_B [ROUNDS]" >&2; exit 2; fi
 A=$1; B=$2; ROUNDS=${3:-5}

@@ -260,9 +260,32 @@ pub fn gpu_features() -> &'static str {
 
 /// Which build of the CPU backend this binary links: burn-flex with galaxy-lab's patch (the CLI,
 /// tests, and notebooks run by `scripts/run_notebooks.py`) or crates.io's unpatched copy (a crate
-/// that depends on galaxy-lab without the `[patch]`).
-pub fn backend_build() -> &'static str {
-    env!("GALAXY_LAB_BURN_FLEX")
+/// that depends on galaxy-lab without the `[patch]`); with the `avx512` feature, also whether
+/// this CPU runs gemm's AVX-512 kernels (gemm checks `avx512f` at run time and falls back to
+/// its AVX2 kernels where it is missing).
+pub fn backend_build() -> String {
+    let build = env!("GALAXY_LAB_BURN_FLEX");
+    if !cfg!(feature = "avx512") {
+        return build.to_string();
+    }
+    let used = if cpu_has_avx512f() {
+        "in use: this CPU has AVX-512F"
+    } else {
+        "not used: this CPU lacks AVX-512F"
+    };
+    format!("{build} ({used})")
+}
+
+/// True where the CPU reports AVX-512F (what gemm's `x86-v4` kernels need).
+fn cpu_has_avx512f() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
 /// True for the CPU (burn-flex) device, plain or autodiff; false for CUDA and Vulkan GPUs.

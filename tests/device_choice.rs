@@ -30,6 +30,28 @@ fn cpu_is_chosen_when_asked_and_an_unknown_device_is_named() {
     );
 }
 
+/// `info` names the CPU backend build; with the `avx512` feature, whether this CPU runs gemm's
+/// AVX-512 kernels, as the CPU itself reports it.
+#[test]
+fn info_names_the_cpu_backend_build_and_whether_avx512_runs() {
+    let s = info(&[("GALAXY_LAB_DEVICE", "cpu")]);
+    let line = s
+        .lines()
+        .find(|l| l.starts_with("CPU backend: "))
+        .unwrap_or_else(|| panic!("no CPU backend line in {s}"));
+    assert!(line.contains("burn-flex 0.22.1"), "{line}");
+    if cfg!(feature = "avx512") {
+        #[cfg(target_arch = "x86_64")]
+        let has = std::arch::is_x86_feature_detected!("avx512f");
+        #[cfg(not(target_arch = "x86_64"))]
+        let has = false;
+        let expected = if has { "in use: this CPU has AVX-512F" } else { "not used: this CPU lacks AVX-512F" };
+        assert!(line.contains("gemm with AVX-512 kernels") && line.contains(expected), "{line}");
+    } else {
+        assert!(!line.contains("AVX-512"), "{line}");
+    }
+}
+
 /// A GPU feature this build lacks: the CPU, and a note naming the feature.
 #[cfg(not(feature = "vulkan"))]
 #[test]
