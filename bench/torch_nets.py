@@ -86,7 +86,7 @@ class CompactNet(nn.Module):
     and two 3x3 convolutions (32, 64, 128) each with BN + ReLU; global average pool; dropout 0.2;
     linear to the classes."""
 
-    def __init__(self, c=1, classes=3):
+    def __init__(self, c=1, classes=3, dropout=0.2):
         super().__init__()
         layers = [nn.Conv2d(c, 32, 5, 2, 2), nn.BatchNorm2d(32), nn.ReLU()]
         cin = 32
@@ -95,11 +95,32 @@ class CompactNet(nn.Module):
             for _ in range(2):
                 layers += [nn.Conv2d(cin, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU()]
                 cin = cout
-        self.f = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
+        self.f = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout),
                                nn.Linear(128, classes))
 
     def forward(self, x):
         return self.f(x)
+
+
+class JointNet(nn.Module):
+    """The joint (i, |θ|) model of the joint-compact-long preset (src/models/regressor.rs): the
+    compact body at width 1 without dropout, four outputs read as μ and σ = softplus + 1e-3 for
+    each of the two targets."""
+
+    def __init__(self, c=1, targets=2):
+        super().__init__()
+        self.targets = targets
+        self.body = CompactNet(c, 2 * targets, dropout=0.0)
+
+    def forward(self, x):
+        out = self.body(x)
+        mu, raw = out[:, :self.targets], out[:, self.targets:]
+        return mu, nn.functional.softplus(raw) + 1e-3
+
+
+def gaussian_nll(mu, sigma, y):
+    """src/train/nll.rs: ½ ln(2π) + ln σ + (y − μ)² / (2σ²), averaged."""
+    return (0.9189385332046727 + torch.log(sigma) + 0.5 * ((y - mu) / sigma) ** 2).mean()
 
 
 class ThetaNet(nn.Module):

@@ -11,8 +11,10 @@ PyTorch is not part of `make setup` (it is large); install it into the venv only
 The compact classifier (issue 25's network, 3 classes, 1 x 64²) and the θ network (Table 5 at
 64², 3 channels) are measured like the q network, in interleaved rounds, with the batch sizes
 their training uses (64 and 32); they write results/classification/bench_step_compact_<threads>threads.json
-and results/theta/bench_step_<threads>threads.json.
-Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet|compact|thetanet]
+and results/theta/bench_step_<threads>threads.json; the joint (i, |θ|) model of the
+joint-compact-long preset (compact body, 1 x 64², Gaussian NLL, AdamW, batch 64) writes
+results/theta/bench_step_joint_<threads>threads.json.
+Usage: python bench/torch_reference.py [--threads 2] [--steps 30] [--rounds 5] [--only qnet|alexnet|compact|thetanet|joint]
                                        [--galaxy-lab target/debug/galaxy-lab]
 """
 import argparse, json, os, pathlib, statistics, subprocess, sys, tempfile
@@ -24,10 +26,11 @@ ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--galaxy-lab", default="target/debug/galaxy-lab")
 ap.add_argument("--out", default="results/q_inference/bench_step.json")
 ap.add_argument("--alexnet-out", default="results/classification/bench_step.json")
-ap.add_argument("--only", choices=["qnet", "alexnet", "compact", "thetanet"], default=None)
+ap.add_argument("--only", choices=["qnet", "alexnet", "compact", "thetanet", "joint"], default=None)
 ap.add_argument("--compact-out", default=None,
                 help="default results/classification/bench_step_compact_<threads>threads.json")
 ap.add_argument("--theta-out", default=None, help="default results/theta/bench_step_<threads>threads.json")
+ap.add_argument("--joint-out", default=None, help="default results/theta/bench_step_joint_<threads>threads.json")
 ap.add_argument("--rounds", type=int, default=5, help="interleaved PyTorch/burn rounds for the q network")
 args = ap.parse_args()
 os.environ["OMP_NUM_THREADS"] = os.environ["RAYON_NUM_THREADS"] = str(args.threads)
@@ -39,7 +42,7 @@ except ImportError:
 torch.set_num_threads(args.threads)
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import torch_nets  # noqa: E402 (after the check that PyTorch is installed)
-from torch_nets import AlexNet, CompactNet, QNet, ThetaNet  # noqa: E402
+from torch_nets import AlexNet, CompactNet, JointNet, QNet, ThetaNet  # noqa: E402
 
 
 def median_ms(net, opt, x, loss_of):
@@ -174,6 +177,15 @@ def torch_theta_times(batch):
     return torch_nets.median_ms(net, opt, x, lambda out: ((out - t) ** 2).mean(), args.steps)
 
 
+def torch_joint_times(batch):
+    torch.manual_seed(0)
+    net = JointNet(1, 2)
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, eps=1e-8, weight_decay=0.01)
+    x = torch.randn(batch, 1, 64, 64)
+    y = torch.rand(batch, 2)
+    return torch_nets.median_ms(net, opt, x, lambda out: torch_nets.gaussian_nll(out[0], out[1], y), args.steps)
+
+
 def run_interleaved(name, batches, torch_fn, burn_cmd, out):
     """One network in `--rounds` interleaved rounds (PyTorch, then galaxy-lab as the CLI trains
     it), a ratio within each round, the median over rounds of each time and ratio per row."""
@@ -216,3 +228,7 @@ if args.only in (None, "compact"):
 if args.only in (None, "thetanet"):
     run_interleaved("thetanet", (32,), torch_theta_times, ["theta", "bench-step", "--channels", "3", "--size", "64"],
                     args.theta_out or f"results/theta/bench_step_{args.threads}threads.json")
+if args.only in (None, "joint"):
+    run_interleaved("joint", (64,), torch_joint_times,
+                    ["theta", "bench-step", "--net", "joint", "--size", "64", "--width", "1"],
+                    args.joint_out or f"results/theta/bench_step_joint_{args.threads}threads.json")

@@ -45,8 +45,15 @@ fn info_names_the_cpu_backend_build_and_whether_avx512_runs() {
         let has = std::arch::is_x86_feature_detected!("avx512f");
         #[cfg(not(target_arch = "x86_64"))]
         let has = false;
-        let expected = if has { "in use: this CPU has AVX-512F" } else { "not used: this CPU lacks AVX-512F" };
-        assert!(line.contains("gemm with AVX-512 kernels") && line.contains(expected), "{line}");
+        let expected = if has {
+            "in use: this CPU has AVX-512F"
+        } else {
+            "not used: this CPU lacks AVX-512F"
+        };
+        assert!(
+            line.contains("gemm with AVX-512 kernels") && line.contains(expected),
+            "{line}"
+        );
     } else {
         assert!(!line.contains("AVX-512"), "{line}");
     }

@@ -457,3 +457,45 @@ fn theta_presets_are_the_committed_recipes() {
         "{wider} vs {narrow} weights"
     );
 }
+
+/// `theta bench-step --net joint` times the joint model of the `joint-compact-long` preset (one
+/// channel, two targets, Gaussian head) and names a bad width or batch.
+#[test]
+fn joint_bench_step_times_the_preset_network_and_names_bad_settings() {
+    use galaxy_lab::train::step_timing::time_joint_step;
+    let _turn = crate::burn_turn();
+    let d = galaxy_lab::device::cpu_device();
+    let t = time_joint_step(1.0, 64, 2, 1, &d).unwrap();
+    assert_eq!(t.input, [2, 1, 64, 64]);
+    assert!(t.network.contains("joint"), "{}", t.network);
+    assert!(t.train_ms > 0.0 && t.infer_ms > 0.0, "{t:?}");
+    for (width, batch, name) in [(0.0, 2, "width"), (f64::NAN, 2, "width"), (1.0, 0, "batch")] {
+        let e = time_joint_step(width, 64, batch, 1, &d)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(name), "{e}");
+    }
+    // Through the CLI, with its JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("t.json");
+    let o = crate::cli_command()
+        .args([
+            "theta",
+            "bench-step",
+            "--net",
+            "joint",
+            "--batch",
+            "2",
+            "--steps",
+            "1",
+            "--json",
+        ])
+        .arg(&json)
+        .env("GALAXY_LAB_DEVICE", "cpu")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["input"], serde_json::json!([2, 1, 64, 64]));
+}

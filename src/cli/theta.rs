@@ -5,7 +5,7 @@ use crate::data::pairs_h5::PairH5;
 use crate::error::Result;
 use crate::train::fit::FitHistory;
 use crate::train::theta_experiment::{RegRunConfig, run_regression_with};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Subcommands of `galaxy-lab theta`.
@@ -92,9 +92,16 @@ fn evaluate(a: EvaluateArgs) -> Result<()> {
 /// Arguments of `theta bench-step`.
 #[derive(Debug, Args)]
 pub struct BenchStepArgs {
-    /// Input channels (3 in Table 5).
+    /// Which network: `table5` (seed 000's θ network) or `joint` (the joint (i, |θ|) model of
+    /// the `joint-compact-long` preset: compact body, one channel, AdamW, Gaussian NLL).
+    #[arg(long, value_enum, default_value_t = BenchNet::Table5)]
+    net: BenchNet,
+    /// Input channels of the Table 5 network (3 in Table 5; the joint model has one).
     #[arg(long, default_value_t = 3)]
     channels: usize,
+    /// Width of the joint model's compact body (1: 32/32/64/128 filters).
+    #[arg(long, default_value_t = 1.0)]
+    width: f64,
     /// Input side in pixels (a multiple of 8; Table 5: 256).
     #[arg(long, default_value_t = 64)]
     size: usize,
@@ -109,10 +116,22 @@ pub struct BenchStepArgs {
     json: Option<PathBuf>,
 }
 
+/// The networks `theta bench-step` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchNet {
+    /// Seed 000's θ network (Table 5).
+    Table5,
+    /// The joint (i, |θ|) model on the compact body.
+    Joint,
+}
+
 fn bench_step(a: BenchStepArgs) -> Result<()> {
+    use crate::train::step_timing::{time_joint_step, time_thetanet_step};
     let d = crate::device::device();
-    let t =
-        crate::train::step_timing::time_thetanet_step(a.channels, a.size, a.batch, a.steps, &d)?;
+    let t = match a.net {
+        BenchNet::Table5 => time_thetanet_step(a.channels, a.size, a.batch, a.steps, &d)?,
+        BenchNet::Joint => time_joint_step(a.width, a.size, a.batch, a.steps, &d)?,
+    };
     println!(
         "{} {:?} on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
         t.network, t.input, t.device, t.train_ms, t.infer_ms, t.steps

@@ -27,6 +27,7 @@ pub mod reg_model;
 pub mod reg_predictions;
 pub mod reg_summary;
 pub mod regress;
+pub mod run_groups;
 pub mod schedule;
 pub mod step_timing;
 pub mod subnormal;

@@ -7,6 +7,7 @@
 use super::class_summary::MeanStd;
 use super::q_experiment::{QMetrics, QRunConfig, load_metrics_dir};
 use super::recipe_comparison::file_and_folder;
+use super::run_groups::{check_distinct_seeds, group_by_key};
 use crate::display::Table;
 use crate::error::{Error, Result};
 use crate::models::im2col::ConvImpl;
@@ -76,38 +77,27 @@ pub fn recipe_label(r: &QRunConfig) -> String {
 /// each group first appears. Two runs of one recipe with the same training seed are an error
 /// naming the seed (the mean would count it twice).
 pub fn summarize_q(runs: &[QMetrics]) -> Result<Vec<QSummary>> {
-    let mut groups: Vec<(QRunConfig, Vec<&QMetrics>)> = Vec::new();
-    for m in runs {
-        let recipe = recipe_of(&m.config);
-        let found = groups.iter_mut().find(|(r, rs)| {
-            *r == recipe
-                && file_and_folder(&rs[0].data) == file_and_folder(&m.data)
-                && rs[0].data_seed == m.data_seed
-        });
-        match found {
-            Some((_, rs)) => {
-                if rs
-                    .iter()
-                    .any(|o| o.config.train.seed == m.config.train.seed)
-                {
-                    return Err(Error::invalid(
-                        "training seed",
-                        m.config.train.seed,
-                        format!(
-                            "two committed {} runs of one recipe ({}) share it",
-                            m.mode,
-                            recipe_label(&recipe)
-                        ),
-                    ));
-                }
-                rs.push(m);
-            }
-            None => groups.push((recipe, vec![m])),
-        }
-    }
+    let groups = group_by_key(runs, |m| {
+        (recipe_of(&m.config), file_and_folder(&m.data), m.data_seed)
+    });
+    check_distinct_seeds(
+        &groups,
+        |m| m.config.train.seed,
+        |_, m| {
+            Error::invalid(
+                "training seed",
+                m.config.train.seed,
+                format!(
+                    "two committed {} runs of one recipe ({}) share it",
+                    m.mode,
+                    recipe_label(&recipe_of(&m.config))
+                ),
+            )
+        },
+    )?;
     groups
         .into_iter()
-        .map(|(recipe, rs)| {
+        .map(|((recipe, _, _), rs)| {
             let col = |f: &dyn Fn(&QMetrics) -> f64| -> Result<MeanStd> {
                 MeanStd::of(&rs.iter().map(|m| f(m)).collect::<Vec<_>>())
             };

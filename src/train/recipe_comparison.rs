@@ -8,6 +8,7 @@ use super::class_metrics::{ClassMetrics, load_named_class_metrics};
 use super::class_recipe::{ClassRunConfig, SplitBy};
 use super::class_summary::MeanStd;
 use super::optim::Optimizer;
+use super::run_groups::group_by_key;
 use super::schedule::Schedule;
 use crate::data::pairs_h5::Experiment;
 use crate::display::Table;
@@ -109,18 +110,12 @@ pub fn recipe_table(root: impl AsRef<Path>, experiment: Experiment) -> Result<Ta
     // One group per recipe and data file: the configuration with the training seed zeroed and
     // subnormal flushing (rounding, not recipe) fixed, the file by its name and folder (one run
     // may have named it by an absolute path, another by a relative one) and its data seed.
-    type Key = (ClassRunConfig, String, u64);
-    let mut groups: Vec<(Key, Vec<(String, ClassMetrics)>)> = Vec::new();
-    for (name, m) in runs {
+    let groups = group_by_key(&runs, |(_, m)| {
         let mut cfg = m.config.clone();
         cfg.train.seed = 0;
         cfg.train.flush_subnormals = true;
-        let key = (cfg, file_and_folder(&m.data), m.data_seed);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, g)) => g.push((name, m)),
-            None => groups.push((key, vec![(name, m)])),
-        }
-    }
+        (cfg, file_and_folder(&m.data), m.data_seed)
+    });
     let mut t = Table::new(
         format!(
             "{}: committed recipes and what they scored (mean ± standard deviation over training \

@@ -6,6 +6,7 @@
 
 use super::class_summary::MeanStd;
 use super::recipe_comparison::file_and_folder;
+use super::run_groups::{check_distinct_seeds, group_by_key};
 use super::theta_experiment::{RegMetrics, RegRunConfig, TargetMetrics, load_reg_metrics_dir};
 use crate::display::Table;
 use crate::error::{Error, Result};
@@ -58,53 +59,46 @@ pub fn reg_recipe_of(config: &RegRunConfig) -> RegRunConfig {
 /// training seed are an error naming the seed (the mean would count it twice); runs of one
 /// recipe with different targets are an error naming both runs.
 pub fn summarize_reg(runs: &[(String, RegMetrics)]) -> Result<Vec<RegSummary>> {
-    let mut groups: Vec<(RegRunConfig, Vec<&(String, RegMetrics)>)> = Vec::new();
-    for run in runs {
-        let m = &run.1;
-        let recipe = reg_recipe_of(&m.config);
-        let found = groups.iter_mut().find(|(r, rs)| {
-            *r == recipe
-                && file_and_folder(&rs[0].1.data) == file_and_folder(&m.data)
-                && rs[0].1.data_seed == m.data_seed
-        });
-        match found {
-            Some((_, rs)) => {
-                if let Some(other) = rs
-                    .iter()
-                    .find(|o| o.1.config.train.seed == m.config.train.seed)
-                {
-                    return Err(Error::invalid(
-                        "training seed",
-                        m.config.train.seed,
-                        format!(
-                            "runs {} and {} of one recipe share it (the mean would count it twice)",
-                            other.0, run.0
-                        ),
-                    ));
-                }
-                let names = |x: &RegMetrics| -> Vec<String> {
-                    x.targets.iter().map(|t| t.target.clone()).collect()
-                };
-                if names(&rs[0].1) != names(m) {
-                    return Err(Error::invalid(
-                        "targets",
-                        format!("{:?}", names(m)),
-                        format!(
-                            "run {} differs from run {} ({:?})",
-                            run.0,
-                            rs[0].0,
-                            names(&rs[0].1)
-                        ),
-                    ));
-                }
-                rs.push(run);
-            }
-            None => groups.push((recipe, vec![run])),
+    let groups = group_by_key(runs, |(_, m)| {
+        (
+            reg_recipe_of(&m.config),
+            file_and_folder(&m.data),
+            m.data_seed,
+        )
+    });
+    check_distinct_seeds(
+        &groups,
+        |r| r.1.config.train.seed,
+        |other, run| {
+            Error::invalid(
+                "training seed",
+                run.1.config.train.seed,
+                format!(
+                    "runs {} and {} of one recipe share it (the mean would count it twice)",
+                    other.0, run.0
+                ),
+            )
+        },
+    )?;
+    let names =
+        |x: &RegMetrics| -> Vec<String> { x.targets.iter().map(|t| t.target.clone()).collect() };
+    for (_, rs) in &groups {
+        if let Some(run) = rs.iter().find(|r| names(&r.1) != names(&rs[0].1)) {
+            return Err(Error::invalid(
+                "targets",
+                format!("{:?}", names(&run.1)),
+                format!(
+                    "run {} differs from run {} ({:?})",
+                    run.0,
+                    rs[0].0,
+                    names(&rs[0].1)
+                ),
+            ));
         }
     }
     groups
         .into_iter()
-        .map(|(recipe, rs)| {
+        .map(|((recipe, _, _), rs)| {
             let col = |f: &dyn Fn(&RegMetrics) -> f64| -> Result<MeanStd> {
                 MeanStd::of(&rs.iter().map(|r| f(&r.1)).collect::<Vec<_>>())
             };

@@ -215,3 +215,58 @@ pub fn time_thetanet_step(
         device,
     ))
 }
+
+/// Times `steps` training steps and inference passes of the joint (i, |θ|) model as the
+/// `joint-compact-long` preset trains it (compact body at `width` on one channel of `size`²,
+/// a Normal (μ, σ) per target, Gaussian NLL, AdamW at the preset's learning rate), after 3
+/// warm-up steps.
+pub fn time_joint_step(
+    width: f64,
+    size: usize,
+    batch: usize,
+    steps: usize,
+    device: &Device,
+) -> Result<StepTiming> {
+    use super::theta_experiment::RegRunConfig;
+    crate::error::check_positive("width", width)?;
+    check_size("batch", batch, 1)?;
+    check_size("steps", steps, 1)?;
+    let run = RegRunConfig {
+        width,
+        ..RegRunConfig::joint_compact_long()
+    };
+    let net = run.network(size);
+    let ad = device.clone().autodiff();
+    ad.seed(0);
+    let mut model = net.init(&ad)?;
+    let optimizer = run.train.optimizer.ok_or_else(|| {
+        crate::error::Error::invalid("optimizer", "none", "the joint preset names AdamW")
+    })?;
+    let mut optim = optimizer.init(None, crate::device::is_cpu(device));
+    let targets = run.targets.len();
+    let shape = [batch, run.channels, size, size];
+    let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
+    let y = Tensor::<2>::random([batch, targets], Distribution::Uniform(0.0, 1.0), &ad);
+    let lr = run.train.learning_rate;
+    let flat = |t: Tensor<2>| t.reshape([batch * targets]);
+    let train_ms = median_ms(steps, || {
+        let out = model.forward(x.clone());
+        let sigma = out.sigma.clone().unwrap_or_else(|| out.mean.ones_like());
+        let loss = gaussian_nll(flat(out.mean), flat(sigma), flat(y.clone()));
+        let _: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(lr, model.clone(), grads);
+    })?;
+    let infer_model = model.valid();
+    let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
+    let infer_ms = median_ms(steps, || {
+        let _ = infer_model.forward(xi.clone()).mean.into_data();
+    })?;
+    Ok(StepTiming::measured(
+        format!("joint (i, |θ|), compact ×{width}"),
+        shape,
+        (train_ms, infer_ms),
+        steps,
+        device,
+    ))
+}
