@@ -13,7 +13,7 @@ use crate::models::qnet::QNetConfig;
 use crate::models::thetanet::ThetaNetConfig;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, SgdConfig};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -75,6 +75,29 @@ pub fn median_ms(steps: usize, mut step: impl FnMut()) -> Result<f64> {
     Ok(v[v.len() / 2])
 }
 
+/// Median training step and inference pass in ms (after 3 warm-up steps each): `steps` training
+/// steps of `model` (`loss_of` runs the forward pass and the loss; the loss is read back as the
+/// training loop does, which also waits for the device; backward; `optim` at `lr`), then `steps`
+/// inference passes (`infer`) of the trained model without autodiff.
+fn time_train_and_infer<M: Module + Clone>(
+    steps: usize,
+    mut model: M,
+    mut optim: ModuleOptimizer,
+    lr: f64,
+    loss_of: impl Fn(&M) -> Tensor<1>,
+    infer: impl Fn(&M),
+) -> Result<(f64, f64)> {
+    let train_ms = median_ms(steps, || {
+        let loss = loss_of(&model);
+        let _: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(lr, model.clone(), grads);
+    })?;
+    let infer_model = model.valid();
+    let infer_ms = median_ms(steps, || infer(&infer_model))?;
+    Ok((train_ms, infer_ms))
+}
+
 /// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps),
 /// its first convolution computed as `first_conv` says and the other two as `later_convs`.
 pub fn time_qnet_step(
@@ -93,29 +116,30 @@ pub fn time_qnet_step(
         .with_later_convs(Some(later_convs));
     let ad = device.clone().autodiff();
     ad.seed(0);
-    let mut model = net.init(&ad)?;
+    let model = net.init(&ad)?;
     // As training does: on the CPU, subnormal values set to zero after each step.
-    let mut optim = module_optimizer(AdamConfig::new().build(), crate::device::is_cpu(device));
+    let optim = module_optimizer(AdamConfig::new().build(), crate::device::is_cpu(device));
     let shape = [batch, channels, net.size, net.size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let q = Tensor::<1>::random([batch], Distribution::Uniform(0.2, 1.0), &ad);
-    let train_ms = median_ms(steps, || {
-        let out = model.forward(x.clone());
-        let loss = gaussian_nll(out.mu, out.sigma, q.clone());
-        // As the training loop does: read the loss back (this also waits for the device).
-        let _: f32 = loss.clone().into_scalar();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(1e-3, model.clone(), grads);
-    })?;
-    let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
-    let infer_ms = median_ms(steps, || {
-        let _ = infer_model.forward(xi.clone()).mu.into_data();
-    })?;
+    let times = time_train_and_infer(
+        steps,
+        model,
+        optim,
+        1e-3,
+        |m| {
+            let out = m.forward(x.clone());
+            gaussian_nll(out.mu, out.sigma, q.clone())
+        },
+        |m| {
+            let _ = m.forward(xi.clone()).mu.into_data();
+        },
+    )?;
     Ok(StepTiming::measured(
         "qnet".into(),
         shape,
-        (train_ms, infer_ms),
+        times,
         steps,
         device,
     ))
@@ -135,25 +159,25 @@ pub fn time_classifier_step(
     net.validate()?;
     let ad = device.clone().autodiff();
     ad.seed(0);
-    let mut model = net.init(&ad)?;
-    let mut optim = module_optimizer(SgdConfig::new().build(), crate::device::is_cpu(device));
+    let model = net.init(&ad)?;
+    let optim = module_optimizer(SgdConfig::new().build(), crate::device::is_cpu(device));
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let (channels, size) = net.input_shape();
     let shape = [batch, channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let labels: Vec<i64> = (0..batch).map(|k| (k % net.classes()) as i64).collect();
     let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [batch]), &ad);
-    let train_ms = median_ms(steps, || {
-        let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
-        let _: f32 = loss.clone().into_scalar();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(0.01, model.clone(), grads);
-    })?;
-    let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
-    let infer_ms = median_ms(steps, || {
-        let _ = infer_model.forward(xi.clone()).into_data();
-    })?;
+    let times = time_train_and_infer(
+        steps,
+        model,
+        optim,
+        0.01,
+        |m| loss_fn.forward(m.forward(x.clone()), y.clone()),
+        |m| {
+            let _ = m.forward(xi.clone()).into_data();
+        },
+    )?;
     Ok(StepTiming::measured(
         match net {
             ClassifierConfig::AlexNet(c) => format!(
@@ -165,7 +189,7 @@ pub fn time_classifier_step(
             }
         },
         shape,
-        (train_ms, infer_ms),
+        times,
         steps,
         device,
     ))
@@ -189,28 +213,31 @@ pub fn time_thetanet_step(
     net.validate()?;
     let ad = device.clone().autodiff();
     ad.seed(0);
-    let mut model = net.init(&ad)?;
+    let model = net.init(&ad)?;
     // As training does: on the CPU, subnormal values set to zero after each step.
-    let mut optim = module_optimizer(AdamConfig::new().build(), crate::device::is_cpu(device));
+    let optim = module_optimizer(AdamConfig::new().build(), crate::device::is_cpu(device));
     let shape = [batch, channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let theta = Tensor::<2>::random([batch, 1], Distribution::Uniform(-1.0, 1.0), &ad);
-    let train_ms = median_ms(steps, || {
-        let out = model.forward(x.clone());
-        let loss = (out.mean - theta.clone()).powi_scalar(2).mean();
-        let _: f32 = loss.clone().into_scalar();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(1e-3, model.clone(), grads);
-    })?;
-    let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
-    let infer_ms = median_ms(steps, || {
-        let _ = infer_model.forward(xi.clone()).mean.into_data();
-    })?;
+    let times = time_train_and_infer(
+        steps,
+        model,
+        optim,
+        1e-3,
+        |m| {
+            (m.forward(x.clone()).mean - theta.clone())
+                .powi_scalar(2)
+                .mean()
+        },
+        |m| {
+            let _ = m.forward(xi.clone()).mean.into_data();
+        },
+    )?;
     Ok(StepTiming::measured(
         "thetanet (Table 5)".into(),
         shape,
-        (train_ms, infer_ms),
+        times,
         steps,
         device,
     ))
@@ -238,34 +265,36 @@ pub fn time_joint_step(
     let net = run.network(size);
     let ad = device.clone().autodiff();
     ad.seed(0);
-    let mut model = net.init(&ad)?;
+    let model = net.init(&ad)?;
     let optimizer = run.train.optimizer.ok_or_else(|| {
         crate::error::Error::invalid("optimizer", "none", "the joint preset names AdamW")
     })?;
-    let mut optim = optimizer.init(None, crate::device::is_cpu(device));
+    let optim = optimizer.init(None, crate::device::is_cpu(device));
     let targets = run.targets.len();
     let shape = [batch, run.channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
     let y = Tensor::<2>::random([batch, targets], Distribution::Uniform(0.0, 1.0), &ad);
     let lr = run.train.learning_rate;
     let flat = |t: Tensor<2>| t.reshape([batch * targets]);
-    let train_ms = median_ms(steps, || {
-        let out = model.forward(x.clone());
-        let sigma = out.sigma.clone().unwrap_or_else(|| out.mean.ones_like());
-        let loss = gaussian_nll(flat(out.mean), flat(sigma), flat(y.clone()));
-        let _: f32 = loss.clone().into_scalar();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(lr, model.clone(), grads);
-    })?;
-    let infer_model = model.valid();
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
-    let infer_ms = median_ms(steps, || {
-        let _ = infer_model.forward(xi.clone()).mean.into_data();
-    })?;
+    let times = time_train_and_infer(
+        steps,
+        model,
+        optim,
+        lr,
+        |m| {
+            let out = m.forward(x.clone());
+            let sigma = out.sigma.clone().unwrap_or_else(|| out.mean.ones_like());
+            gaussian_nll(flat(out.mean), flat(sigma), flat(y.clone()))
+        },
+        |m| {
+            let _ = m.forward(xi.clone()).mean.into_data();
+        },
+    )?;
     Ok(StepTiming::measured(
         format!("joint (i, |θ|), compact ×{width}"),
         shape,
-        (train_ms, infer_ms),
+        times,
         steps,
         device,
     ))
