@@ -55,9 +55,7 @@ impl MeanStd {
             format!("{:.2e}", self.mean)
         }
     }
-}
 
-impl MeanStd {
     /// `mean ± std` with `digits` decimals, or the one value marked "(1 run)".
     pub fn fixed(&self, digits: usize) -> String {
         if self.n > 1 {

@@ -254,6 +254,7 @@ pub fn time_joint_step(
     steps: usize,
     device: &Device,
 ) -> Result<StepTiming> {
+    use super::regress::regression_loss;
     use super::theta_experiment::RegRunConfig;
     crate::error::check_positive("width", width)?;
     check_size("batch", batch, 1)?;
@@ -266,27 +267,26 @@ pub fn time_joint_step(
     let ad = device.clone().autodiff();
     ad.seed(0);
     let model = net.init(&ad)?;
-    let optimizer = run.train.optimizer.ok_or_else(|| {
-        crate::error::Error::invalid("optimizer", "none", "the joint preset names AdamW")
-    })?;
-    let optim = optimizer.init(None, crate::device::is_cpu(device));
-    let targets = run.targets.len();
+    // The optimiser, learning rate and loss exactly as the training loop builds them.
+    let fit = run.train.fit_config();
+    let optim = fit.optimizer.init(
+        fit.grad_clip,
+        fit.flush_subnormals && crate::device::is_cpu(device),
+    );
     let shape = [batch, run.channels, size, size];
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &ad);
-    let y = Tensor::<2>::random([batch, targets], Distribution::Uniform(0.0, 1.0), &ad);
-    let lr = run.train.learning_rate;
-    let flat = |t: Tensor<2>| t.reshape([batch * targets]);
+    let y = Tensor::<2>::random(
+        [batch, run.targets.len()],
+        Distribution::Uniform(0.0, 1.0),
+        &ad,
+    );
     let xi = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), device);
     let times = time_train_and_infer(
         steps,
         model,
         optim,
-        lr,
-        |m| {
-            let out = m.forward(x.clone());
-            let sigma = out.sigma.clone().unwrap_or_else(|| out.mean.ones_like());
-            gaussian_nll(flat(out.mean), flat(sigma), flat(y.clone()))
-        },
+        fit.learning_rate,
+        |m| regression_loss(m.forward(x.clone()), y.clone()),
         |m| {
             let _ = m.forward(xi.clone()).mean.into_data();
         },
