@@ -79,7 +79,7 @@ def torch_times(name, b):
 
 def burn_times(name, b):
     cmd = {
-        "qnet": ["q", "bench-step", "--channels", "1", "--first-conv", "direct", "--later-convs", "direct"],
+        "qnet": ["q", "bench-step", "--channels", "1"],
         "compact": ["classify", "bench-step", "--net", "compact", "--classes", "3", "--size", "64", "--width", "1"],
         "thetanet": ["theta", "bench-step", "--channels", "3", "--size", "64"],
     }[name]

@@ -82,16 +82,19 @@ def burn_times(cmd, env=None, batch=None):
 def run_qnet():
     """The q network, measured in `--rounds` interleaved rounds so that drift on a shared machine
     (seen here: the same PyTorch step at 55 and at 92 ms in runs minutes apart) hits both sides
-    alike. Each round times PyTorch, then galaxy-lab as training runs it (all three convolutions
-    as im2col, the patched burn-flex's 2x2 pool fast path, glibc malloc thresholds raised as the
-    CLI does: src/malloc.rs), the same with glibc's default malloc (GALAXY_LAB_MALLOC=default), and
-    burn's own kernels (direct convolutions, burn-flex's generic pool, default malloc: what ran
-    before the speed work). A ratio is taken within each round; the row reports the median over
-    rounds of each time and of each ratio, and keeps every round."""
+    alike. Each round times PyTorch, then galaxy-lab as training runs it (the vendored burn-flex's
+    convolutions as im2col + gemm forward and gradients, its 2x2 pool fast path, glibc malloc
+    thresholds raised as the CLI does: src/malloc.rs), the same with glibc's default malloc
+    (GALAXY_LAB_MALLOC=default), and burn's own kernels (BURN_FLEX_GENERIC_CONV_BACKWARD=1 and
+    BURN_FLEX_GENERIC_POOL=1 switch the patches off; default malloc: what ran before the speed
+    work). Until stop 48 the first variant ran the project's own im2col (models::im2col, since
+    removed) and the older JSONs' "direct" columns burn-flex's patched convolutions with its
+    generic pool and default malloc. A ratio is taken within each round; the row reports the
+    median over rounds of each time and of each ratio, and keeps every round."""
     variants = {
-        "burn": (["im2col", "im2col"], {}),
-        "default_malloc": (["im2col", "im2col"], {"GALAXY_LAB_MALLOC": "default"}),
-        "direct": (["direct", "direct"], {"BURN_FLEX_GENERIC_POOL": "1", "GALAXY_LAB_MALLOC": "default"}),
+        "burn": {},
+        "default_malloc": {"GALAXY_LAB_MALLOC": "default"},
+        "generic": {"BURN_FLEX_GENERIC_CONV_BACKWARD": "1", "BURN_FLEX_GENERIC_POOL": "1", "GALAXY_LAB_MALLOC": "default"},
     }
     if args.rounds < 1:
         sys.exit(f"--rounds {args.rounds}: need at least 1")
@@ -101,8 +104,8 @@ def run_qnet():
         for r in range(args.rounds):
             pt, pi = torch_times(c)
             rd = {"torch_train_ms": pt, "torch_infer_ms": pi}
-            for name, ((first, later), env) in variants.items():
-                b = burn_times(["q", "bench-step", "--channels", str(c), "--first-conv", first, "--later-convs", later], env=env)
+            for name, env in variants.items():
+                b = burn_times(["q", "bench-step", "--channels", str(c)], env=env)
                 rd[f"{name}_train_ms"], rd[f"{name}_infer_ms"] = b["train_ms"], b["infer_ms"]
                 rd[f"{name}_train_ratio"], rd[f"{name}_infer_ratio"] = b["train_ms"] / pt, b["infer_ms"] / pi
                 rd[f"{name}_malloc"] = b.get("malloc", "?")
@@ -112,7 +115,7 @@ def run_qnet():
             rounds.append(rd)
             print(f"  qnet {c}x64x64 round {r + 1}/{args.rounds}: torch {pt:.1f} ms, burn {rd['burn_train_ms']:.1f} ms "
                   f"(ratio {rd['burn_train_ratio']:.2f}), default malloc ratio {rd['default_malloc_train_ratio']:.2f}, "
-                  f"burn's own kernels ratio {rd['direct_train_ratio']:.2f}", flush=True)
+                  f"burn's own kernels ratio {rd['generic_train_ratio']:.2f}", flush=True)
         m = lambda k: statistics.median(rd[k] for rd in rounds)
         row = {"channels": c, "batch": args.batch, "threads": args.threads, "rounds": args.rounds,
                "torch_train_ms": m("torch_train_ms"), "torch_infer_ms": m("torch_infer_ms"),
@@ -120,15 +123,15 @@ def run_qnet():
                "train_ratio": m("burn_train_ratio"), "infer_ratio": m("burn_infer_ratio"),
                "train_ratio_range": [min(rd["burn_train_ratio"] for rd in rounds), max(rd["burn_train_ratio"] for rd in rounds)],
                "default_malloc_train_ms": m("default_malloc_train_ms"), "default_malloc_train_ratio": m("default_malloc_train_ratio"),
-               "burn_direct_train_ms": m("direct_train_ms"), "burn_direct_infer_ms": m("direct_infer_ms"),
-               "direct_train_ratio": m("direct_train_ratio"), "direct_infer_ratio": m("direct_infer_ratio"),
+               "burn_generic_train_ms": m("generic_train_ms"), "burn_generic_infer_ms": m("generic_infer_ms"),
+               "generic_train_ratio": m("generic_train_ratio"), "generic_infer_ratio": m("generic_infer_ratio"),
                "malloc": rounds[0]["burn_malloc"], "torch": torch.__version__, "per_round": rounds}
         rows.append(row)
         lo, hi = row["train_ratio_range"]
         print(f"qnet {c}x64x64 batch {args.batch}, {args.threads} threads, median of {args.rounds} rounds: train step "
               f"torch {row['torch_train_ms']:.1f} ms, burn {row['burn_train_ms']:.1f} ms (ratio {row['train_ratio']:.2f}, "
               f"rounds {lo:.2f}-{hi:.2f}; with glibc's default malloc {row['default_malloc_train_ratio']:.2f}; "
-              f"burn's own kernels {row['direct_train_ratio']:.2f}); inference ratio {row['infer_ratio']:.2f}")
+              f"burn's own kernels {row['generic_train_ratio']:.2f}); inference ratio {row['infer_ratio']:.2f}")
     write_rows(rows, args.out)
 
 

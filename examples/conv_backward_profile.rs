@@ -1,15 +1,15 @@
 //! Where a q-network training step goes on burn's flex backend (issue 4's speed target): each of
-//! the network's three 2 × 2 convolutions, batch 32, timed as burn's `Conv2d` (forward only;
-//! forward + backward without and with an input gradient) and as the im2col the network's first
-//! layer uses (`models::im2col`: four shifted slices concatenated on the channel axis and one
-//! batched matmul, whose backward is a matmul too). Same parameters, same outputs (max
-//! difference printed).
+//! the network's three 2 × 2 convolutions, batch 32, timed as burn's `Conv2d` forward only and
+//! forward + backward (with an input gradient for the layers whose input is an activation), the
+//! gradients computed by burn's generic formulation and by the vendored burn-flex patch (im2col +
+//! gemm, `vendor/burn-flex/src/ops/conv_backward.rs`), interleaved round by round. The last
+//! column is the largest difference between the two formulations' weight gradients.
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo run --example conv_backward_profile` (nothing else running).
 use burn::nn::conv::Conv2dConfig;
 use burn::prelude::*;
 use burn::tensor::Distribution;
-use galaxy_lab::models::im2col::conv2d_im2col;
+use burn_flex::ops::conv_backward::set_generic;
 use galaxy_lab::train::step_timing;
 
 /// Median wall time in ms of 20 calls after 3 warm-up calls (the timer `q bench-step` uses).
@@ -17,19 +17,16 @@ fn median_ms(f: impl FnMut()) -> f64 {
     step_timing::median_ms(20, f).expect("20 steps")
 }
 
-fn fwd_bwd(f: impl Fn() -> Tensor<4>) -> f64 {
-    median_ms(|| {
-        let l = f().sum();
-        let _: f32 = l.clone().into_scalar();
-        let _g = l.backward();
-    })
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn main() {
     let dev = Device::flex().autodiff();
     println!(
-        "{:<14} {:>10} {:>14} {:>14} {:>14} {:>10}",
-        "layer", "fwd (ms)", "fwd+bwd (ms)", "+ input grad", "im2col f+b", "max diff"
+        "{:<14} {:>10} {:>14} {:>14} {:>7} {:>10}",
+        "layer", "fwd (ms)", "f+b generic", "f+b patched", "ratio", "max diff"
     );
     for (ci, co, s) in [
         (1usize, 16usize, 64usize),
@@ -39,26 +36,38 @@ fn main() {
     ] {
         let conv = Conv2dConfig::new([ci, co], [2, 2]).init(&dev);
         let x = Tensor::<4>::random([32, ci, s, s], Distribution::Normal(0.0, 1.0), &dev);
-        let xg = x.clone().require_grad();
+        // The first layer's input is the image: no gradient.
+        let x = if ci > 4 { x.require_grad() } else { x };
         let (convi, xi) = (conv.valid(), x.clone().inner());
         let t_fwd = median_ms(|| {
             let _: f32 = convi.forward(xi.clone()).sum().into_scalar();
         });
-        let t_fb = fwd_bwd(|| conv.forward(x.clone()));
-        let t_fbx = fwd_bwd(|| conv.forward(xg.clone()));
-        let input_grad = ci > 4; // the first layer's input needs no gradient
-        let t_im = fwd_bwd(|| {
-            conv2d_im2col(&conv, if input_grad { xg.clone() } else { x.clone() })
-                .expect("valid 2 × 2 conv")
-        });
-        let d: f32 = (conv.forward(x.clone())
-            - conv2d_im2col(&conv, x.clone()).expect("valid 2 × 2 conv"))
-        .abs()
-        .max()
-        .into_scalar();
+        let weight_grad = |generic: bool| {
+            set_generic(generic);
+            let g = conv.forward(x.clone()).sum().backward();
+            conv.weight.grad(&g).expect("weight gradient")
+        };
+        let d: f32 = (weight_grad(true) - weight_grad(false))
+            .abs()
+            .max()
+            .into_scalar();
+        let (mut generic, mut patched) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            for (flag, times) in [(true, &mut generic), (false, &mut patched)] {
+                set_generic(flag);
+                times.push(median_ms(|| {
+                    let l = conv.forward(x.clone()).sum();
+                    let _: f32 = l.clone().into_scalar();
+                    let _g = l.backward();
+                }));
+            }
+        }
+        set_generic(false);
+        let (tg, tp) = (median(generic), median(patched));
         println!(
-            "{:<14} {t_fwd:>10.2} {t_fb:>14.2} {t_fbx:>14.2} {t_im:>14.2} {d:>10.1e}",
-            format!("{ci}->{co} @ {s}²")
+            "{:<14} {t_fwd:>10.2} {tg:>14.2} {tp:>14.2} {:>7.2} {d:>10.1e}",
+            format!("{ci}->{co} @ {s}²"),
+            tg / tp
         );
     }
 }

@@ -8,13 +8,13 @@
 # history.json, what `q predict --model DIR` and QRun::load read) to results/q_inference/weights/<name>/.
 # SEEDS="0 1 2" trains each mode with those training seeds: seed 0 keeps the name <mode>, the others
 # are named <mode>_s<seed> (Table 1 columns as mean ± standard deviation).
-# Usage: [PRESET=table1|table1-refit|thesis] [FIRST_CONV=direct] [LATER_CONVS=direct] scripts/q_full.sh [MODES...]
+# Usage: [PRESET=table1|table1-refit|thesis] scripts/q_full.sh [MODES...]
 #        PRESET=table1-refit adds 20 epochs with dropout off (beyond the thesis, see
 #        src/train/q_refit.rs); runs named <mode>_refit. PRESET=thesis: the thesis's own settings,
 #        runs named <mode>_thesis.
-#        FIRST_CONV / LATER_CONVS (im2col by default): how the convolutions are computed — rounding,
-#        not recipe. The JSONs whose config has no "first_conv" / "later_convs" field were trained
-#        with burn's own kernel there: FIRST_CONV=direct LATER_CONVS=direct reruns them bit for bit.
+#        The committed JSONs' "first_conv" / "later_convs" fields say how their convolutions were
+#        computed (this project's own im2col, removed in stop 48, or burn's kernels): rounding, not
+#        recipe; a rerun computes them through the vendored burn-flex and agrees to rounding.
 #        RAYON_NUM_THREADS=1 lets two modes train side by side on a 2-core machine (faster in all);
 #        BIN=<copy of the binary> runs that copy instead of building target/debug/galaxy-lab (so a
 #        build can go on beside a long run). Runs flush subnormal numbers to zero after each step
@@ -36,7 +36,7 @@ for m in $MODES; do
     name=${m/:/_}$SUFFIX
     [ "$seed" = 0 ] || name=${name}_s$seed
     $BIN q train --data "$DATA" --mode "$m" --preset "$PRESET" \
-      --first-conv "${FIRST_CONV:-im2col}" --later-convs "${LATER_CONVS:-im2col}" --seed "$seed" $([ "${KEEP_SUBNORMALS:-0}" = 1 ] && echo --keep-subnormals) --out "target/q_runs/$name"
+      --seed "$seed" $([ "${KEEP_SUBNORMALS:-0}" = 1 ] && echo --keep-subnormals) --out "target/q_runs/$name"
     cp "target/q_runs/$name/metrics.json" "results/q_inference/$name.json.tmp"
     mv "results/q_inference/$name.json.tmp" "results/q_inference/$name.json"
     W=results/q_inference/weights/$name

@@ -26,7 +26,6 @@ pub use crate::mode::RunMode;
 pub use crate::models::alexnet::{AlexNet, AlexNetConfig, Norm, Padding};
 pub use crate::models::classifier::{Classifier, ClassifierConfig, NetKind};
 pub use crate::models::compact::{CompactNet, CompactNetConfig};
-pub use crate::models::im2col::ConvImpl;
 pub use crate::models::qnet::{GaussianOutput, QNet, QNetConfig};
 pub use crate::notebook::{Session, setup};
 pub use crate::paper::{self, hidalgo2023, prakash2020};

@@ -9,7 +9,6 @@ mod classify;
 mod conv_backward;
 mod device_choice;
 mod fit_golden;
-mod im2col;
 mod max_pool;
 mod mirror;
 mod mock_observed;

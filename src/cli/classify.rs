@@ -67,9 +67,6 @@ pub struct BenchStepArgs {
     /// Network: alexnet or compact.
     #[arg(long, default_value = "alexnet")]
     net: String,
-    /// The compact network's 3 × 3 convolutions: im2col or direct (burn's kernels).
-    #[arg(long, default_value = "direct")]
-    convs: String,
     /// Input side in pixels (unpadded Table 4 layout from 195 up, padded below).
     #[arg(long, default_value_t = 64)]
     size: usize,
@@ -537,7 +534,6 @@ fn bench_step(a: BenchStepArgs) -> Result<()> {
             .into(),
         NetKind::Compact => crate::models::compact::CompactNetConfig {
             width: a.width,
-            convs: a.convs.parse()?,
             ..crate::models::compact::CompactNetConfig::new(a.classes, a.channels, a.size)
         }
         .into(),

@@ -4,7 +4,6 @@ use super::run_folder::{self, progress_bar, show_batch};
 use crate::data::q_modes::QMode;
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
-use crate::models::im2col::ConvImpl;
 use crate::train::fit::BatchProgress;
 use crate::train::q::{History, Plateau};
 use crate::train::q_experiment::{QPredictor, QRun, QRunConfig, refit_saved_run, run_q_with};
@@ -38,12 +37,6 @@ pub struct BenchStepArgs {
     /// Timed repetitions.
     #[arg(long, default_value_t = 30)]
     steps: usize,
-    /// How the first convolution is computed: im2col (what training uses) or direct (burn's kernel).
-    #[arg(long, default_value_t = ConvImpl::Im2col)]
-    first_conv: ConvImpl,
-    /// How the second and third convolutions are computed: im2col or direct.
-    #[arg(long, default_value_t = ConvImpl::Im2col)]
-    later_convs: ConvImpl,
     /// Write the timing as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -82,7 +75,7 @@ pub struct TrainArgs {
     mode: Option<QMode>,
     /// Continue the run in this folder (written by an earlier `q train --out`) from its last
     /// finished epoch, with the settings it was started with; no other option is allowed.
-    #[arg(long, conflicts_with_all = ["data", "mode", "preset", "epochs", "batch_size", "learning_rate", "patience", "plateau_patience", "seed", "keep_subnormals", "weight_decay", "per_image_norm", "max_galaxies", "first_conv", "later_convs", "refit_epochs", "refit_learning_rate", "out"])]
+    #[arg(long, conflicts_with_all = ["data", "mode", "preset", "epochs", "batch_size", "learning_rate", "patience", "plateau_patience", "seed", "keep_subnormals", "weight_decay", "per_image_norm", "max_galaxies", "refit_epochs", "refit_learning_rate", "out"])]
     resume: Option<PathBuf>,
     /// Settings; the options below override single values.
     #[arg(long, value_enum, default_value_t = Preset::Thesis)]
@@ -121,14 +114,6 @@ pub struct TrainArgs {
     /// Use only the first N galaxies of the file.
     #[arg(long)]
     max_galaxies: Option<usize>,
-    /// How the first convolution is computed: im2col (faster on the CPU) or direct (burn's
-    /// kernel: what the runs committed before this option used). Same network, rounding differs.
-    #[arg(long, default_value_t = ConvImpl::Im2col)]
-    first_conv: ConvImpl,
-    /// How the second and third convolutions are computed: im2col (faster on the CPU) or direct
-    /// (burn's kernel, what runs before this option used).
-    #[arg(long, default_value_t = ConvImpl::Im2col)]
-    later_convs: ConvImpl,
     /// After training, this many epochs with dropout off (0: none; table1-refit: 20).
     #[arg(long)]
     refit_epochs: Option<usize>,
@@ -182,24 +167,10 @@ pub fn run(cmd: QCmd) -> Result<()> {
         QCmd::Refit(a) => refit(a),
         QCmd::BenchStep(a) => {
             let d = crate::device::device();
-            let t = crate::train::step_timing::time_qnet_step(
-                a.channels,
-                a.batch,
-                a.steps,
-                a.first_conv,
-                a.later_convs,
-                &d,
-            )?;
+            let t = crate::train::step_timing::time_qnet_step(a.channels, a.batch, a.steps, &d)?;
             println!(
-                "qnet {:?} ({} first conv, {} later convs, malloc {}) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
-                t.input,
-                a.first_conv,
-                a.later_convs,
-                t.malloc,
-                t.device,
-                t.train_ms,
-                t.infer_ms,
-                t.steps
+                "qnet {:?} (malloc {}) on {}: train step {:.2} ms, inference {:.2} ms (median of {})",
+                t.input, t.malloc, t.device, t.train_ms, t.infer_ms, t.steps
             );
             match a.json {
                 Some(p) => crate::io::write_json(p, &t),
@@ -281,8 +252,6 @@ fn settings(a: &TrainArgs, mode: QMode) -> Result<QRunConfig> {
     }
     cfg.max_galaxies = a.max_galaxies;
     cfg.per_image_norm = a.per_image_norm;
-    cfg.first_conv = a.first_conv;
-    cfg.later_convs = a.later_convs;
     if let Some(n) = a.refit_epochs {
         cfg.refit = (n > 0).then_some(Refit {
             epochs: n,

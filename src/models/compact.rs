@@ -14,15 +14,15 @@
 //!
 //! At width 1 it has ~0.3 M parameters; global average pooling makes it take any input side from
 //! 32 pixels up (64 to 256 in practice) with the same weights' shapes. The 3 × 3 convolutions
-//! run on a zero-padded input, either with burn's kernels ([`ConvImpl::Direct`], the default:
-//! measured faster here, 130 vs 201 ms per training step of 64 images of 64², two threads) or as
-//! im2col — the same function of the same parameters.
+//! run on a zero-padded input with burn's `Conv2d` (which the vendored burn-flex computes as
+//! im2col + gemm). Configurations saved before stop 48 also hold `convs` (always `Direct` in the
+//! committed runs: this project's own im2col, since removed, was the other choice); it is no
+//! longer read.
 //!
 //! A pool after the stem was chosen by measurement: without it the first stage runs at 32² and
 //! a training step of 64 images took 357 ms (direct) on two cores, 2.7× longer, for the same
 //! parameters.
 
-use super::im2col::{ConvImpl, im2col_checked};
 use crate::error::{Error, check_range, check_size};
 use crate::image::Image;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -51,12 +51,10 @@ pub struct CompactNetConfig {
     pub width: f64,
     /// Dropout before the last layer.
     pub dropout: f64,
-    /// How the 3 × 3 convolutions are computed.
-    pub convs: ConvImpl,
 }
 
 impl CompactNetConfig {
-    /// Width 1, dropout 0.2, burn's convolution kernels.
+    /// Width 1, dropout 0.2.
     pub fn new(classes: usize, channels: usize, size: usize) -> Self {
         CompactNetConfig {
             classes,
@@ -64,7 +62,6 @@ impl CompactNetConfig {
             size,
             width: 1.0,
             dropout: 0.2,
-            convs: ConvImpl::Direct,
         }
     }
 
@@ -104,7 +101,7 @@ impl CompactNetConfig {
             .with_padding(PaddingConfig2d::Explicit(2, 2, 2, 2))
             .init(device);
         // The 3 × 3 convolutions hold no padding of their own: the forward pass pads the input
-        // with zeros, so burn's kernels and im2col see the same "valid" convolution.
+        // with zeros (what the committed runs did; the parameters are the same either way).
         let mut convs = Vec::new();
         let mut c_in = f[0];
         for &c in &f[1..] {
@@ -130,7 +127,6 @@ impl CompactNetConfig {
             dropout: DropoutConfig::new(self.dropout).init(),
             head: LinearConfig::new(f[3], self.classes).init(device),
             relu: Relu::new(),
-            im2col: self.convs == ConvImpl::Im2col,
             channels: self.channels,
             size: self.size,
             classes: self.classes,
@@ -149,7 +145,6 @@ pub struct CompactNet {
     dropout: Dropout,
     head: Linear,
     relu: Relu,
-    im2col: bool,
     channels: usize,
     size: usize,
     classes: usize,
@@ -167,12 +162,7 @@ impl CompactNet {
     }
 
     fn conv3(&self, l: usize, x: Tensor<4>) -> Tensor<4> {
-        let x = x.pad((1, 1, 1, 1), 0.0);
-        if self.im2col {
-            im2col_checked(&self.convs[l], x)
-        } else {
-            self.convs[l].forward(x)
-        }
+        self.convs[l].forward(x.pad((1, 1, 1, 1), 0.0))
     }
 
     /// The activation after the stem and after each of the three stages (before pooling).
@@ -271,27 +261,13 @@ mod tests {
     }
 
     #[test]
-    fn im2col_and_direct_convolutions_agree() {
-        let dev = crate::device::cpu_device();
-        dev.seed(3);
-        let cfg = CompactNetConfig::new(3, 1, 32);
-        let mut a = cfg.init(&dev).unwrap().valid();
-        a.im2col = true;
-        let mut b = a.clone();
-        b.im2col = false;
-        let x = Tensor::<4>::random(
-            [2, 1, 32, 32],
-            burn::tensor::Distribution::Uniform(0.0, 1.0),
-            &dev,
-        );
-        let ya: Vec<f32> = a
-            .forward(x.clone())
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap();
-        let yb: Vec<f32> = b.forward(x).into_data().try_to_vec::<f32>().unwrap();
-        for (p, q) in ya.iter().zip(&yb) {
-            assert!((p - q).abs() < 1e-4 * (1.0 + q.abs()), "{p} vs {q}");
-        }
+    fn configurations_saved_with_a_convolution_choice_still_load() {
+        // What runs before stop 48 wrote (`convs`: their convolution code, no longer read).
+        let old =
+            r#"{"classes":3,"channels":1,"size":64,"width":1.5,"dropout":0.2,"convs":"Direct"}"#;
+        let cfg: CompactNetConfig = serde_json::from_str(old).unwrap();
+        let mut want = CompactNetConfig::new(3, 1, 64);
+        want.width = 1.5;
+        assert_eq!(cfg, want);
     }
 }

@@ -3,7 +3,6 @@
 pub mod alexnet;
 pub mod classifier;
 pub mod compact;
-pub mod im2col;
 pub mod qnet;
 pub mod regressor;
 pub mod thetanet;

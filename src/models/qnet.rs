@@ -9,13 +9,13 @@
 //!   `1e-3 + softplus(...)` idiom);
 //! * initialisation: burn's defaults (Kaiming-uniform), as Keras' Glorot would serve equally.
 //!
-//! Speed (not a modelling choice): the first convolution (`first_conv`) and the other two
-//! (`later_convs`) can each be computed as im2col ([`ConvImpl::Im2col`], what training uses unless
-//! told otherwise) instead of burn's kernel; same parameters, same function, rounding may differ.
-//! `None` (configurations saved before an option existed) means burn's kernel.
+//! Speed (not a modelling choice): the convolutions are burn's `Conv2d`, which the vendored
+//! burn-flex computes as im2col + one gemm, forward and gradients (`vendor/burn-flex`, tested in
+//! tests/conv_backward.rs). Configurations saved before stop 48 also name `first_conv` /
+//! `later_convs` (this project's own im2col, since removed): same function, other rounding; those
+//! fields are no longer read.
 
 use crate::error::Error;
-use crate::models::im2col::{ConvImpl, check_im2col};
 
 type GlResult<T> = crate::error::Result<T>;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -39,13 +39,6 @@ pub struct QNetConfig {
     /// Lower bound added to σ.
     #[config(default = 1e-3)]
     pub sigma_floor: f64,
-    /// How the first convolution is computed; `None` (what configurations saved before this
-    /// option read as): burn's kernel, [`ConvImpl::Direct`].
-    pub first_conv: Option<ConvImpl>,
-    /// How the second and third convolutions are computed; `None` (configurations saved before
-    /// this option): burn's kernel. im2col agrees with it to rounding (tests/im2col.rs, 1e-5)
-    /// and is faster once the input gradient counts.
-    pub later_convs: Option<ConvImpl>,
 }
 
 /// The network.
@@ -62,10 +55,6 @@ pub struct QNet {
     sigma_floor: f64,
     channels: usize,
     size: usize,
-    #[module(skip)]
-    first_conv: ConvImpl,
-    #[module(skip)]
-    later_convs: ConvImpl,
 }
 
 /// Size after a 2 × 2 valid convolution and a 2 × 2 pool.
@@ -89,24 +78,11 @@ impl QNetConfig {
         48 * s * s
     }
 
-    /// How the first convolution is computed (`None` reads as [`ConvImpl::Direct`]).
-    pub fn first_conv_impl(&self) -> ConvImpl {
-        self.first_conv.unwrap_or(ConvImpl::Direct)
-    }
-
-    /// How the second and third convolutions are computed (`None` reads as
-    /// [`ConvImpl::Direct`]).
-    pub fn later_convs_impl(&self) -> ConvImpl {
-        self.later_convs.unwrap_or(ConvImpl::Direct)
-    }
-
     /// Builds the network on `device` (use `device.autodiff()` to train).
     pub fn init(&self, device: &Device) -> GlResult<QNet> {
         self.validate()?;
-        let conv1 = Conv2dConfig::new([self.channels, 16], [2, 2]).init(device);
-        check_im2col(&conv1, [1, self.channels, self.size, self.size])?;
         Ok(QNet {
-            conv1,
+            conv1: Conv2dConfig::new([self.channels, 16], [2, 2]).init(device),
             conv2: Conv2dConfig::new([16, 32], [2, 2]).init(device),
             conv3: Conv2dConfig::new([32, 48], [2, 2]).init(device),
             pool: MaxPool2dConfig::new([2, 2]).init(),
@@ -117,8 +93,6 @@ impl QNetConfig {
             sigma_floor: self.sigma_floor,
             channels: self.channels,
             size: self.size,
-            first_conv: self.first_conv_impl(),
-            later_convs: self.later_convs_impl(),
         })
     }
 }
@@ -150,17 +124,6 @@ impl QNet {
         sum.0
     }
 
-    /// How the first convolution is computed.
-    pub fn first_conv(&self) -> ConvImpl {
-        self.first_conv
-    }
-
-    /// The same network (same parameters) computing its first convolution with `how`.
-    pub fn with_first_conv(mut self, how: ConvImpl) -> Self {
-        self.first_conv = how;
-        self
-    }
-
     /// The same network (same parameters) with dropout probability `prob` before the output
     /// layer; 0 turns dropout off in training too (what [`crate::train::q_refit`] trains with).
     pub fn with_dropout(mut self, prob: f64) -> GlResult<Self> {
@@ -172,17 +135,6 @@ impl QNet {
     /// Dropout probability before the output layer.
     pub fn dropout(&self) -> f64 {
         self.dropout.prob
-    }
-
-    /// How the second and third convolutions are computed.
-    pub fn later_convs(&self) -> ConvImpl {
-        self.later_convs
-    }
-
-    /// The same network, its second and third convolutions computed as `how` says.
-    pub fn with_later_convs(mut self, how: ConvImpl) -> Self {
-        self.later_convs = how;
-        self
     }
 
     /// Expected input shape `[batch, channels, size, size]`.
@@ -209,11 +161,11 @@ impl QNet {
     /// Forward pass; `x` is `[batch, channels, size, size]` (shape-checked by the callers that
     /// take user input: `predict` and the training loop).
     pub fn forward(&self, x: Tensor<4>) -> GaussianOutput {
-        let x = self.first_conv.apply(&self.conv1, x);
+        let x = self.conv1.forward(x);
         let x = self.pool.forward(self.relu.forward(x));
-        let x = self.later_convs.apply(&self.conv2, x);
+        let x = self.conv2.forward(x);
         let x = self.pool.forward(self.relu.forward(x));
-        let x = self.later_convs.apply(&self.conv3, x);
+        let x = self.conv3.forward(x);
         let x = self.pool.forward(self.relu.forward(x));
         let x: Tensor<2> = x.flatten(1, 3);
         let x = self.dropout.forward(self.relu.forward(self.fc1.forward(x)));

@@ -11,7 +11,6 @@ use super::q_refit::{Refit, RefitOutcome, refit_without_dropout_with};
 use crate::data::q_modes::{Calibration, Normalizer, QMode, calibration, q_datasets_with, split};
 use crate::data::sersic_h5::SersicH5;
 use crate::error::{Error, Result};
-use crate::models::im2col::ConvImpl;
 use crate::models::qnet::{QNet, QNetConfig};
 use crate::plot::{Figure, Series};
 use burn::prelude::Device;
@@ -33,27 +32,15 @@ pub struct QRunConfig {
     /// overall brightness I_e, which says nothing about q). `false`: one global scale.
     #[serde(default)]
     pub per_image_norm: bool,
-    /// How the network's first convolution is computed (speed only; the results differ at
-    /// rounding level). Files written before this option existed read as `direct`.
-    #[serde(default = "direct_conv")]
-    pub first_conv: ConvImpl,
-    /// How the second and third convolutions are computed (speed only). Files written before
-    /// this option existed read as `direct`.
-    #[serde(default = "direct_conv")]
-    pub later_convs: ConvImpl,
     /// After training, a phase with dropout off (beyond the thesis, see [`super::q_refit`]);
     /// None: none (the thesis, and every run saved before this option).
     #[serde(default)]
     pub refit: Option<Refit>,
 }
 
-fn direct_conv() -> ConvImpl {
-    ConvImpl::Direct
-}
-
 impl QRunConfig {
     /// The thesis's settings for `mode` (100 epochs, batch 32, Adam 1e-3, patience 10; the
-    /// learning rate halved after 3 epochs without improvement), convolutions as im2col.
+    /// learning rate halved after 3 epochs without improvement).
     pub fn new(mode: QMode) -> Self {
         QRunConfig {
             mode,
@@ -61,8 +48,6 @@ impl QRunConfig {
             max_galaxies: None,
             dropout: 0.3,
             per_image_norm: false,
-            first_conv: ConvImpl::Im2col,
-            later_convs: ConvImpl::Im2col,
             refit: None,
         }
     }
@@ -275,9 +260,7 @@ pub fn run_q_with(
     let net = QNetConfig::new()
         .with_channels(sets.train.channels)
         .with_size(sets.train.size)
-        .with_dropout(cfg.dropout)
-        .with_first_conv(Some(cfg.first_conv))
-        .with_later_convs(Some(cfg.later_convs));
+        .with_dropout(cfg.dropout);
     let mut each = |h: &FitHistory| on_epoch(&History::from(h.clone()));
     let mut batch = |p: BatchProgress| {
         if let Some(f) = on_batch.as_mut() {

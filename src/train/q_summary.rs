@@ -10,7 +10,6 @@ use super::recipe_comparison::file_and_folder;
 use super::run_groups::{check_distinct_seeds, group_by_key};
 use crate::display::Table;
 use crate::error::{Error, Result};
-use crate::models::im2col::ConvImpl;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -19,7 +18,7 @@ use std::path::Path;
 pub struct QSummary {
     /// Mode as written on the command line.
     pub mode: String,
-    /// The recipe, with training seed 0 and im2col convolutions standing for all runs.
+    /// The recipe, with training seed 0 standing for all runs.
     pub recipe: QRunConfig,
     /// Training seeds of the runs, in file order.
     pub seeds: Vec<u64>,
@@ -37,13 +36,13 @@ pub struct QSummary {
     pub train_minutes: MeanStd,
 }
 
-/// The recipe of `config` with what does not define it (training seed, convolution code,
-/// subnormal flushing) set to fixed values: two runs of one recipe give equal values.
+/// The recipe of `config` with what does not define it (training seed, subnormal flushing) set
+/// to fixed values: two runs of one recipe give equal values. (Runs saved before stop 48 also
+/// name how their convolutions were computed, `first_conv` / `later_convs`: rounding, not
+/// recipe, and no longer read.)
 pub fn recipe_of(config: &QRunConfig) -> QRunConfig {
     let mut r = config.clone();
     r.train.seed = 0;
-    r.first_conv = ConvImpl::Im2col;
-    r.later_convs = ConvImpl::Im2col;
     r.train.flush_subnormals = true;
     r
 }
@@ -171,7 +170,6 @@ mod tests {
         let a = committed("incl_60");
         let mut b = a.clone();
         b.config.train.seed = 1;
-        b.config.first_conv = ConvImpl::Im2col; // rounding, not recipe
         b.test_nll = a.test_nll + 0.2;
         let mut c = a.clone();
         c.config.train.seed = 2;

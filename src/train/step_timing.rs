@@ -8,7 +8,6 @@ use super::nll::gaussian_nll;
 use super::subnormal::module_optimizer;
 use crate::error::{Result, check_size};
 use crate::models::classifier::ClassifierConfig;
-use crate::models::im2col::ConvImpl;
 use crate::models::qnet::QNetConfig;
 use crate::models::thetanet::ThetaNetConfig;
 use burn::module::Module;
@@ -98,22 +97,16 @@ fn time_train_and_infer<M: Module + Clone>(
     Ok((train_ms, infer_ms))
 }
 
-/// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps),
-/// its first convolution computed as `first_conv` says and the other two as `later_convs`.
+/// Times `steps` training steps and inference passes of the q network (after 3 warm-up steps).
 pub fn time_qnet_step(
     channels: usize,
     batch: usize,
     steps: usize,
-    first_conv: ConvImpl,
-    later_convs: ConvImpl,
     device: &Device,
 ) -> Result<StepTiming> {
     check_size("batch", batch, 1)?;
     check_size("steps", steps, 1)?;
-    let net = QNetConfig::new()
-        .with_channels(channels)
-        .with_first_conv(Some(first_conv))
-        .with_later_convs(Some(later_convs));
+    let net = QNetConfig::new().with_channels(channels);
     let ad = device.clone().autodiff();
     ad.seed(0);
     let model = net.init(&ad)?;
@@ -185,7 +178,7 @@ pub fn time_classifier_step(
                 c.width, c.padding, c.norm
             ),
             ClassifierConfig::Compact(c) => {
-                format!("compact (width {}, {} convolutions)", c.width, c.convs)
+                format!("compact (width {})", c.width)
             }
         },
         shape,
