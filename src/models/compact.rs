@@ -100,15 +100,17 @@ impl CompactNetConfig {
             .with_stride([2, 2])
             .with_padding(PaddingConfig2d::Explicit(2, 2, 2, 2))
             .init(device);
-        // The 3 × 3 convolutions hold no padding of their own: the forward pass pads the input
-        // with zeros (what the committed runs did; the parameters are the same either way).
+        // The 3 × 3 convolutions pad by one pixel themselves: burn-flex's im2col reads zeros
+        // outside the map, where the runs before stop 48 padded the input with `Tensor::pad` (a
+        // zero-filled copy forward and a sliced copy back). Padding is configuration, not a
+        // parameter: saved weights load either way and compute the same function.
         let mut convs = Vec::new();
         let mut c_in = f[0];
         for &c in &f[1..] {
             for _ in 0..2 {
                 convs.push(
                     Conv2dConfig::new([c_in, c], [3, 3])
-                        .with_padding(PaddingConfig2d::Valid)
+                        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                         .init(device),
                 );
                 c_in = c;
@@ -162,7 +164,7 @@ impl CompactNet {
     }
 
     fn conv3(&self, l: usize, x: Tensor<4>) -> Tensor<4> {
-        self.convs[l].forward(x.pad((1, 1, 1, 1), 0.0))
+        self.convs[l].forward(x)
     }
 
     /// The activation after the stem and after each of the three stages (before pooling).
@@ -258,6 +260,33 @@ mod tests {
         let e = CompactNetConfig::new(2, 1, 16).validate().unwrap_err();
         assert!(e.to_string().contains("size"), "{e}");
         assert!(CompactNetConfig::new(1, 1, 64).validate().is_err());
+    }
+
+    #[test]
+    fn padded_convolutions_compute_what_the_zero_padded_input_did() {
+        // Until stop 48 each 3 × 3 convolution was unpadded and ran on `x.pad(1)`; the same
+        // weights with the convolution's own padding must give the same map (bit for bit here).
+        let dev = crate::device::cpu_device();
+        dev.seed(3);
+        let net = CompactNetConfig::new(3, 1, 32).init(&dev).unwrap();
+        let conv = &net.convs[2];
+        let mut unpadded = conv.clone();
+        unpadded.padding = PaddingConfig2d::Valid;
+        let x = Tensor::<4>::random(
+            [2, conv.weight.dims()[1], 8, 8],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &dev,
+        );
+        let a: Vec<f32> = conv.forward(x.clone()).into_data().to_vec().unwrap();
+        let b: Vec<f32> = unpadded
+            .forward(x.pad((1, 1, 1, 1), 0.0))
+            .into_data()
+            .to_vec()
+            .unwrap();
+        assert_eq!(a.len(), 2 * conv.weight.dims()[0] * 8 * 8);
+        for (p, q) in a.iter().zip(&b) {
+            assert!((p - q).abs() <= 1e-6 * (1.0 + q.abs()), "{p} vs {q}");
+        }
     }
 
     #[test]
