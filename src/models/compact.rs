@@ -277,11 +277,15 @@ mod tests {
             burn::tensor::Distribution::Normal(0.0, 1.0),
             &dev,
         );
-        let a: Vec<f32> = conv.forward(x.clone()).into_data().to_vec().unwrap();
+        let a: Vec<f32> = conv
+            .forward(x.clone())
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
         let b: Vec<f32> = unpadded
             .forward(x.pad((1, 1, 1, 1), 0.0))
             .into_data()
-            .to_vec()
+            .try_to_vec::<f32>()
             .unwrap();
         assert_eq!(a.len(), 2 * conv.weight.dims()[0] * 8 * 8);
         for (p, q) in a.iter().zip(&b) {
