@@ -20,10 +20,11 @@ fn main() {
                     .unwrap_or_default()
             };
             format!(
-                "burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{}{}{})",
+                "burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{}{}{}{})",
                 part("CONV_FORWARD", "conv forward"),
                 part("CONV_BACKWARD", "conv gradients"),
                 part("BATCH_NORM", "batch norm"),
+                part("ELEMENTWISE", "element-wise maps"),
             )
         }
         Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool, \

@@ -8,6 +8,7 @@ mod class_experiment;
 mod classify;
 mod conv_backward;
 mod device_choice;
+mod elementwise;
 mod fit_golden;
 mod max_pool;
 mod mirror;

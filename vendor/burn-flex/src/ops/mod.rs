@@ -57,6 +57,61 @@ impl<T> SendMutPtr<T> {
     }
 }
 
+/// galaxy-lab patch: element-wise maps of at least this many elements run in parallel chunks
+/// ([`map_inplace`], [`zip_inplace`]). Lower than [`PARALLEL_THRESHOLD`]: the q network's and
+/// the compact classifier's activations (0.5–2 M elements) went through ReLU and its gradient on
+/// one thread while the other waited.
+#[cfg(feature = "rayon")]
+pub(crate) const ELEMENTWISE_PARALLEL_THRESHOLD: usize = 64 * 1024;
+
+/// `x = op(x)` for every element (galaxy-lab patch): in parallel chunks above
+/// [`ELEMENTWISE_PARALLEL_THRESHOLD`] when rayon has more than one thread, serially otherwise.
+/// Each element is computed by the same `op` either way, so results are bit-identical.
+pub(crate) fn map_inplace<E, Op>(data: &mut [E], op: Op)
+where
+    E: Copy + Send + Sync,
+    Op: Fn(E) -> E + Sync,
+{
+    #[cfg(feature = "rayon")]
+    if data.len() >= ELEMENTWISE_PARALLEL_THRESHOLD && rayon::current_num_threads() > 1 {
+        use rayon::prelude::*;
+        let chunk = data.len().div_ceil(4 * rayon::current_num_threads()).max(16 * 1024);
+        data.par_chunks_mut(chunk).for_each(|c| {
+            for x in c.iter_mut() {
+                *x = op(*x);
+            }
+        });
+        return;
+    }
+    for x in data.iter_mut() {
+        *x = op(*x);
+    }
+}
+
+/// `l = op(l, r)` element by element (galaxy-lab patch), parallel as [`map_inplace`].
+pub(crate) fn zip_inplace<E, Op>(lhs: &mut [E], rhs: &[E], op: Op)
+where
+    E: Copy + Send + Sync,
+    Op: Fn(E, E) -> E + Sync,
+{
+    #[cfg(feature = "rayon")]
+    if lhs.len() >= ELEMENTWISE_PARALLEL_THRESHOLD && rayon::current_num_threads() > 1 {
+        use rayon::prelude::*;
+        let chunk = lhs.len().div_ceil(4 * rayon::current_num_threads()).max(16 * 1024);
+        lhs.par_chunks_mut(chunk)
+            .zip(rhs.par_chunks(chunk))
+            .for_each(|(l, r)| {
+                for (a, &b) in l.iter_mut().zip(r) {
+                    *a = op(*a, b);
+                }
+            });
+        return;
+    }
+    for (a, &b) in lhs.iter_mut().zip(rhs) {
+        *a = op(*a, b);
+    }
+}
+
 /// Read a float tensor's storage as f32 values, regardless of source dtype.
 /// Returns a borrowed slice for F32 (zero-copy) and an owned Vec for other
 /// float dtypes (F64, F16, BF16).

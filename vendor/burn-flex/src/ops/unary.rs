@@ -55,8 +55,8 @@ where
 /// Apply a unary operation element-wise to a tensor.
 pub fn unary_op<F32Op, F64Op>(tensor: FlexTensor, f32_op: F32Op, f64_op: F64Op) -> FlexTensor
 where
-    F32Op: Fn(f32) -> f32 + Copy,
-    F64Op: Fn(f64) -> f64 + Copy,
+    F32Op: Fn(f32) -> f32 + Copy + Sync,
+    F64Op: Fn(f64) -> f64 + Copy + Sync,
 {
     let dtype = tensor.dtype();
 
@@ -73,17 +73,16 @@ where
 fn unary_op_typed<E, Op>(mut tensor: FlexTensor, op: Op) -> FlexTensor
 where
     E: burn_backend::Element + bytemuck::Pod,
-    Op: Fn(E) -> E,
+    Op: Fn(E) -> E + Sync,
 {
     let n = tensor.layout().num_elements();
 
-    // In-place fast path: unique, contiguous tensor at offset 0
+    // In-place fast path: unique, contiguous tensor at offset 0 (galaxy-lab patch: in parallel
+    // chunks for large tensors, `super::map_inplace`)
     if tensor.is_unique() && tensor.layout().is_contiguous() && tensor.layout().start_offset() == 0
     {
         let storage: &mut [E] = tensor.storage_mut();
-        for x in storage[..n].iter_mut() {
-            *x = op(*x);
-        }
+        super::map_inplace(&mut storage[..n], op);
         return tensor;
     }
 
