@@ -1,8 +1,9 @@
 //! Where a q-network training step goes on burn's flex backend (issue 4's speed target): each of
 //! the network's three 2 × 2 convolutions, batch 32, timed as burn's `Conv2d` forward only and
-//! forward + backward (with an input gradient for the layers whose input is an activation), the
-//! gradients computed by burn's generic formulation and by the vendored burn-flex patch (im2col +
-//! gemm, `vendor/burn-flex/src/ops/conv_backward.rs`), interleaved round by round. The last
+//! forward + backward (with an input gradient for the layers whose input is an activation), by
+//! burn-flex's own formulations (`set_generic(true)`: burn's generic gradients and burn-flex's
+//! unpatched forward) and by the vendored patch (im2col + gemm forward and gradients,
+//! `vendor/burn-flex/src/ops/conv_{forward,backward}.rs`), interleaved round by round. The last
 //! column is the largest difference between the two formulations' weight gradients.
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo run --example conv_backward_profile` (nothing else running).

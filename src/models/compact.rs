@@ -14,8 +14,8 @@
 //!
 //! At width 1 it has ~0.3 M parameters; global average pooling makes it take any input side from
 //! 32 pixels up (64 to 256 in practice) with the same weights' shapes. The 3 × 3 convolutions
-//! run on a zero-padded input with burn's `Conv2d` (which the vendored burn-flex computes as
-//! im2col + gemm). Configurations saved before stop 48 also hold `convs` (always `Direct` in the
+//! pad by one pixel themselves (burn's `Conv2d`, which the vendored burn-flex computes as
+//! im2col and gemm). Configurations saved before stop 48 also hold `convs` (always `"direct"` in the
 //! committed runs: this project's own im2col, since removed, was the other choice); it is no
 //! longer read.
 //!
@@ -297,7 +297,7 @@ mod tests {
     fn configurations_saved_with_a_convolution_choice_still_load() {
         // What runs before stop 48 wrote (`convs`: their convolution code, no longer read).
         let old =
-            r#"{"classes":3,"channels":1,"size":64,"width":1.5,"dropout":0.2,"convs":"Direct"}"#;
+            r#"{"classes":3,"channels":1,"size":64,"width":1.5,"dropout":0.2,"convs":"direct"}"#;
         let cfg: CompactNetConfig = serde_json::from_str(old).unwrap();
         let mut want = CompactNetConfig::new(3, 1, 64);
         want.width = 1.5;

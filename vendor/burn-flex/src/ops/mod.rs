@@ -58,14 +58,15 @@ impl<T> SendMutPtr<T> {
 }
 
 /// galaxy-lab patch: element-wise maps of at least this many elements run in parallel chunks
-/// ([`map_inplace`], [`zip_inplace`]). Lower than [`PARALLEL_THRESHOLD`]: the q network's and
+/// (`map_inplace`, `map_collect`, `zip_inplace`). Lower than [`PARALLEL_THRESHOLD`]: the q network's and
 /// the compact classifier's activations (0.5–2 M elements) went through ReLU and its gradient on
 /// one thread while the other waited.
 #[cfg(feature = "rayon")]
 pub(crate) const ELEMENTWISE_PARALLEL_THRESHOLD: usize = 64 * 1024;
 
 /// `x = op(x)` for every element (galaxy-lab patch): in parallel chunks above
-/// [`ELEMENTWISE_PARALLEL_THRESHOLD`] when rayon has more than one thread, serially otherwise.
+/// `ELEMENTWISE_PARALLEL_THRESHOLD` (with the `rayon` feature) when rayon has more than one
+/// thread, serially otherwise.
 /// Each element is computed by the same `op` either way, so results are bit-identical.
 pub(crate) fn map_inplace<E, Op>(data: &mut [E], op: Op)
 where
@@ -86,6 +87,26 @@ where
     for x in data.iter_mut() {
         *x = op(*x);
     }
+}
+
+/// `op(x)` for every element of `src`, in order, into a new vector (galaxy-lab patch), parallel as
+/// [`map_inplace`].
+pub(crate) fn map_collect<E, Op>(src: &[E], op: Op) -> alloc::vec::Vec<E>
+where
+    E: Copy + Send + Sync,
+    Op: Fn(E) -> E + Sync,
+{
+    #[cfg(feature = "rayon")]
+    if src.len() >= ELEMENTWISE_PARALLEL_THRESHOLD && rayon::current_num_threads() > 1 {
+        use rayon::prelude::*;
+        // An indexed iterator: rayon writes each element straight into the result.
+        return src
+            .par_iter()
+            .with_min_len(16 * 1024)
+            .map(|&x| op(x))
+            .collect();
+    }
+    src.iter().map(|&x| op(x)).collect()
 }
 
 /// `l = op(l, r)` element by element (galaxy-lab patch), parallel as [`map_inplace`].

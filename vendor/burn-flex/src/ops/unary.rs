@@ -97,7 +97,9 @@ where
     // Iterate in storage order (contiguous) and preserve original layout.
     // Only valid when all strides are positive.
     if !has_negative_strides && layout.start_offset() == 0 && src.len() == n {
-        let result: Vec<E> = src.iter().map(|&x| op(x)).collect();
+        // galaxy-lab patch: in parallel for large tensors (`super::map_collect`); under autodiff
+        // a ReLU's input is shared (saved for the backward), so training takes this path.
+        let result: Vec<E> = super::map_collect(src, op);
         let bytes = Bytes::from_elems(result);
         return FlexTensor::new(bytes, layout, E::dtype());
     }
