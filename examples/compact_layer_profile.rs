@@ -13,28 +13,14 @@ use burn::nn::conv::Conv2dConfig;
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn_flex::ops::conv_backward::set_generic;
-use galaxy_lab::train::step_timing;
 
-fn median_ms(f: impl FnMut()) -> f64 {
-    step_timing::median_ms(5, f).expect("5 steps")
-}
+#[path = "support/generic_vs_patched.rs"]
+mod support;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// Medians of `f` under burn's formulations and under the patched ones, five rounds each,
-/// alternating, so that drift on a shared machine hits both alike.
-fn interleaved(mut f: impl FnMut()) -> (f64, f64) {
-    let (mut generic, mut patched) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        set_generic(true);
-        generic.push(median_ms(&mut f));
-        set_generic(false);
-        patched.push(median_ms(&mut f));
-    }
-    (median(generic), median(patched))
+/// Medians of `f` under burn's formulations and under the patched ones: five rounds of five
+/// steps each, alternating.
+fn interleaved(f: impl FnMut()) -> (f64, f64) {
+    support::generic_vs_patched(5, 5, f)
 }
 
 fn main() {

@@ -13,14 +13,12 @@ use burn::tensor::Distribution;
 use burn_flex::ops::conv_backward::set_generic;
 use galaxy_lab::train::step_timing;
 
+#[path = "support/generic_vs_patched.rs"]
+mod support;
+
 /// Median wall time in ms of 20 calls after 3 warm-up calls (the timer `q bench-step` uses).
 fn median_ms(f: impl FnMut()) -> f64 {
     step_timing::median_ms(20, f).expect("20 steps")
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {
@@ -52,19 +50,11 @@ fn main() {
             .abs()
             .max()
             .into_scalar();
-        let (mut generic, mut patched) = (Vec::new(), Vec::new());
-        for _ in 0..3 {
-            for (flag, times) in [(true, &mut generic), (false, &mut patched)] {
-                set_generic(flag);
-                times.push(median_ms(|| {
-                    let l = conv.forward(x.clone()).sum();
-                    let _: f32 = l.clone().into_scalar();
-                    let _g = l.backward();
-                }));
-            }
-        }
-        set_generic(false);
-        let (tg, tp) = (median(generic), median(patched));
+        let (tg, tp) = support::generic_vs_patched(3, 20, || {
+            let l = conv.forward(x.clone()).sum();
+            let _: f32 = l.clone().into_scalar();
+            let _g = l.backward();
+        });
         println!(
             "{:<14} {t_fwd:>10.2} {tg:>14.2} {tp:>14.2} {:>7.2} {d:>10.1e}",
             format!("{ci}->{co} @ {s}²"),

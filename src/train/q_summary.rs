@@ -2,7 +2,8 @@
 //! training seed, reduced to mean ± standard deviation beside the thesis's NLL. How the
 //! convolutions were computed (the `first_conv` / `later_convs` fields of runs saved before stop
 //! 48, no longer read) and whether subnormal numbers were flushed to zero (`flush_subnormals`)
-//! change rounding, not the recipe, so runs that differ only there count as one recipe. Notebook 02 and the README quote these.
+//! change rounding, not the recipe, so runs that differ only there count as one recipe. Notebook
+//! 02 and the README quote these.
 
 use super::class_summary::MeanStd;
 use super::q_experiment::{QMetrics, QRunConfig, load_metrics_dir};

@@ -58,25 +58,32 @@ impl<T> SendMutPtr<T> {
 }
 
 /// galaxy-lab patch: element-wise maps of at least this many elements run in parallel chunks
-/// (`map_inplace`, `map_collect`, `zip_inplace`). Lower than [`PARALLEL_THRESHOLD`]: the q network's and
-/// the compact classifier's activations (0.5–2 M elements) went through ReLU and its gradient on
-/// one thread while the other waited.
+/// (`map_inplace`, `map_collect`, `zip_inplace`). Lower than [`PARALLEL_THRESHOLD`]: the q
+/// network's and the compact classifier's activations (0.5–2 M elements) went through ReLU and
+/// its gradient on one thread while the other waited.
 #[cfg(feature = "rayon")]
 pub(crate) const ELEMENTWISE_PARALLEL_THRESHOLD: usize = 64 * 1024;
 
-/// `x = op(x)` for every element (galaxy-lab patch): in parallel chunks above
-/// `ELEMENTWISE_PARALLEL_THRESHOLD` (with the `rayon` feature) when rayon has more than one
-/// thread, serially otherwise.
-/// Each element is computed by the same `op` either way, so results are bit-identical.
+/// The chunk length for an element-wise map over `len` elements, or `None` to run it serially
+/// (galaxy-lab patch): parallel from `ELEMENTWISE_PARALLEL_THRESHOLD` elements when rayon has more
+/// than one thread, in about four chunks per thread of at least 16 K elements. Each element is
+/// computed by the same function either way, so results are bit-identical.
+#[cfg(feature = "rayon")]
+fn elementwise_chunk(len: usize) -> Option<usize> {
+    let threads = rayon::current_num_threads();
+    (len >= ELEMENTWISE_PARALLEL_THRESHOLD && threads > 1)
+        .then(|| len.div_ceil(4 * threads).max(16 * 1024))
+}
+
+/// `x = op(x)` for every element (galaxy-lab patch), in parallel where `elementwise_chunk` says.
 pub(crate) fn map_inplace<E, Op>(data: &mut [E], op: Op)
 where
     E: Copy + Send + Sync,
     Op: Fn(E) -> E + Sync,
 {
     #[cfg(feature = "rayon")]
-    if data.len() >= ELEMENTWISE_PARALLEL_THRESHOLD && rayon::current_num_threads() > 1 {
+    if let Some(chunk) = elementwise_chunk(data.len()) {
         use rayon::prelude::*;
-        let chunk = data.len().div_ceil(4 * rayon::current_num_threads()).max(16 * 1024);
         data.par_chunks_mut(chunk).for_each(|c| {
             for x in c.iter_mut() {
                 *x = op(*x);
@@ -89,36 +96,36 @@ where
     }
 }
 
-/// `op(x)` for every element of `src`, in order, into a new vector (galaxy-lab patch), parallel as
-/// [`map_inplace`].
+/// `op(x)` for every element of `src`, in order, into a new vector (galaxy-lab patch), in
+/// parallel where `elementwise_chunk` says.
 pub(crate) fn map_collect<E, Op>(src: &[E], op: Op) -> alloc::vec::Vec<E>
 where
     E: Copy + Send + Sync,
     Op: Fn(E) -> E + Sync,
 {
     #[cfg(feature = "rayon")]
-    if src.len() >= ELEMENTWISE_PARALLEL_THRESHOLD && rayon::current_num_threads() > 1 {
+    if let Some(chunk) = elementwise_chunk(src.len()) {
         use rayon::prelude::*;
         // An indexed iterator: rayon writes each element straight into the result.
         return src
             .par_iter()
-            .with_min_len(16 * 1024)
+            .with_min_len(chunk)
             .map(|&x| op(x))
             .collect();
     }
     src.iter().map(|&x| op(x)).collect()
 }
 
-/// `l = op(l, r)` element by element (galaxy-lab patch), parallel as [`map_inplace`].
+/// `l = op(l, r)` element by element (galaxy-lab patch), in parallel where `elementwise_chunk`
+/// says.
 pub(crate) fn zip_inplace<E, Op>(lhs: &mut [E], rhs: &[E], op: Op)
 where
     E: Copy + Send + Sync,
     Op: Fn(E, E) -> E + Sync,
 {
     #[cfg(feature = "rayon")]
-    if lhs.len() >= ELEMENTWISE_PARALLEL_THRESHOLD && rayon::current_num_threads() > 1 {
+    if let Some(chunk) = elementwise_chunk(lhs.len()) {
         use rayon::prelude::*;
-        let chunk = lhs.len().div_ceil(4 * rayon::current_num_threads()).max(16 * 1024);
         lhs.par_chunks_mut(chunk)
             .zip(rhs.par_chunks(chunk))
             .for_each(|(l, r)| {
