@@ -211,3 +211,45 @@ fn batches_that_do_not_split_evenly() {
         check(Case::plain(n, 5, 6, 10, 3, 1, 1));
     }
 }
+
+/// The kernels reuse per-thread scratch buffers without clearing them, and do not zero the
+/// forward output or the input gradient before writing them (burn-flex patch, `scratch.rs`):
+/// a convolution whose buffers are left full of NaN must not leak into the next ones. One
+/// thread, so every convolution below takes the buffers the NaN one gave back.
+#[test]
+fn buffers_left_dirty_by_an_earlier_convolution_do_not_leak() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let device = cpu_device().autodiff();
+        let nan = |shape: [usize; 4]| -> Tensor<4> {
+            let len = shape.iter().product();
+            Tensor::from_data(TensorData::new(vec![f32::NAN; len], shape), &device)
+        };
+        let x = nan([8, 16, 24, 24]).require_grad();
+        let w = nan([32, 16, 3, 3]).require_grad();
+        let options = ConvOptions::new([1, 1], [1, 1], [1, 1], 1);
+        let y = conv2d(x.clone(), w.clone(), None, options);
+        let grads = (y * nan([8, 32, 24, 24])).sum().backward();
+        let dx = x
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert!(dx.iter().all(|v| v.is_nan()), "the NaN convolution ran");
+        for c in [
+            Case::plain(3, 1, 32, 16, 5, 2, 2),
+            Case::plain(4, 6, 8, 12, 3, 1, 1),
+            Case::plain(2, 3, 4, 35, 11, 4, 0),
+            Case {
+                groups: 2,
+                ..Case::plain(3, 4, 6, 9, 3, 1, 1)
+            },
+        ] {
+            check(c);
+        }
+    });
+}

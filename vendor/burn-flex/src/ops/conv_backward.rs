@@ -21,12 +21,14 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use burn_backend::DType;
 use burn_backend::ops::ConvOptions;
 use burn_std::{Bytes, Shape, bf16, f16};
 
 use crate::Flex;
 use crate::ops::matmul::GemmScalar;
+use crate::ops::scratch::{Scratch, ScratchElem};
 use crate::ops::module::{cast_from_f32, cast_to_f32};
 use crate::{FlexTensor, Layout};
 
@@ -135,7 +137,10 @@ impl Geom {
 }
 
 /// Element types computed natively.
-pub(crate) trait Elem: GemmScalar + Copy + Send + Sync + core::ops::AddAssign {}
+pub(crate) trait Elem:
+    GemmScalar + ScratchElem + Copy + Send + Sync + core::ops::AddAssign
+{
+}
 impl Elem for f32 {}
 impl Elem for f64 {}
 
@@ -294,8 +299,9 @@ fn weight_grad_chunk<T: Elem>(
 ) -> Vec<T> {
     let l = nb * g.p;
     let mut acc = vec![T::zero(); g.co * g.k];
-    let mut cols = vec![T::zero(); g.k * l];
-    let mut yp = vec![T::zero(); g.cog * l];
+    // Both written in full (im2col, pack_dy) before the gemm reads them.
+    let mut cols = Scratch::<T>::take(g.k * l);
+    let mut yp = Scratch::<T>::take(g.cog * l);
     let par = gemm_parallelism(chunks, g.cog, g.k, l);
     for grp in 0..g.groups {
         im2col(x, g, grp, n0, nb, &mut cols);
@@ -347,17 +353,25 @@ fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
 
 fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     let sample = g.ci * g.h * g.w;
-    let mut dx = vec![T::zero(); g.n * sample];
-    if sample == 0 || g.n == 0 {
-        return dx;
+    if sample == 0 || g.n == 0 || g.cog == 0 {
+        return vec![T::zero(); g.n * sample];
     }
+    // `dx` is zeroed chunk by chunk inside the parallel loop (just before col2im adds into it)
+    // instead of by one serial memset of the whole gradient.
+    let mut dx: Vec<T> = Vec::with_capacity(g.n * sample);
     let nb = g.chunk(workers());
     let chunks = g.n.div_ceil(nb);
-    let one = |(c, dxc): (usize, &mut [T])| {
+    let one = |(c, dxc): (usize, &mut [MaybeUninit<T>])| {
+        dxc.iter_mut().for_each(|v| {
+            v.write(T::zero());
+        });
+        // SAFETY: every element of the chunk was initialised just above.
+        let dxc = unsafe { core::slice::from_raw_parts_mut(dxc.as_mut_ptr().cast::<T>(), dxc.len()) };
         let (n0, nbj) = (c * nb, dxc.len() / sample);
         let l = nbj * g.p;
-        let mut d = vec![T::zero(); g.k * l];
-        let mut yp = vec![T::zero(); g.cog * l];
+        // `yp` written in full by pack_dy, `d` by the gemm (it does not read its output).
+        let mut d = Scratch::<T>::take(g.k * l);
+        let mut yp = Scratch::<T>::take(g.cog * l);
         let par = gemm_parallelism(chunks, g.k, l, g.cog);
         for grp in 0..g.groups {
             pack_dy(dy, g, grp, n0, nbj, &mut yp);
@@ -386,10 +400,16 @@ fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     #[cfg(feature = "rayon")]
     {
         use rayon::prelude::*;
-        dx.par_chunks_mut(nb * sample).enumerate().for_each(one);
+        let out = &mut dx.spare_capacity_mut()[..g.n * sample];
+        out.par_chunks_mut(nb * sample).enumerate().for_each(one);
     }
     #[cfg(not(feature = "rayon"))]
-    dx.chunks_mut(nb * sample).enumerate().for_each(one);
+    dx.spare_capacity_mut()[..g.n * sample]
+        .chunks_mut(nb * sample)
+        .enumerate()
+        .for_each(one);
+    // SAFETY: the chunks cover all `n · sample` elements and `one` zeroes each before adding.
+    unsafe { dx.set_len(g.n * sample) };
     dx
 }
 

@@ -18,12 +18,14 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use burn_backend::DType;
 use burn_backend::ops::ConvOptions;
 use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::Shape;
 
 use crate::FlexTensor;
+use crate::ops::scratch::Scratch;
 use crate::ops::conv::{SMALL_CHANNEL_IN_THRESHOLD, SMALL_CHANNEL_OUT_THRESHOLD};
 use crate::ops::conv_backward::{
     Elem, Geom, gemm_acc, gemm_parallelism, im2col, to_tensor, workers,
@@ -108,17 +110,20 @@ pub fn conv2d(
 
 fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {
     let sample = g.co * g.p;
-    let mut y = vec![T::zero(); g.n * sample];
     if sample == 0 || g.n == 0 {
-        return y;
+        return vec![T::zero(); g.n * sample];
     }
+    // Every element of `y` is written below (each chunk: all its samples, channels and pixels),
+    // so it is not zero-filled first (a serial memset of the whole output).
+    let mut y: Vec<T> = Vec::with_capacity(g.n * sample);
     let nb = g.chunk(workers());
     let chunks = g.n.div_ceil(nb);
-    let one = |(c, yc): (usize, &mut [T])| {
+    let one = |(c, yc): (usize, &mut [MaybeUninit<T>])| {
         let (n0, nbj) = (c * nb, yc.len() / sample);
         let l = nbj * g.p;
-        let mut cols = vec![T::zero(); g.k * l];
-        let mut r = vec![T::zero(); g.co * l];
+        // `cols` written in full by im2col, `r` by the gemm (it does not read its output).
+        let mut cols = Scratch::<T>::take(g.k * l);
+        let mut r = Scratch::<T>::take(g.co * l);
         im2col(x, g, 0, n0, nbj, &mut cols);
         // r [co, l] = w [co, k] · cols [k, l]
         unsafe {
@@ -144,9 +149,15 @@ fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {
             for j in 0..nbj {
                 let src = &r[co * l + j * g.p..][..g.p];
                 let dst = &mut yc[(j * g.co + co) * g.p..][..g.p];
-                dst.copy_from_slice(src);
-                if let Some(b) = b {
-                    dst.iter_mut().for_each(|d| *d += b);
+                match b {
+                    Some(b) => dst.iter_mut().zip(src).for_each(|(d, &v)| {
+                        let mut v = v;
+                        v += b;
+                        d.write(v);
+                    }),
+                    None => dst.iter_mut().zip(src).for_each(|(d, &v)| {
+                        d.write(v);
+                    }),
                 }
             }
         }
@@ -154,9 +165,15 @@ fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {
     #[cfg(feature = "rayon")]
     {
         use rayon::prelude::*;
-        y.par_chunks_mut(nb * sample).enumerate().for_each(one);
+        let out = &mut y.spare_capacity_mut()[..g.n * sample];
+        out.par_chunks_mut(nb * sample).enumerate().for_each(one);
     }
     #[cfg(not(feature = "rayon"))]
-    y.chunks_mut(nb * sample).enumerate().for_each(one);
+    y.spare_capacity_mut()[..g.n * sample]
+        .chunks_mut(nb * sample)
+        .enumerate()
+        .for_each(one);
+    // SAFETY: the chunks cover all `n · sample` elements and `one` writes each of them.
+    unsafe { y.set_len(g.n * sample) };
     y
 }

@@ -202,6 +202,7 @@ pub mod pool;
 mod qtensor;
 pub mod reduce;
 pub mod repeat_dim;
+pub(crate) mod scratch;
 pub mod slice;
 pub mod sort;
 mod transaction;
