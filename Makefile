@@ -48,7 +48,8 @@ $(KERNEL): $(EVCXR) $(VENV)/.installed
 #   setup → fmt (cargo fmt --check) → nb-check (every notebook cell type-checked as one example,
 #   which also builds the dependencies once for everything after it) → build (tests, the CLI,
 #   examples; not the criterion benches: `make bench` builds and runs those) → cargo tests →
-#   notebooks through the evcxr kernel, then in the same kernel the deliberately broken notebooks
+#   notebooks through the evcxr kernel (two kernels after the first notebook, each with its own
+#   build folder, the notebooks split by the last run's times), then in the first kernel the deliberately broken notebooks
 #   of tests/notebooks/ (each must fail for its written-down reason) → h5py schema check → the
 #   runner's self-test, which checks those broken notebooks' executed copies (no second kernel).
 STAGE := python3 scripts/stage.py run
@@ -66,7 +67,7 @@ test-stages:
 	$(STAGE) build-examples -- cargo build --examples
 	$(STAGE) cargo-test -- cargo test --lib --bins --tests
 	$(STAGE) notebooks -- $(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test \
-	  --times target/test-times.tsv --expect-fail tests/notebooks $(NOTEBOOKS)
+	  --jobs 2 --times target/test-times.tsv --expect-fail tests/notebooks $(NOTEBOOKS)
 	$(STAGE) h5py-check -- $(PY) scripts/check_h5py.py data/generated/sersic_quick.h5
 	$(STAGE) runner-selftest -- $(PY) scripts/test_runner.py --from target/notebooks-test
 

@@ -18,13 +18,19 @@ galaxy-lab are compiled once per run instead of once per notebook. With evcxr's 
 temporary folder per kernel) a cache filled by an earlier kernel records build-script outputs
 under that kernel's deleted folder, so cargo calls every such crate (serde, burn, galaxy-lab, ...)
 stale again at every cell: measured here, 7-13 s per trivial cell and ~55 s for `:dep`, against
-3 s per cell with the shared folder. Notebooks run one at a time, so sharing the folder is safe.
+3 s per cell with the shared folder. One kernel runs one notebook at a time, so sharing the folder
+is safe. `--jobs 2` (what `make test` uses) starts a second kernel after the first notebook (which
+builds the dependencies): it gets a folder of its own beside the first (EVCXR_TMPDIR + "-2"),
+copied from the first's whenever that has newer compiled dependencies, so that cargo finds them
+built; the rest of the notebooks are split between the two kernels by the last `make test`'s
+times (target/test-times.json). Cells spend most of their time in evcxr's per-cell compile (~1 s
+each, one core), so two kernels use the machine's two cores where one left one idle.
 
 Self-test (`--expect-fail tests/notebooks`): after the notebooks, in the same kernel, the
 deliberately broken notebooks there run too, and each must fail for the reason written down in
 tests/notebooks/expected_failures.json (scripts/test_runner.py checks their executed copies again).
 
-Usage: run_notebooks.py [--mode quick] [--out target/reproduce] [--timeout 3600]
+Usage: run_notebooks.py [--mode quick] [--out target/reproduce] [--timeout 3600] [--jobs 1|2]
                         [--expect-fail tests/notebooks] NOTEBOOK...
 Exit status: 0 if all notebooks passed and every broken one failed as expected, 1 otherwise.
 """
@@ -439,6 +445,93 @@ def record_time(times, name, t0, ok):
             f.write(f"notebook:{name}\t{time.time() - t0:.1f}\t{0 if ok else 1}\n")
 
 
+def previous_times(path):
+    """{notebook stem: seconds} from an earlier `make test`'s target/test-times.json ({} if none)."""
+    try:
+        stages = json.loads(path.read_text())["stages"]
+        return {r["stage"][len("notebook:"):]: float(r["seconds"]) for r in stages
+                if r["stage"].startswith("notebook:") and "/" not in r["stage"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def split_between_kernels(notebooks, times, selftest_seconds=0, new_kernel_seconds=90, unknown=60):
+    """Splits `notebooks` between this process's kernel (which also runs the self-test after them,
+    `selftest_seconds`) and a second one (which first spends `new_kernel_seconds` starting and
+    indexing the crates), longest first to the less loaded, by `times` (stem -> seconds; a
+    notebook without one counts `unknown`). Returns (mine, theirs), each in the given order."""
+    load = [float(selftest_seconds), float(new_kernel_seconds)]
+    side = {}
+    order = sorted(notebooks, key=lambda p: -times.get(pathlib.Path(p).stem, unknown))
+    for p in order:
+        k = 0 if load[0] <= load[1] else 1
+        side[p] = k
+        load[k] += times.get(pathlib.Path(p).stem, unknown)
+    return [p for p in notebooks if side[p] == 0], [p for p in notebooks if side[p] == 1]
+
+
+def second_build_folder(tmpdir):
+    """The second kernel's build folder beside the first's, refreshed from it (a copy, so cargo
+    finds the dependencies built and does not compile them a second time) whenever the first's
+    compiled dependencies are newer than the last copy."""
+    import shutil
+    second = tmpdir.with_name(tmpdir.name + "-2")
+    # The compiled dependencies only: the cells' own crate (`ctx`) is rebuilt at every cell.
+    built = [f for d in (tmpdir / "target").glob("**/debug/deps") for f in d.iterdir()
+             if f.is_file() and not f.name.startswith(("ctx", "libctx"))]
+    newest = max((f.stat().st_mtime for f in built), default=0.0)
+    marker = second / ".galaxy-lab-copied-from"
+    try:
+        copied = float(marker.read_text())
+    except (OSError, ValueError):
+        copied = -1.0
+    if newest > copied:
+        t0 = time.time()
+        shutil.rmtree(second, ignore_errors=True)
+        shutil.copytree(tmpdir, second, symlinks=True)
+        marker.write_text(repr(newest))
+        print(f"second kernel's build folder {second}: copied from {tmpdir} ({time.time() - t0:.0f} s)", flush=True)
+    return second
+
+
+def start_worker(a, notebooks, tmpdir, out):
+    """Runs `notebooks` in a second runner process (its own kernel and build folder) beside this
+    one; returns (process, notebooks, status file) for finish_worker."""
+    import subprocess, tempfile
+    if not notebooks:
+        return None
+    env = dict(os.environ, EVCXR_TMPDIR=str(second_build_folder(tmpdir)))
+    fd, status_file = tempfile.mkstemp(prefix="run_notebooks-", suffix=".json")
+    os.close(fd)
+    cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--mode", a.mode, "--out", str(out),
+           "--timeout", str(a.timeout), "--kernel", a.kernel, "--status-out", status_file]
+    if a.times:
+        cmd += ["--times", a.times]
+    print(f"second kernel: {', '.join(pathlib.Path(p).stem for p in notebooks)}", flush=True)
+    return subprocess.Popen(cmd + list(notebooks), env=env), list(notebooks), status_file
+
+
+def finish_worker(worker):
+    """Waits for the second runner; {stem: (ok, seconds)} for each of its notebooks (a notebook it
+    did not report, e.g. because it died, counts as failed)."""
+    proc, notebooks, status_file = worker
+    proc.wait()
+    try:
+        got = json.loads(pathlib.Path(status_file).read_text() or "{}")
+    except (OSError, ValueError):
+        got = {}
+    finally:
+        pathlib.Path(status_file).unlink(missing_ok=True)
+    result = {}
+    for p in notebooks:
+        stem = pathlib.Path(p).stem
+        ok, secs = got.get(stem, (False, None))
+        if stem not in got:
+            print(f"FAIL {p}: the second kernel's runner did not report it (exit status {proc.returncode})")
+        result[stem] = (bool(ok), secs)
+    return result
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebooks", nargs="*")
@@ -447,6 +540,11 @@ def main():
     ap.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     ap.add_argument("--kernel", default="rust")
     ap.add_argument("--times", help="append one 'notebook:<name>\\t<seconds>\\t<status>' line per notebook here")
+    ap.add_argument("--jobs", type=int, default=1, choices=[1, 2],
+                    help="kernels at once: with 2, after the first notebook (which builds the kernel's "
+                         "dependencies) a second kernel, with a build folder of its own copied from the "
+                         "first's, runs part of the rest (split by the last run's times) beside it")
+    ap.add_argument("--status-out", help=argparse.SUPPRESS)  # a --jobs worker: {stem: [ok, seconds]} here
     ap.add_argument("--expect-fail", metavar="DIR",
                     help="then, in the same kernel, the runner's self-test: DIR's deliberately broken notebooks, "
                          f"each of which must fail for the reason DIR/{EXPECTED_FAILURES} gives (written to OUT/selftest/)")
@@ -483,8 +581,20 @@ def main():
             old.unlink()
     ordinary, met = [], []
     status, selftest_status = {}, {}
+    worker = None
     try:
-        for p in a.notebooks:
+        mine = list(a.notebooks)
+        if a.jobs == 2 and len(mine) >= 3:
+            first, rest = mine[0], mine[1:]
+            t0 = time.time()
+            ok, _ = run_one(pathlib.Path(first), a.mode, out, a.timeout, kernels)
+            status[pathlib.Path(first).stem] = (ok, time.time() - t0)
+            ordinary.append(ok)
+            record_time(a.times, pathlib.Path(first).stem, t0, ok)
+            mine, theirs = split_between_kernels(rest, previous_times(target / "test-times.json"),
+                                                 selftest_seconds=30 if broken else 0)
+            worker = start_worker(a, theirs, tmpdir, out)
+        for p in mine:
             t0 = time.time()
             ok, _ = run_one(pathlib.Path(p), a.mode, out, a.timeout, kernels)
             status[pathlib.Path(p).stem] = (ok, time.time() - t0)
@@ -502,7 +612,13 @@ def main():
             record_time(a.times, f"selftest/{p.stem}", t0, good)
     finally:
         kernels.shutdown()
-        if a.notebooks:
+        if worker is not None:
+            for stem, (ok, secs) in finish_worker(worker).items():
+                status[stem] = (ok, secs)
+                ordinary.append(ok)
+        if a.status_out:
+            write_atomic(pathlib.Path(a.status_out), json.dumps({k: list(v) for k, v in status.items()}))
+        elif a.notebooks:
             write_index(out, status)
         if broken:
             write_index(selftest_out, selftest_status,

@@ -90,6 +90,46 @@ def exit_status_fails_failures():
     return ok
 
 
+def two_kernels_split_and_report():
+    """`--jobs 2`: every notebook goes to exactly one kernel, each kernel's list keeps the given
+    order, the longest notebooks are spread (the second kernel pays its start-up first), and a
+    notebook the second runner did not report (it died) counts as failed, not as passed."""
+    import json, os, tempfile
+    nbs = [f"n/{k:02d}.ipynb" for k in range(9)]
+    times = {"00": 20, "01": 95, "02": 20, "03": 15, "04": 70, "05": 85, "06": 70, "07": 100, "08": 50}
+    mine, theirs = rn.split_between_kernels(nbs, times, selftest_seconds=30)
+    wrong = []
+    if sorted(mine + theirs) != nbs or set(mine) & set(theirs):
+        wrong.append(f"not a partition: {mine} / {theirs}")
+    if mine != sorted(mine) or theirs != sorted(theirs):
+        wrong.append("order not kept")
+    load = lambda side: sum(times[p[2:4]] for p in side)
+    if abs((load(mine) + 30) - (load(theirs) + 90)) > 100:
+        wrong.append(f"unbalanced: {load(mine) + 30} s against {load(theirs) + 90} s")
+    fd, status = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    pathlib.Path(status).write_text(json.dumps({"01": [True, 9.0]}))
+
+    class Died:
+        returncode = 1
+
+        def wait(self):
+            return 1
+    import contextlib, io
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        got = rn.finish_worker((Died(), ["n/01.ipynb", "n/04.ipynb"], status))
+    if "n/04.ipynb" not in said.getvalue():
+        wrong.append("the unreported notebook was not named")
+    if got != {"01": (True, 9.0), "04": (False, None)}:
+        wrong.append(f"worker report read as {got}")
+    if pathlib.Path(status).exists():
+        wrong.append("status file left behind")
+    ok = not wrong
+    print(f"{'ok  ' if ok else 'BAD '} two kernels: every notebook runs once, in order, balanced; an unreported one fails"
+          f"{'' if ok else f' (wrong: {wrong})'}")
+    return ok
+
+
 def check_executed(out):
     """Each broken notebook's executed copy under out/selftest/ fails for its expected reason, and
     out/selftest/index.html links it and marks it failed. Returns (passed, failed)."""
@@ -124,7 +164,7 @@ def main():
                     help="check what `run_notebooks.py --expect-fail tests/notebooks --out OUT` executed")
     a = ap.parse_args()
     passed = failed = 0
-    for check in (late_output_is_caught, exit_status_fails_failures):
+    for check in (late_output_is_caught, exit_status_fails_failures, two_kernels_split_and_report):
         ok = check()
         passed += ok
         failed += not ok
