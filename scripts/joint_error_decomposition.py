@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Where the joint (i, |θ|) model's inclination error comes from (issue 23.4): splits each run's
 per-image i error into the error of the mean prediction over one encounter's views (the same
-simulation seen from its 16 directions: what more views of the same pair could remove) and the
-spread of the views around that mean (what one image cannot tell), per true-i and per |θ| range;
+simulation seen from its 16 directions: what remains however many views of one pair are averaged,
+plus ~spread/√16 of view noise) and the spread of the views around that mean (what averaging the
+views removes, and what a single image is stuck with), per true-i and per |θ| range;
 then the error of the mean over the runs given (a seed ensemble: what model variance adds).
 
 Input: predictions.csv files of `galaxy-lab theta evaluate` (columns true_i, pred_i, sigma_i,
@@ -20,6 +21,9 @@ def load(path):
         sys.exit(f"{path}: not a theta-evaluate predictions.csv ({e})")
     if not out or any(not all(map(math.isfinite, r)) for r in out):
         sys.exit(f"{path}: no rows, or a value that is not a finite number")
+    bad = next((r for r in out if not (0 <= r[0] <= 90 and 0 <= r[2] <= 90)), None)
+    if bad is not None:
+        sys.exit(f"{path}: true i {bad[0]} or |θ| {bad[2]} outside [0, 90] degrees")
     return out
 
 
@@ -46,6 +50,10 @@ def main(paths):
         views = collections.defaultdict(list)
         for k, (t, _, _) in enumerate(rows):
             views[t].append(k)
+        sizes = {len(ks) for ks in views.values()}
+        if len(sizes) != 1:  # encounters are told apart by their true i: equal views each, or a clash
+            sys.exit(f"{path}: encounters with different numbers of views {sorted(sizes)} "
+                     "(two encounters with the same true i, or a cut file)")
         mean = {t: sum(rows[k][1] for k in ks) / len(ks) for t, ks in views.items()}
         print(f"{path}: {len(rows)} images of {len(views)} encounters")
         print(f"  i RMSE per image {rms([p - t for t, p, _ in rows]):.2f}°; of the mean over each encounter's "

@@ -508,7 +508,11 @@ def start_worker(a, notebooks, tmpdir, out):
     if a.times:
         cmd += ["--times", a.times]
     print(f"second kernel: {', '.join(pathlib.Path(p).stem for p in notebooks)}", flush=True)
-    return subprocess.Popen(cmd + list(notebooks), env=env), list(notebooks), status_file
+    try:
+        return subprocess.Popen(cmd + list(notebooks), env=env), list(notebooks), status_file
+    except OSError:
+        pathlib.Path(status_file).unlink(missing_ok=True)
+        raise
 
 
 def finish_worker(worker):
@@ -614,6 +618,10 @@ def main():
                   + ("failed, as it must, for the expected reason" if good else "did NOT fail as it must")
                   + f" (/{pattern}/)" + ("" if good else f"; what it reported:\n{text or '(nothing)'}"), flush=True)
             record_time(a.times, f"selftest/{p.stem}", t0, good)
+    except BaseException:  # an interrupt or a runner error: the second kernel's runner stops too
+        if worker is not None:
+            worker[0].terminate()
+        raise
     finally:
         kernels.shutdown()
         if worker is not None:

@@ -195,6 +195,15 @@ fn strides_dilation_groups_and_asymmetric_padding() {
         pad: [(0, 2), (1, 0)],
         ..Case::plain(2, 2, 3, 9, 3, 1, 0)
     });
+    // A kernel wider than the padded row for some taps: columns with no valid input (a 1-wide
+    // plane, padding 5, an 11-wide kernel; 5 input channels take the im2col forward).
+    check(Case {
+        h: 3,
+        w: 1,
+        k: [3, 11],
+        pad: [(1, 1), (5, 5)],
+        ..Case::plain(2, 5, 4, 3, 3, 1, 1)
+    });
     // A kernel wider than the stride skips input columns at the right edge.
     check(Case {
         k: [2, 4],

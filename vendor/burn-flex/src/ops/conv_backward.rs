@@ -180,8 +180,12 @@ pub(crate) fn im2col<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usiz
                         dst[..lo].fill(T::zero());
                         dst[hi..].fill(T::zero());
                         if g.stride[1] == 1 {
-                            let s0 = lo + off - g.pad[1];
-                            dst[lo..hi].copy_from_slice(&src[s0..s0 + (hi - lo)]);
+                            // No valid column (a kernel wider than the padded row): `lo + off`
+                            // may then be below the padding, so nothing is computed from it.
+                            if hi > lo {
+                                let s0 = lo + off - g.pad[1];
+                                dst[lo..hi].copy_from_slice(&src[s0..s0 + (hi - lo)]);
+                            }
                         } else {
                             for (ox, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
                                 *d = src[ox * g.stride[1] + off - g.pad[1]];

@@ -69,6 +69,7 @@ impl<T: ScratchElem> Scratch<T> {
         let mut buf = T::with_pool(|p| p.pop()).flatten().unwrap_or_default();
         // A buffer only grows (the new tail is zeroed once), so alternating sizes fill nothing.
         if buf.len() < len {
+            buf.reserve_exact(len - buf.len()); // no amortised doubling: buffers stay as asked
             buf.resize(len, T::default());
         }
         Scratch { buf, len }
