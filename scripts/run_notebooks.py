@@ -143,7 +143,9 @@ class Kernels:
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=300)
-            reply = kc.execute_interactive(command, timeout=self.timeout, output_hook=lambda m: None)
+            # A command (`:clear`, `:opt 0`) answers in seconds: waiting a cell's whole timeout for
+            # one that does not would hold the run for an hour.
+            reply = kc.execute_interactive(command, timeout=min(self.timeout, 300), output_hook=lambda m: None)
             return reply["content"]["status"] == "ok"
         except Exception as e:
             print(f"  (kernel command `{command}` failed: {type(e).__name__}: {e})")
@@ -456,13 +458,18 @@ def start_kernel_ahead(kernels, notebook, timeout):
         return True
     warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(dep),
                                            nbformat.v4.new_code_cell("let kernel_warm_up = 1u8;")])
+    client = None
     try:
-        NotebookClient(warm, km=kernels.for_folder(pathlib.Path(notebook).parent.resolve()), timeout=timeout,
-                       startup_timeout=300, allow_errors=True).execute()
+        client = NotebookClient(warm, km=kernels.for_folder(pathlib.Path(notebook).parent.resolve()),
+                                timeout=timeout, startup_timeout=300, allow_errors=True)
+        client.execute()
     except Exception as e:
         print(f"  (starting the second kernel ahead failed: {type(e).__name__}: {e})")
         kernels.shutdown()
         return False
+    finally:  # as in run_one: a client left listening kept the next `:clear` from being answered
+        if client is not None and client.kc is not None:
+            client.kc.stop_channels()
     return not problems(warm)
 
 
