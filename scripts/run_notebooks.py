@@ -504,9 +504,10 @@ def second_build_folder(tmpdir):
     compiled dependencies are newer than the last copy."""
     import shutil
     second = tmpdir.with_name(tmpdir.name + "-2")
-    # The compiled dependencies only: the cells' own crate (`ctx`) is rebuilt at every cell.
+    # The compiled dependencies only: the cells' own crate (`ctx`) is rebuilt at every cell and
+    # evcxr copies each cell's library to libcode_<n>.so beside them.
     built = [f for d in (tmpdir / "target").glob("**/debug/deps") for f in d.iterdir()
-             if f.is_file() and not f.name.startswith(("ctx", "libctx"))]
+             if f.is_file() and not f.name.startswith(("ctx", "libctx", "libcode_"))]
     newest = max((f.stat().st_mtime for f in built), default=0.0)
     marker = second / ".galaxy-lab-copied-from"
     try:
