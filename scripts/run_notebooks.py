@@ -498,22 +498,47 @@ def split_between_kernels(notebooks, times, selftest_seconds=0, new_kernel_secon
     return [p for p in notebooks if side[p] == 0], [p for p in notebooks if side[p] == 1]
 
 
+COPY_MARKER = ".galaxy-lab-copied-from"
+
+
+def newest_dependency(tmpdir):
+    """The newest modification time of the compiled dependencies in evcxr's build folder `tmpdir`
+    (0 if none): not the cells' own crate (`ctx`), rebuilt at every cell, nor evcxr's copies of
+    each cell's library (libcode_<n>.so)."""
+    built = [f for d in (tmpdir / "target").glob("**/debug/deps") for f in d.iterdir()
+             if f.is_file() and not f.name.startswith(("ctx", "libctx", "libcode_"))]
+    return max((f.stat().st_mtime for f in built), default=0.0)
+
+
+def copied_from(second):
+    """The dependency time the second folder was copied at (-1 if never)."""
+    try:
+        return float((second / COPY_MARKER).read_text())
+    except (OSError, ValueError):
+        return -1.0
+
+
+def second_kernel_can_start_now(tmpdir, root):
+    """True when the second kernel need not wait for the first notebook: its folder is a copy of
+    the first's newest dependencies, and no source of galaxy-lab or of the vendored burn-flex is
+    newer than them (so the first notebook will not rebuild anything that the copy lacks)."""
+    newest = newest_dependency(tmpdir)
+    if newest <= 0 or copied_from(tmpdir.with_name(tmpdir.name + "-2")) < newest:
+        return False
+    sources = [root / "Cargo.toml", root / "Cargo.lock"] + [
+        f for d in (root / "src", root / "vendor" / "burn-flex") for f in d.rglob("*")
+        if f.is_file() and "target" not in f.relative_to(root).parts]
+    return max(f.stat().st_mtime for f in sources if f.exists()) < newest
+
+
 def second_build_folder(tmpdir):
     """The second kernel's build folder beside the first's, refreshed from it (a copy, so cargo
     finds the dependencies built and does not compile them a second time) whenever the first's
     compiled dependencies are newer than the last copy."""
     import shutil
     second = tmpdir.with_name(tmpdir.name + "-2")
-    # The compiled dependencies only: the cells' own crate (`ctx`) is rebuilt at every cell and
-    # evcxr copies each cell's library to libcode_<n>.so beside them.
-    built = [f for d in (tmpdir / "target").glob("**/debug/deps") for f in d.iterdir()
-             if f.is_file() and not f.name.startswith(("ctx", "libctx", "libcode_"))]
-    newest = max((f.stat().st_mtime for f in built), default=0.0)
-    marker = second / ".galaxy-lab-copied-from"
-    try:
-        copied = float(marker.read_text())
-    except (OSError, ValueError):
-        copied = -1.0
+    newest, copied = newest_dependency(tmpdir), copied_from(second)
+    marker = second / COPY_MARKER
     if newest > copied:
         t0 = time.time()
         shutil.rmtree(second, ignore_errors=True)
@@ -619,18 +644,27 @@ def main():
         mine = list(a.notebooks)
         if a.jobs == 2 and len(mine) >= 3:
             first, rest = mine[0], mine[1:]
+            times = previous_times(target / "test-times.json")
+            # Nothing to rebuild: the second kernel starts beside the first notebook. Otherwise
+            # it waits for the first notebook's build, then gets a copy of it.
+            early = second_kernel_can_start_now(tmpdir, target.parent)
+
+            def split_and_start(first_load):
+                mine, theirs = split_between_kernels(rest, times, selftest_seconds=(30 if broken else 0) + first_load)
+                try:
+                    return mine, start_worker(a, theirs, tmpdir, out)
+                except OSError as e:  # e.g. no disk space for the copy: one kernel runs them all
+                    print(f"second kernel not started ({e}): the first runs its notebooks too", flush=True)
+                    return rest, None
+            if early:
+                mine, worker = split_and_start(times.get(pathlib.Path(first).stem, 60))
             t0 = time.time()
             ok, _ = run_one(pathlib.Path(first), a.mode, out, a.timeout, kernels)
             status[pathlib.Path(first).stem] = (ok, time.time() - t0)
             ordinary.append(ok)
             record_time(a.times, pathlib.Path(first).stem, t0, ok)
-            mine, theirs = split_between_kernels(rest, previous_times(target / "test-times.json"),
-                                                 selftest_seconds=30 if broken else 0)
-            try:
-                worker = start_worker(a, theirs, tmpdir, out)
-            except OSError as e:  # e.g. no disk space for the copy: one kernel runs them all
-                print(f"second kernel not started ({e}): the first runs its notebooks too", flush=True)
-                mine = rest
+            if not early:
+                mine, worker = split_and_start(0)
         if a.status_out and mine:  # the second kernel's runner: its start gets a row of its own
             t0 = time.time()
             record_time(a.times, "kernel-2-start", t0, start_kernel_ahead(kernels, pathlib.Path(mine[0]), a.timeout))
