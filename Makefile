@@ -48,8 +48,9 @@ $(KERNEL): $(EVCXR) $(VENV)/.installed
 #   setup → fmt (cargo fmt --check) → nb-check (every notebook cell type-checked as one example,
 #   which also builds the dependencies once for everything after it) → build (tests, the CLI,
 #   examples; not the criterion benches: `make bench` builds and runs those) → cargo tests →
-#   notebooks through the evcxr kernel (two kernels after the first notebook, each with its own
-#   build folder, the notebooks split by the last run's times), then in the first kernel the deliberately broken notebooks
+#   notebooks through the evcxr kernel (two kernels, each with its own build folder, the second
+#   beside or after the first notebook, the notebooks split by the last run's times), then in the
+#   first kernel the deliberately broken notebooks
 #   of tests/notebooks/ (each must fail for its written-down reason) → h5py schema check → the
 #   runner's self-test, which checks those broken notebooks' executed copies (no second kernel).
 STAGE := python3 scripts/stage.py run

@@ -19,10 +19,11 @@ temporary folder per kernel) a cache filled by an earlier kernel records build-s
 under that kernel's deleted folder, so cargo calls every such crate (serde, burn, galaxy-lab, ...)
 stale again at every cell: measured here, 7-13 s per trivial cell and ~55 s for `:dep`, against
 3 s per cell with the shared folder. One kernel runs one notebook at a time, so sharing the folder
-is safe. `--jobs 2` (what `make test` uses) starts a second kernel after the first notebook (which
-builds the dependencies): it gets a folder of its own beside the first (EVCXR_TMPDIR + "-2"),
-copied from the first's whenever that has newer compiled dependencies, so that cargo finds them
-built; the rest of the notebooks are split between the two kernels by the last `make test`'s
+is safe. `--jobs 2` (what `make test` uses) starts a second kernel with a folder of its own beside
+the first (EVCXR_TMPDIR + "-2"), copied from the first's whenever that has newer compiled
+dependencies, so that cargo finds them built: beside the first notebook when the copy is up to
+date and no galaxy-lab or burn-flex source is newer, else after the first notebook (which builds
+the dependencies); the rest of the notebooks are split between the two kernels by the last `make test`'s
 times (target/test-times.json). Cells spend most of their time in evcxr's per-cell compile (~1 s
 each, one core), so two kernels use the machine's two cores where one left one idle.
 
@@ -501,6 +502,11 @@ def split_between_kernels(notebooks, times, selftest_seconds=0, new_kernel_secon
 COPY_MARKER = ".galaxy-lab-copied-from"
 
 
+def second_folder(tmpdir):
+    """The second kernel's build folder, beside the first's (`tmpdir`)."""
+    return tmpdir.with_name(tmpdir.name + "-2")
+
+
 def newest_dependency(tmpdir):
     """The newest modification time of the compiled dependencies in evcxr's build folder `tmpdir`
     (0 if none): not the cells' own crate (`ctx`), rebuilt at every cell, nor evcxr's copies of
@@ -523,7 +529,7 @@ def second_kernel_can_start_now(tmpdir, root):
     the first's newest dependencies, and no source of galaxy-lab or of the vendored burn-flex is
     newer than them (so the first notebook will not rebuild anything that the copy lacks)."""
     newest = newest_dependency(tmpdir)
-    if newest <= 0 or copied_from(tmpdir.with_name(tmpdir.name + "-2")) < newest:
+    if newest <= 0 or copied_from(second_folder(tmpdir)) < newest:
         return False
     sources = [root / "Cargo.toml", root / "Cargo.lock"] + [
         f for d in (root / "src", root / "vendor" / "burn-flex") for f in d.rglob("*")
@@ -536,7 +542,7 @@ def second_build_folder(tmpdir):
     finds the dependencies built and does not compile them a second time) whenever the first's
     compiled dependencies are newer than the last copy."""
     import shutil
-    second = tmpdir.with_name(tmpdir.name + "-2")
+    second = second_folder(tmpdir)
     newest, copied = newest_dependency(tmpdir), copied_from(second)
     marker = second / COPY_MARKER
     if newest > copied:
@@ -599,9 +605,10 @@ def main():
     ap.add_argument("--kernel", default="rust")
     ap.add_argument("--times", help="append one 'notebook:<name>\\t<seconds>\\t<status>' line per notebook here")
     ap.add_argument("--jobs", type=int, default=1, choices=[1, 2],
-                    help="kernels at once: with 2, after the first notebook (which builds the kernel's "
-                         "dependencies) a second kernel, with a build folder of its own copied from the "
-                         "first's, runs part of the rest (split by the last run's times) beside it")
+                    help="kernels at once: with 2, a second kernel, with a build folder of its own copied "
+                         "from the first's, runs part of the notebooks after the first (split by the last "
+                         "run's times); it starts beside the first notebook unless that one must rebuild "
+                         "the dependencies first")
     ap.add_argument("--status-out", help=argparse.SUPPRESS)  # a --jobs worker: {stem: [ok, seconds]} here
     ap.add_argument("--expect-fail", metavar="DIR",
                     help="then, in the same kernel, the runner's self-test: DIR's deliberately broken notebooks, "
@@ -625,7 +632,8 @@ def main():
     # it, evcxr's opt-level is also its dependencies'.
     setup = []
     if target.resolve() in tmpdir.parents:  # a cargo config only where it touches nothing else
-        kernel_build_config(target.parent, tmpdir, pathlib.Path(os.environ["XDG_CACHE_HOME"]))
+        if not a.status_out:  # a --jobs worker's parent has written it (and checked the cache)
+            kernel_build_config(target.parent, tmpdir, pathlib.Path(os.environ["XDG_CACHE_HOME"]))
         setup.append(":opt 0")
     else:
         print(f"EVCXR_TMPDIR={tmpdir} is outside target/: the kernel builds without galaxy-lab's "
@@ -640,6 +648,13 @@ def main():
     ordinary, met = [], []
     status, selftest_status = {}, {}
     worker = None
+
+    def run_ordinary(p):
+        t0 = time.time()
+        ok, _ = run_one(pathlib.Path(p), a.mode, out, a.timeout, kernels)
+        status[pathlib.Path(p).stem] = (ok, time.time() - t0)
+        ordinary.append(ok)
+        record_time(a.times, pathlib.Path(p).stem, t0, ok)
     try:
         mine = list(a.notebooks)
         if a.jobs == 2 and len(mine) >= 3:
@@ -658,22 +673,14 @@ def main():
                     return rest, None
             if early:
                 mine, worker = split_and_start(times.get(pathlib.Path(first).stem, 60))
-            t0 = time.time()
-            ok, _ = run_one(pathlib.Path(first), a.mode, out, a.timeout, kernels)
-            status[pathlib.Path(first).stem] = (ok, time.time() - t0)
-            ordinary.append(ok)
-            record_time(a.times, pathlib.Path(first).stem, t0, ok)
+            run_ordinary(first)
             if not early:
                 mine, worker = split_and_start(0)
         if a.status_out and mine:  # the second kernel's runner: its start gets a row of its own
             t0 = time.time()
             record_time(a.times, "kernel-2-start", t0, start_kernel_ahead(kernels, pathlib.Path(mine[0]), a.timeout))
         for p in mine:
-            t0 = time.time()
-            ok, _ = run_one(pathlib.Path(p), a.mode, out, a.timeout, kernels)
-            status[pathlib.Path(p).stem] = (ok, time.time() - t0)
-            ordinary.append(ok)
-            record_time(a.times, pathlib.Path(p).stem, t0, ok)
+            run_ordinary(p)
         for p, pattern in broken:
             t0 = time.time()
             ok, text = run_one(p, a.mode, selftest_out, a.timeout, kernels, folder=NOTEBOOKS_FOLDER, report=False)

@@ -28,7 +28,7 @@ use burn_std::{Bytes, Shape, bf16, f16};
 
 use crate::Flex;
 use crate::ops::matmul::GemmScalar;
-use crate::ops::scratch::{Scratch, ScratchElem};
+use crate::ops::scratch::{Scratch, ScratchElem, filled_in_chunks, zeroed};
 use crate::ops::module::{cast_from_f32, cast_to_f32};
 use crate::{FlexTensor, Layout};
 
@@ -360,17 +360,12 @@ fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     if sample == 0 || g.n == 0 || g.cog == 0 {
         return vec![T::zero(); g.n * sample];
     }
-    // `dx` is zeroed chunk by chunk inside the parallel loop (just before col2im adds into it)
-    // instead of by one serial memset of the whole gradient.
-    let mut dx: Vec<T> = Vec::with_capacity(g.n * sample);
     let nb = g.chunk(workers());
     let chunks = g.n.div_ceil(nb);
-    let one = |(c, dxc): (usize, &mut [MaybeUninit<T>])| {
-        dxc.iter_mut().for_each(|v| {
-            v.write(T::zero());
-        });
-        // SAFETY: every element of the chunk was initialised just above.
-        let dxc = unsafe { core::slice::from_raw_parts_mut(dxc.as_mut_ptr().cast::<T>(), dxc.len()) };
+    // Each chunk of `dx` is zeroed just before col2im adds into it, inside the parallel loop,
+    // instead of by one serial memset of the whole gradient.
+    filled_in_chunks(g.n * sample, nb * sample, |c, part: &mut [MaybeUninit<T>]| {
+        let dxc = zeroed(part);
         let (n0, nbj) = (c * nb, dxc.len() / sample);
         let l = nbj * g.p;
         // `yp` written in full by pack_dy, `d` by the gemm (it does not read its output).
@@ -400,21 +395,7 @@ fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
             }
             col2im_add(&d, g, grp, nbj, dxc);
         }
-    };
-    #[cfg(feature = "rayon")]
-    {
-        use rayon::prelude::*;
-        let out = &mut dx.spare_capacity_mut()[..g.n * sample];
-        out.par_chunks_mut(nb * sample).enumerate().for_each(one);
-    }
-    #[cfg(not(feature = "rayon"))]
-    dx.spare_capacity_mut()[..g.n * sample]
-        .chunks_mut(nb * sample)
-        .enumerate()
-        .for_each(one);
-    // SAFETY: the chunks cover all `n · sample` elements and `one` zeroes each before adding.
-    unsafe { dx.set_len(g.n * sample) };
-    dx
+    })
 }
 
 pub(crate) fn to_tensor<T: Elem>(data: Vec<T>, shape: Shape, dtype: DType) -> FlexTensor {

@@ -25,7 +25,7 @@ use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::Shape;
 
 use crate::FlexTensor;
-use crate::ops::scratch::Scratch;
+use crate::ops::scratch::{Scratch, filled_in_chunks};
 use crate::ops::conv::{SMALL_CHANNEL_IN_THRESHOLD, SMALL_CHANNEL_OUT_THRESHOLD};
 use crate::ops::conv_backward::{
     Elem, Geom, gemm_acc, gemm_parallelism, im2col, to_tensor, workers,
@@ -113,12 +113,10 @@ fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {
     if sample == 0 || g.n == 0 {
         return vec![T::zero(); g.n * sample];
     }
-    // Every element of `y` is written below (each chunk: all its samples, channels and pixels),
-    // so it is not zero-filled first (a serial memset of the whole output).
-    let mut y: Vec<T> = Vec::with_capacity(g.n * sample);
     let nb = g.chunk(workers());
     let chunks = g.n.div_ceil(nb);
-    let one = |(c, yc): (usize, &mut [MaybeUninit<T>])| {
+    // Each chunk writes all its samples, channels and pixels (no zero fill of `y` first).
+    filled_in_chunks(g.n * sample, nb * sample, |c, yc: &mut [MaybeUninit<T>]| {
         let (n0, nbj) = (c * nb, yc.len() / sample);
         let l = nbj * g.p;
         // `cols` written in full by im2col, `r` by the gemm (it does not read its output).
@@ -161,19 +159,5 @@ fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {
                 }
             }
         }
-    };
-    #[cfg(feature = "rayon")]
-    {
-        use rayon::prelude::*;
-        let out = &mut y.spare_capacity_mut()[..g.n * sample];
-        out.par_chunks_mut(nb * sample).enumerate().for_each(one);
-    }
-    #[cfg(not(feature = "rayon"))]
-    y.spare_capacity_mut()[..g.n * sample]
-        .chunks_mut(nb * sample)
-        .enumerate()
-        .for_each(one);
-    // SAFETY: the chunks cover all `n · sample` elements and `one` writes each of them.
-    unsafe { y.set_len(g.n * sample) };
-    y
+    })
 }

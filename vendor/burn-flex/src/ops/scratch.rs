@@ -10,6 +10,7 @@
 //! fresh zeroed allocation.
 
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 
 /// Buffers kept per thread and element type (a convolution holds at most two at once).
@@ -98,4 +99,41 @@ impl<T: ScratchElem> Drop for Scratch<T> {
             }
         });
     }
+}
+
+/// A vector of `len` elements built chunk by chunk (`chunk` elements each, the last may be
+/// shorter), in parallel where rayon is on: `fill(c, out)` gets chunk `c` uninitialised and **must
+/// write every element of it**. The convolutions' outputs are written in full this way instead
+/// of after a serial zero fill of the whole vector.
+pub(crate) fn filled_in_chunks<T, F>(len: usize, chunk: usize, fill: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, &mut [MaybeUninit<T>]) + Sync + Send,
+{
+    let mut v: Vec<T> = Vec::with_capacity(len);
+    let out = &mut v.spare_capacity_mut()[..len];
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(chunk.max(1))
+            .enumerate()
+            .for_each(|(c, part)| fill(c, part));
+    }
+    #[cfg(not(feature = "rayon"))]
+    out.chunks_mut(chunk.max(1))
+        .enumerate()
+        .for_each(|(c, part)| fill(c, part));
+    // SAFETY: the chunks cover all `len` elements and `fill` writes each of them.
+    unsafe { v.set_len(len) };
+    v
+}
+
+/// `part` set to zero, as an initialised slice (for a chunk of [`filled_in_chunks`] that is
+/// accumulated into).
+pub(crate) fn zeroed<T: Copy + Default>(part: &mut [MaybeUninit<T>]) -> &mut [T] {
+    for v in part.iter_mut() {
+        v.write(T::default());
+    }
+    // SAFETY: every element was initialised just above.
+    unsafe { core::slice::from_raw_parts_mut(part.as_mut_ptr().cast::<T>(), part.len()) }
 }
