@@ -152,6 +152,13 @@ const PALETTE: [RGBColor; 8] = [
 
 /// A tick label in plain notation: no "-0", at most four significant digits, e-notation for
 /// very small or very large values.
+/// Font size (px) of a figure title `width` pixels wide: 18, or smaller (to 9) when the title
+/// would not fit at 18 (a sans-serif glyph is taken as 0.6 of the font size wide).
+pub(crate) fn title_font_size(title: &str, width: u32) -> f64 {
+    let chars = title.chars().count().max(1) as f64;
+    (0.95 * width as f64 / (0.6 * chars)).clamp(9.0, 18.0)
+}
+
 fn tick(v: f64) -> String {
     let v = if v.abs() < 1e-12 { 0.0 } else { v };
     let a = v.abs();
@@ -297,8 +304,14 @@ impl Figure {
             .enumerate()
             .filter(|(_, s)| !s.label.is_empty())
             .collect();
-        // A legend column to the right, as wide as its longest label needs.
+        // The title across the whole figure (plot and legend column), its font shrunk until it
+        // fits the width: a caption on the plot area alone was cut at the left edge when a wide
+        // legend left the plot area narrower than the title.
         let (w, _) = area.dim_in_pixel();
+        let area = &area
+            .titled(&self.title, ("sans-serif", title_font_size(&self.title, w)))
+            .map_err(|e| pe(&e))?;
+        // A legend column to the right, as wide as its longest label needs.
         let longest = labelled
             .iter()
             .map(|(_, s)| s.label.chars().count())
@@ -311,7 +324,6 @@ impl Figure {
         };
         let (plot_area, legend_area) = area.split_horizontally(w - legend_w);
         let mut chart = ChartBuilder::on(&plot_area)
-            .caption(&self.title, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
@@ -543,6 +555,44 @@ mod tests {
         assert!(svg.as_str().contains("Loss"));
         assert!(svg.as_str().contains("train"));
         assert!(svg.as_str().contains("<circle"));
+    }
+
+    /// The `x` and `font-size` of the SVG text element that holds `text`.
+    fn text_attrs(svg: &str, text: &str) -> (f64, f64) {
+        // plotters writes a text element's content on a line of its own
+        let end = svg.find(&format!(">\n{text}\n<")).expect("text in the SVG");
+        let start = svg[..end].rfind("<text").expect("a text element");
+        let tag = &svg[start..end];
+        let attr = |name: &str| -> f64 {
+            let k = tag.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+            tag[k..k + tag[k..].find('"').unwrap()].parse().unwrap()
+        };
+        (attr("x"), attr("font-size"))
+    }
+
+    #[test]
+    fn title_is_centred_on_the_whole_figure_and_shrunk_to_fit() {
+        let title = "predicted vs true theta (new encounter, data seed 46, a long title)";
+        let mut f = Figure::new(title, "true θ [deg]", "predicted θ [deg]").with(Series::points(
+            "new encounter, data seed 46 images",
+            vec![(0.0, 1.0), (1.0, 2.0)],
+        ));
+        f.size = (640, 420);
+        let svg = f.to_svg().unwrap();
+        let (x, size) = text_attrs(svg.as_str(), title);
+        // Centred on the figure, not on the plot area left of the legend column.
+        assert!((x - 320.0).abs() <= 1.0, "title centred at x = {x}");
+        // Shrunk below a short title's size (plotters writes sizes in its own px, 1/1.24 of
+        // ours), to a size at which the estimated glyph width fits the figure.
+        let short = Figure::new("Loss", "epoch", "NLL")
+            .with(Series::line("train", vec![(0.0, 1.0), (1.0, 0.5)]));
+        let (_, full) = text_attrs(short.to_svg().unwrap().as_str(), "Loss");
+        let ours = title_font_size(title, 640);
+        assert!(
+            size < full && (size / full - ours / 18.0).abs() < 0.01,
+            "font size {size} vs {full}"
+        );
+        assert!(0.6 * ours * title.chars().count() as f64 <= 640.0);
     }
 
     #[test]
