@@ -45,11 +45,9 @@ $(KERNEL): $(EVCXR) $(VENV)/.installed
 ## ---- tests ----
 # `make test` runs its stages in this order, cheapest failures first, and ends with a table of
 # each stage's wall time (and each notebook's), also written to target/test-times.json:
-#   setup → fmt (cargo fmt --check) → [the notebook kernel's dependencies start building in the
-#   background: scripts/kernel_prewarm.sh] → nb-check (every notebook cell type-checked as one example,
+#   setup → fmt (cargo fmt --check) → nb-check (every notebook cell type-checked as one example,
 #   which also builds the dependencies once for everything after it) → build (tests, the CLI,
 #   examples; not the criterion benches: `make bench` builds and runs those) → cargo tests →
-#   kernel-build-ahead (waits for that background build) →
 #   notebooks through the evcxr kernel (two kernels, each with its own build folder, the second
 #   beside or after the first notebook, the notebooks split by the last run's times), then in the
 #   first kernel the deliberately broken notebooks
@@ -60,17 +58,15 @@ STAGE := python3 scripts/stage.py run
 test:
 	@python3 scripts/stage.py start
 	@status=0; $(MAKE) --no-print-directory test-stages || status=$$?; \
-	  scripts/kernel_prewarm.sh stop; python3 scripts/stage.py report; exit $$status
+	  python3 scripts/stage.py report; exit $$status
 
 test-stages:
 	$(STAGE) setup -- $(MAKE) --no-print-directory setup
 	$(STAGE) fmt -- cargo fmt --check
-	@scripts/kernel_prewarm.sh start $(PY)
 	$(STAGE) nb-check -- $(MAKE) --no-print-directory nb-check
 	$(STAGE) build -- cargo test --no-run --lib --bins --tests
 	$(STAGE) build-examples -- cargo build --examples
 	$(STAGE) cargo-test -- cargo test --lib --bins --tests
-	$(STAGE) kernel-build-ahead -- scripts/kernel_prewarm.sh wait
 	$(STAGE) notebooks -- $(PY) scripts/run_notebooks.py --mode quick --out target/notebooks-test \
 	  --jobs 2 --times target/test-times.tsv --expect-fail tests/notebooks $(NOTEBOOKS)
 	$(STAGE) h5py-check -- $(PY) scripts/check_h5py.py data/generated/sersic_quick.h5

@@ -125,7 +125,6 @@ class Kernels:
     def __init__(self, kernel, timeout, setup=()):
         self.kernel, self.timeout, self.setup = kernel, timeout, list(setup)
         self.km, self.folder = None, None
-        self.pid_file = None  # where a new kernel's process id is written, if anywhere
 
     def for_folder(self, folder):
         if self.km is not None and self.folder == folder and self.km.is_alive() and self._run(":clear"):
@@ -134,8 +133,6 @@ class Kernels:
         self.km = KernelManager(kernel_name=self.kernel)
         self.km.start_kernel(cwd=str(folder))
         self.folder = folder
-        if self.pid_file is not None:  # --prewarm: `kernel_prewarm.sh stop` stops the kernel too
-            write_atomic(self.pid_file, str(self.km.provisioner.pid))
         for command in self.setup:
             if not self._run(command):
                 raise RuntimeError(f"the new kernel refused `{command}`")
@@ -468,7 +465,7 @@ def start_kernel_ahead(kernels, notebook, timeout):
                                 timeout=timeout, startup_timeout=300, allow_errors=True)
         client.execute()
     except Exception as e:
-        print(f"  (starting a kernel ahead failed: {type(e).__name__}: {e})")
+        print(f"  (starting the second kernel ahead failed: {type(e).__name__}: {e})")
         kernels.shutdown()
         return False
     finally:  # as in run_one: a client left listening kept the next `:clear` from being answered
@@ -531,7 +528,13 @@ def second_kernel_can_start_now(tmpdir, root):
     """True when the second kernel need not wait for the first notebook: its folder is a copy of
     the first's newest dependencies, and no source of galaxy-lab or of the vendored burn-flex is
     newer than them (so the first notebook will not rebuild anything that the copy lacks)."""
-    return copied_from(second_folder(tmpdir)) >= newest_dependency(tmpdir) and dependencies_up_to_date(tmpdir, root)
+    newest = newest_dependency(tmpdir)
+    if newest <= 0 or copied_from(second_folder(tmpdir)) < newest:
+        return False
+    sources = [root / "Cargo.toml", root / "Cargo.lock"] + [
+        f for d in (root / "src", root / "vendor" / "burn-flex") for f in d.rglob("*")
+        if f.is_file() and "target" not in f.relative_to(root).parts]
+    return max(f.stat().st_mtime for f in sources if f.exists()) < newest
 
 
 def second_build_folder(tmpdir):
@@ -593,38 +596,6 @@ def finish_worker(worker):
     return result
 
 
-def dependencies_up_to_date(tmpdir, root):
-    """True when evcxr's build folder `tmpdir` holds compiled dependencies newer than every source
-    of galaxy-lab and of the vendored burn-flex (so a kernel's `:dep` would compile nothing)."""
-    newest = newest_dependency(tmpdir)
-    if newest <= 0:
-        return False
-    sources = [root / "Cargo.toml", root / "Cargo.lock"] + [
-        f for d in (root / "src", root / "vendor" / "burn-flex") for f in d.rglob("*")
-        if f.is_file() and "target" not in f.relative_to(root).parts]
-    return max(f.stat().st_mtime for f in sources if f.exists()) < newest
-
-
-def prewarm(kernels, notebook, tmpdir, root, a):
-    """--prewarm: builds the kernel's dependencies ahead (see the option's help); 0 if they are
-    built (or were already), 1 if the kernel failed (the notebooks then build them themselves)."""
-    if dependencies_up_to_date(tmpdir, root):
-        print(f"kernel dependencies in {tmpdir} are up to date: nothing to build ahead")
-        ok = True
-    else:
-        pid_file = os.environ.get("GALAXY_LAB_KERNEL_PID_FILE")
-        kernels.pid_file = pathlib.Path(pid_file) if pid_file else None
-        t0 = time.time()
-        try:
-            ok = start_kernel_ahead(kernels, notebook, a.timeout)
-        finally:
-            kernels.shutdown()
-        print(f"kernel dependencies built ahead in {time.time() - t0:.0f} s" + ("" if ok else " (with errors)"), flush=True)
-    if ok and a.jobs == 2:
-        second_build_folder(tmpdir)
-    return 0 if ok else 1
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebooks", nargs="*")
@@ -638,11 +609,6 @@ def main():
                          "from the first's, runs part of the notebooks after the first (split by the last "
                          "run's times); it starts beside the first notebook unless that one must rebuild "
                          "the dependencies first")
-    ap.add_argument("--prewarm", action="store_true",
-                    help="only build the kernel's dependencies (start a kernel in the first notebook's folder, "
-                         "run its `:dep` cell, stop; with --jobs 2 also copy the second kernel's folder), "
-                         "and only when they are missing or older than galaxy-lab's sources: what `make test` "
-                         "runs beside its cargo stages (scripts/kernel_prewarm.sh)")
     ap.add_argument("--status-out", help=argparse.SUPPRESS)  # a --jobs worker: {stem: [ok, seconds]} here
     ap.add_argument("--expect-fail", metavar="DIR",
                     help="then, in the same kernel, the runner's self-test: DIR's deliberately broken notebooks, "
@@ -674,8 +640,6 @@ def main():
               "[patch] and profile (scripts/run_notebooks.py, kernel_build_config)")
     os.environ["GALAXY_LAB_MODE"] = a.mode
     kernels = Kernels(a.kernel, a.timeout, setup)
-    if a.prewarm:
-        return prewarm(kernels, pathlib.Path(a.notebooks[0]), tmpdir, target.parent, a)
     out = pathlib.Path(a.out)
     selftest_out = out / "selftest"
     if broken:  # no executed copy from an earlier run may stand in for this run's
