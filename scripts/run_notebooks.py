@@ -83,7 +83,8 @@ def problems(nb):
                 elif DEBUG_FALLBACK.match(txt):
                     out.append((k, cell.source, "figure displayed as Debug text (evcxr could not call "
                                 "evcxr_display: avoid `?` and moving notebook variables in the final "
-                                "expression; wrap the cell in a block):\n" + txt[:300]))
+                                "expression; wrap the cell in a block, or call `.evcxr_display()` "
+                                "on the figure):\n" + txt[:300]))
     return out
 
 
