@@ -122,7 +122,8 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
 }
 
 /// Test images with the actual class drawn at the top and the predicted class at the bottom of
-/// each panel (seed Figs A1–A3), in the bundled font.
+/// each panel (seed Figs A1–A3), in the bundled font, with a colour bar (each panel's own range:
+/// every image has its own frame, so there is no common scale bar).
 pub fn prediction_montage(
     images: &[crate::image::Image],
     truth: &[usize],
@@ -148,7 +149,13 @@ pub fn prediction_montage(
     super::check_labels("predicted", predicted, class_names.len())?;
     let top: Vec<String> = truth.iter().map(|&t| class_names[t].clone()).collect();
     let bottom: Vec<String> = predicted.iter().map(|&p| class_names[p].clone()).collect();
-    crate::figures::montage(images, cols, zoom, stretch, Some(&top), Some(&bottom))
+    crate::figures::Montage::new(images, cols)
+        .zoom(zoom)
+        .stretch(stretch)
+        .top_labels(&top)
+        .bottom_labels(&bottom)
+        .colour_bar()
+        .render()
 }
 
 /// The ROC curve with the chance diagonal; the legend gives the AUC.
@@ -211,7 +218,8 @@ mod tests {
         let imgs = vec![img.clone(), img];
         let stretch = crate::display::Stretch::Linear;
         let png = prediction_montage(&imgs, &[0, 1], &[0, 0], &names, 2, 4, stretch).unwrap();
-        assert_eq!((png.width(), png.height()), (2 * 68 + 4, 68 + 4));
+        // Two 64-px panels with 4-px gaps, plus the colour bar (70 px wide, an 18-px title line).
+        assert_eq!((png.width(), png.height()), (2 * 68 + 4 + 70, 68 + 4 + 18));
         assert!(prediction_montage(&imgs, &[0, 2], &[0, 0], &names, 2, 4, stretch).is_err());
         assert!(prediction_montage(&imgs, &[0], &[0, 0], &names, 2, 4, stretch).is_err());
         let roc = super::super::roc_curve(&[0.9, 0.1], &[true, false]).unwrap();
