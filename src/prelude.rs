@@ -41,7 +41,8 @@ pub use crate::sim::pair::{
     GalaxyModel, Geometry, MassRatio, Morphology, Observation, ObservationDraw, OrbitSpec,
     PairConfig, PairImage, ParticleKind, Particles, Potential, RenderConfig, SimConfig, Snapshot,
     SnapshotTime, Spin, ViewAngles, field_of_view, log_stretch, mirror_galaxy,
-    mirror_inclination_deg, render as render_pair, render_views as render_pair_views, save_gif,
+    mirror_inclination_deg, render as render_pair,
+    render_in_one_frame as render_pairs_in_one_frame, render_views as render_pair_views, save_gif,
     simulate,
 };
 pub use crate::sim::sersic::render::render as render_galaxy;

@@ -303,6 +303,28 @@ pub fn render(snapshot: &Snapshot, view: ViewAngles, cfg: &RenderConfig) -> Resu
     Ok(render_views(snapshot, &[view], cfg)?.remove(0))
 }
 
+/// Renders `view` of each of `snapshots` (e.g. one encounter at several times, or several
+/// encounters side by side) in one common frame, the widest of their fields of view under `cfg`,
+/// so sizes compare from panel to panel: with `FieldOfView::Auto` each snapshot alone would get
+/// a frame of its own. (The views of one snapshot share a frame already: [`render_views`].)
+pub fn render_in_one_frame(
+    snapshots: &[Snapshot],
+    view: ViewAngles,
+    cfg: &RenderConfig,
+) -> Result<Vec<PairImage>> {
+    check_size("snapshots", snapshots.len(), 1)?;
+    let mut half = 0.0f64;
+    for s in snapshots {
+        check_size("particles", s.particles.len(), 1)?;
+        half = half.max(field_of_view(s, cfg)?);
+    }
+    let fixed = RenderConfig {
+        fov: FieldOfView::HalfWidth(half),
+        ..*cfg
+    };
+    snapshots.iter().map(|s| render(s, view, &fixed)).collect()
+}
+
 /// Renders many views of one snapshot (shared field of view, parallel over views).
 pub fn render_views(
     snapshot: &Snapshot,
@@ -565,6 +587,44 @@ mod tests {
         let img = render(&snap(&[[0.0, 0.0, 5.0]]), v, &cfg).unwrap();
         let k = img.image.data.iter().position(|&x| x > 0.0).unwrap();
         assert!(k / 21 > 10, "{k}");
+    }
+
+    #[test]
+    fn snapshots_in_one_frame_share_the_widest_frame_and_keep_their_light() {
+        let near = snap(&[[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]);
+        let far = snap(&[[10.0, 0.0, 0.0], [-10.0, 0.0, 0.0]]);
+        let cfg = RenderConfig::with_size(64);
+        let (h_near, h_far) = (
+            field_of_view(&near, &cfg).unwrap(),
+            field_of_view(&far, &cfg).unwrap(),
+        );
+        assert!(h_far > 5.0 * h_near, "{h_near} {h_far}");
+        let view = ViewAngles::new(0.0, 0.0).unwrap();
+        let both = render_in_one_frame(&[near.clone(), far], view, &cfg).unwrap();
+        for p in &both {
+            assert_eq!(p.half_width_kpc, h_far);
+        }
+        // The near pair's light, all inside either frame, is the same total in the wider one.
+        let alone = render(&near, view, &cfg).unwrap();
+        let sum = |p: &PairImage| {
+            p.image
+                .data
+                .iter()
+                .map(|&v| v as f64 * p.pixel_kpc * p.pixel_kpc)
+                .sum::<f64>()
+        };
+        assert!(
+            (sum(&both[0]) / sum(&alone) - 1.0).abs() < 1e-3,
+            "{} {}",
+            sum(&both[0]),
+            sum(&alone)
+        );
+        assert!(
+            render_in_one_frame(&[], view, &cfg)
+                .unwrap_err()
+                .to_string()
+                .contains("snapshots")
+        );
     }
 
     #[test]
