@@ -96,7 +96,21 @@ impl RegPredictions {
     /// Root-mean-square error of `target` in degrees.
     pub fn rmse(&self, target: RegTarget) -> Result<f64> {
         let (t, p) = (self.truth(target)?, self.predicted(target)?);
-        Ok((t.iter().zip(&p).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / t.len() as f64).sqrt())
+        Ok(root_mean_square(
+            t.iter().zip(&p).map(|(a, b)| a - b),
+            t.len(),
+        ))
+    }
+
+    /// Root-mean-square error in degrees of always answering `value_deg` for `target` on these
+    /// images: the baseline a network must beat (0° for θ, the middle of the range, 45°, for
+    /// i and |θ|).
+    pub fn constant_rmse(&self, target: RegTarget, value_deg: f64) -> Result<f64> {
+        if !value_deg.is_finite() {
+            return Err(Error::invalid("value_deg", value_deg, "must be finite"));
+        }
+        let t = self.truth(target)?;
+        Ok(root_mean_square(t.iter().map(|a| a - value_deg), t.len()))
     }
 
     /// Fraction of images whose true `target` lies within `k` σ of μ, σ multiplied by `scale`
@@ -241,6 +255,11 @@ pub(crate) fn region_rows(
     rows
 }
 
+/// √(Σ e² / n) of `n` errors.
+fn root_mean_square(errors: impl Iterator<Item = f64>, n: usize) -> f64 {
+    (errors.map(|e| e * e).sum::<f64>() / n as f64).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +279,12 @@ mod tests {
         let r = p.rmse(RegTarget::Inclination).unwrap();
         assert!((r - 12.5f64.sqrt()).abs() < 1e-12, "{r}");
         assert_eq!(p.rmse(RegTarget::AbsTheta).unwrap(), 0.0);
+        // Always answering 30° for i (true 10° and 50°): errors −20° and +20°.
+        assert!((p.constant_rmse(RegTarget::Inclination, 30.0).unwrap() - 20.0).abs() < 1e-12);
+        let e = p
+            .constant_rmse(RegTarget::Inclination, f64::NAN)
+            .unwrap_err();
+        assert!(e.to_string().contains("value_deg"), "{e}");
         // Within 1σ: neither (3, 4 > 2); within 2σ × 1: one (3 < 4, 4 not < 4); scale 2: both.
         assert_eq!(
             p.within(RegTarget::Inclination, 1.0, 1.0).unwrap(),
