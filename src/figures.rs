@@ -68,6 +68,7 @@ pub struct Montage<'a> {
     top_labels: Option<&'a [String]>,
     bottom_labels: Option<&'a [String]>,
     scale_bar: Option<(f64, String)>,
+    panel_scale_bars: Option<&'a [(f64, String)]>,
     colour_bar: bool,
 }
 
@@ -82,6 +83,7 @@ impl<'a> Montage<'a> {
             top_labels: None,
             bottom_labels: None,
             scale_bar: None,
+            panel_scale_bars: None,
             colour_bar: false,
         }
     }
@@ -116,6 +118,16 @@ impl<'a> Montage<'a> {
     pub fn scale_bar(self, pixels: f64, label: impl Into<String>) -> Self {
         Montage {
             scale_bar: Some((pixels, label.into())),
+            ..self
+        }
+    }
+
+    /// One scale bar per panel, `(length in image pixels, label)`, drawn under it (for panels
+    /// that each have their own frame, as the pair datasets' images do: [`kpc_scale_bar`] picks
+    /// one).
+    pub fn panel_scale_bars(self, bars: &'a [(f64, String)]) -> Self {
+        Montage {
+            panel_scale_bars: Some(bars),
             ..self
         }
     }
@@ -165,25 +177,34 @@ impl<'a> Montage<'a> {
                 "all panels must have the same size",
             ));
         }
-        if let Some((px, _)) = &self.scale_bar
-            && !(px.is_finite() && *px >= 1.0 && *px <= 0.8 * images[0].width as f64)
+        if let Some(bars) = self.panel_scale_bars
+            && bars.len() != images.len()
         {
             return Err(Error::invalid(
-                "scale bar length (pixels)",
-                px,
-                format!(
-                    "must lie in [1, {:.0}] (80 % of the panel width)",
-                    0.8 * images[0].width as f64
-                ),
+                "panel_scale_bars",
+                bars.len(),
+                format!("need one scale bar per image ({})", images.len()),
             ));
         }
+        let bars = self
+            .scale_bar
+            .iter()
+            .chain(self.panel_scale_bars.unwrap_or(&[]));
+        for (px, _) in bars {
+            check_scale_bar(*px, images[0].width)?;
+        }
         let pad = 4u32;
+        // Panel scale bars sit on a white strip under each panel, clear of the panels' labels.
+        let under = if self.panel_scale_bars.is_some() {
+            16
+        } else {
+            0
+        };
         let rows = images.len().div_ceil(cols) as u32;
         let grid_w = cols as u32 * (w + pad) + pad;
-        let grid_h = rows * (h + pad) + pad;
+        let grid_h = rows * (h + under + pad) + pad;
         let f = font()?;
         let scale = ab_glyph::PxScale::from((h as f32 / 9.0).clamp(10.0, 28.0));
-        let small = ab_glyph::PxScale::from(12.0);
         // Room for the colour bar: strip, ticks and their labels, and a title line above.
         let (bar_w, top) = if self.colour_bar { (70, 18) } else { (0, 0) };
         let mut canvas = RgbImage::from_pixel(grid_w + bar_w, grid_h + top, Rgb([255, 255, 255]));
@@ -194,7 +215,7 @@ impl<'a> Montage<'a> {
             );
             let (x0, y0) = (
                 pad + (k % cols) as u32 * (w + pad),
-                top + pad + (k / cols) as u32 * (h + pad),
+                top + pad + (k / cols) as u32 * (h + under + pad),
             );
             image::imageops::overlay(&mut canvas, &panel, x0 as i64, y0 as i64);
             if let Some(l) = self.top_labels {
@@ -223,20 +244,18 @@ impl<'a> Montage<'a> {
             if k == 0
                 && let Some((px, label)) = &self.scale_bar
             {
-                let len = (px * zoom as f64).round() as u32;
-                let (xr, yb) = (x0 + w - 6, y0 + h - 8);
-                let bar = imageproc::rect::Rect::at((xr - len) as i32, yb as i32).of_size(len, 3);
-                imageproc::drawing::draw_filled_rect_mut(&mut canvas, bar, Rgb([255, 255, 255]));
-                let (tw, _) = imageproc::drawing::text_size(small, &f, label);
-                imageproc::drawing::draw_text_mut(
+                draw_scale_bar(
                     &mut canvas,
-                    Rgb([255, 255, 255]),
-                    (xr as i32 - tw as i32).max(x0 as i32 + 2),
-                    yb as i32 - small.y as i32 - 2,
-                    small,
-                    &f,
+                    (x0 + w, y0 + h),
+                    x0,
+                    *px * zoom as f64,
                     label,
+                    &f,
                 );
+            }
+            if let Some(bars) = self.panel_scale_bars {
+                let (px, label) = &bars[k];
+                draw_bar_under_panel(&mut canvas, (x0, y0 + h), *px * zoom as f64, label, &f);
             }
         }
         if self.colour_bar {
@@ -310,6 +329,96 @@ impl<'a> Montage<'a> {
     }
 }
 
+/// Checks that a scale bar `px` image pixels long fits a panel `width` pixels wide (≤ 80 %).
+fn check_scale_bar(px: f64, width: usize) -> Result<()> {
+    if px.is_finite() && px >= 1.0 && px <= 0.8 * width as f64 {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "scale bar length (pixels)",
+        px,
+        format!(
+            "must lie in [1, {:.0}] (80 % of the panel width)",
+            0.8 * width as f64
+        ),
+    ))
+}
+
+/// A white bar `len` display pixels long with its label above it, ending 6 pixels left of and
+/// 8 above the panel's lower right corner `corner`; the label starts no further left than `x_min`.
+fn draw_scale_bar(
+    canvas: &mut RgbImage,
+    corner: (u32, u32),
+    x_min: u32,
+    len: f64,
+    label: &str,
+    f: &FontRef<'static>,
+) {
+    let small = ab_glyph::PxScale::from(12.0);
+    let len = len.round() as u32;
+    let (xr, yb) = (corner.0 - 6, corner.1 - 8);
+    let bar = imageproc::rect::Rect::at(xr as i32 - len as i32, yb as i32).of_size(len, 3);
+    imageproc::drawing::draw_filled_rect_mut(canvas, bar, Rgb([255, 255, 255]));
+    let (tw, _) = imageproc::drawing::text_size(small, f, label);
+    imageproc::drawing::draw_text_mut(
+        canvas,
+        Rgb([255, 255, 255]),
+        (xr as i32 - tw as i32).max(x_min as i32 + 2),
+        yb as i32 - small.y as i32 - 2,
+        small,
+        f,
+        label,
+    );
+}
+
+/// A black bar `len` display pixels long with its label right of it, on the white strip under a
+/// panel whose lower left corner is `corner`.
+fn draw_bar_under_panel(
+    canvas: &mut RgbImage,
+    corner: (u32, u32),
+    len: f64,
+    label: &str,
+    f: &FontRef<'static>,
+) {
+    let small = ab_glyph::PxScale::from(12.0);
+    let len = len.round() as u32;
+    let (x0, y0) = corner;
+    let bar = imageproc::rect::Rect::at(x0 as i32, y0 as i32 + 6).of_size(len, 3);
+    imageproc::drawing::draw_filled_rect_mut(canvas, bar, Rgb([0, 0, 0]));
+    imageproc::drawing::draw_text_mut(
+        canvas,
+        Rgb([0, 0, 0]),
+        (x0 + len + 4) as i32,
+        y0 as i32 + 1,
+        small,
+        f,
+        label,
+    );
+}
+
+/// A scale bar for a panel `width_px` pixels wide of `pixel_kpc` kpc each: the longest of 1, 2,
+/// 5, 10, 20, 50, 100, 200 or 500 kpc that covers at most 30 % of the width (at least 1 pixel),
+/// as `(length in pixels, "N kpc")` for [`Montage::scale_bar`] or [`Montage::panel_scale_bars`].
+pub fn kpc_scale_bar(pixel_kpc: f64, width_px: usize) -> Result<(f64, String)> {
+    crate::error::check_positive("pixel_kpc", pixel_kpc)?;
+    check_size("panel width (pixels)", width_px, 4)?;
+    let fits = |kpc: f64| kpc / pixel_kpc <= 0.3 * width_px as f64 && kpc / pixel_kpc >= 1.0;
+    [500.0, 200.0, 100.0, 50.0, 20.0, 10.0, 5.0, 2.0, 1.0]
+        .into_iter()
+        .find(|&kpc| fits(kpc))
+        .map(|kpc| (kpc / pixel_kpc, format!("{kpc} kpc")))
+        .ok_or_else(|| {
+            Error::invalid(
+                "pixel_kpc",
+                pixel_kpc,
+                format!(
+                    "no bar of 1–500 kpc fits 1 to {:.0} pixels",
+                    0.3 * width_px as f64
+                ),
+            )
+        })
+}
+
 /// The isophote levels [`isophotes`] draws, in decades below the peak (log10 of flux / peak),
 /// brightest first: `levels` values evenly spaced between 0 and `-dex`, at the middle of each
 /// step.
@@ -336,6 +445,28 @@ const ISOPHOTE_COLOURS: [[u8; 3]; 8] = [
 /// (1–8) values spaced evenly in log flux between the peak and `dex` decades below it
 /// ([`isophote_levels`]), each in its own colour, with a legend of the levels below the image.
 pub fn isophotes(img: &Image, levels: usize, dex: f64, zoom: u32) -> Result<Png> {
+    isophotes_drawn(img, levels, dex, zoom, None)
+}
+
+/// [`isophotes`] with a scale bar `bar.0` image pixels long, labelled `bar.1`, in the lower right
+/// corner of the image.
+pub fn isophotes_with_scale_bar(
+    img: &Image,
+    levels: usize,
+    dex: f64,
+    zoom: u32,
+    bar: (f64, &str),
+) -> Result<Png> {
+    isophotes_drawn(img, levels, dex, zoom, Some(bar))
+}
+
+fn isophotes_drawn(
+    img: &Image,
+    levels: usize,
+    dex: f64,
+    zoom: u32,
+    bar: Option<(f64, &str)>,
+) -> Result<Png> {
     if !(1..=ISOPHOTE_COLOURS.len()).contains(&levels) {
         return Err(Error::invalid(
             "levels",
@@ -346,6 +477,9 @@ pub fn isophotes(img: &Image, levels: usize, dex: f64, zoom: u32) -> Result<Png>
     crate::error::check_positive("dex", dex)?;
     if !(1..=16).contains(&zoom) {
         return Err(Error::invalid("zoom", zoom, "must lie in [1, 16]"));
+    }
+    if let Some((px, _)) = bar {
+        check_scale_bar(px, img.width)?;
     }
     let peak = img.data.iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64;
     if !(peak > 0.0 && peak.is_finite()) {
@@ -398,8 +532,12 @@ pub fn isophotes(img: &Image, levels: usize, dex: f64, zoom: u32) -> Result<Png>
             }
         }
     }
-    // The legend: a swatch and the level of each isophote, four to a row.
     let f = font()?;
+    if let Some((px, label)) = bar {
+        let (w, h) = canvas.dimensions();
+        draw_scale_bar(&mut canvas, (w, h), 0, px * zoom as f64, label, &f);
+    }
+    // The legend: a swatch and the level of each isophote, four to a row.
     let small = ab_glyph::PxScale::from(13.0);
     let (cell, row_h) = (96u32, 18u32);
     let per_row = (canvas.width() / cell).clamp(1, 4);
@@ -528,5 +666,68 @@ mod tests {
         assert!(too_long.unwrap_err().to_string().contains("scale bar"));
         let nan = Montage::new(&imgs, 2).scale_bar(f64::NAN, "x").render();
         assert!(nan.is_err());
+    }
+
+    /// Pixels of colour `c` in row `row` of `rgb` between columns `x0` and `x1`.
+    fn run_of(rgb: &RgbImage, c: u8, row: u32, x0: u32, x1: u32) -> usize {
+        (x0..x1)
+            .filter(|&x| rgb.get_pixel(x, row).0 == [c; 3])
+            .count()
+    }
+
+    #[test]
+    fn every_panel_gets_its_own_scale_bar() {
+        // Dark panels, so only the bars are white.
+        let dark = Image {
+            width: 16,
+            height: 16,
+            data: (0..256).map(|v| if v == 0 { 1.0 } else { 0.0 }).collect(),
+        };
+        let imgs = vec![dark.clone(), dark];
+        let bars = vec![(4.0, String::new()), (10.0, String::new())];
+        let png = Montage::new(&imgs, 2)
+            .zoom(2)
+            .panel_scale_bars(&bars)
+            .render()
+            .unwrap();
+        let rgb = image::load_from_memory(png.bytes()).unwrap().to_rgb8();
+        // Panels are 32 display pixels wide at x = 4 and 40; each bar is black on the white
+        // strip under its panel, 7 pixels below it, and the panels keep their size.
+        let row = 4 + 32 + 7;
+        assert_eq!(run_of(&rgb, 0, row, 4, 36), 8);
+        assert_eq!(run_of(&rgb, 0, row, 40, 72), 20);
+        assert_eq!(run_of(&rgb, 0, row + 4, 4, 72), 0);
+        assert_eq!(png.height(), 4 + 32 + 16 + 4);
+        let one = Montage::new(&imgs, 2).panel_scale_bars(&bars[..1]).render();
+        assert!(one.unwrap_err().to_string().contains("panel_scale_bars"));
+        let long = vec![(4.0, String::new()), (13.0, String::new())];
+        let too_long = Montage::new(&imgs, 2).panel_scale_bars(&long).render();
+        assert!(too_long.unwrap_err().to_string().contains("scale bar"));
+    }
+
+    #[test]
+    fn kpc_scale_bar_is_the_longest_round_length_within_30_percent() {
+        // 64 pixels of 1 kpc: 19.2 px allowed → 10 kpc = 10 px.
+        assert_eq!(kpc_scale_bar(1.0, 64).unwrap(), (10.0, "10 kpc".into()));
+        // 128 pixels of 1.5 kpc: 38.4 px = 57.6 kpc allowed → 50 kpc = 33.3 px.
+        let (px, label) = kpc_scale_bar(1.5, 128).unwrap();
+        assert!((px - 50.0 / 1.5).abs() < 1e-12 && label == "50 kpc");
+        // 0.1 kpc pixels: 1 kpc is 10 px > 0.3 · 16 → nothing fits.
+        assert!(kpc_scale_bar(0.1, 16).is_err());
+        assert!(kpc_scale_bar(f64::NAN, 64).is_err());
+        assert!(kpc_scale_bar(0.0, 64).is_err());
+    }
+
+    #[test]
+    fn isophotes_can_carry_a_scale_bar() {
+        let dark = Image {
+            width: 32,
+            height: 32,
+            data: (0..1024).map(|v| if v == 0 { 1.0 } else { 1e-6 }).collect(),
+        };
+        let png = isophotes_with_scale_bar(&dark, 1, 0.5, 2, (8.0, "")).unwrap();
+        let rgb = image::load_from_memory(png.bytes()).unwrap().to_rgb8();
+        assert_eq!(run_of(&rgb, 255, 64 - 8 + 1, 0, 64), 16);
+        assert!(isophotes_with_scale_bar(&dark, 1, 0.5, 2, (30.0, "")).is_err());
     }
 }

@@ -16,7 +16,9 @@ pub use crate::data::sersic_h5::*;
 pub use crate::device::{Device, cpu_device, cuda_available, device, device_name, short_device};
 pub use crate::display::{Png, Stretch, Svg, Table, gray_image, gray_png};
 pub use crate::error::{Error, Result};
-pub use crate::figures::{Montage, isophote_levels, isophotes, montage};
+pub use crate::figures::{
+    Montage, isophote_levels, isophotes, isophotes_with_scale_bar, kpc_scale_bar, montage,
+};
 pub use crate::io::{write_atomic, write_json};
 pub use crate::metrics::{
     self, ClassScores, ClassificationReport, ConfusionMatrix, Rejection, Roc, argmax_rows,

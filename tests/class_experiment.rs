@@ -150,11 +150,16 @@ fn two_class_run_reports_saves_and_reloads() {
         height: test.size(),
         data: test.pixels(0).unwrap(),
     };
-    let fm2 = feature_map_figure(&run.model, &img, 0, &cpu_device()).unwrap();
+    let fm2 = feature_map_figure(&run.model, &img, None, 0, &cpu_device()).unwrap();
     assert_eq!((fm2.width(), fm2.height()), (fm.width(), fm.height()));
+    // A kpc scale bar on the input given its pixel size; a pixel size that is not one is refused.
+    let bar = feature_map_figure(&run.model, &img, Some(1.0), 0, &cpu_device()).unwrap();
+    assert_ne!(bar.bytes(), fm2.bytes());
+    let nan = feature_map_figure(&run.model, &img, Some(f64::NAN), 0, &cpu_device());
+    assert!(nan.unwrap_err().to_string().contains("pixel_kpc"));
     img.data.truncate(img.data.len() / 4);
     (img.width, img.height) = (img.width / 2, img.height / 2);
-    assert!(feature_map_figure(&run.model, &img, 0, &cpu_device()).is_err());
+    assert!(feature_map_figure(&run.model, &img, None, 0, &cpu_device()).is_err());
     // Run folder.
     let out = dir.path().join("run");
     run.save(&out).unwrap();

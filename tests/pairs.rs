@@ -390,6 +390,23 @@ fn dataset_round_trips_and_is_thread_independent() {
     let img = a.image(3).unwrap();
     assert!(img.data.iter().all(|v| (0.0..=1.0).contains(v)));
     assert!(img.data.contains(&1.0));
+    // Each image's pixel size is its own frame over 32 pixels; its scale bar fits the panel.
+    for k in [0, 8] {
+        let want = 2.0 * a.labels[k].fov_half_width_kpc as f64 / 32.0;
+        assert!((a.pixel_kpc(k).unwrap() - want).abs() < 1e-12);
+        let (px, label) = a.scale_bar(k).unwrap();
+        let kpc: f64 = label.trim_end_matches(" kpc").parse().unwrap();
+        assert!(
+            (px * want - kpc).abs() < 1e-9 && px <= 0.3 * 32.0,
+            "{px} {label}"
+        );
+    }
+    assert!(
+        a.pixel_kpc(14)
+            .unwrap_err()
+            .to_string()
+            .contains("image index")
+    );
     a.close().unwrap();
     // One dataset per label column, named as the field, and nothing else beside the images.
     {

@@ -820,6 +820,31 @@ impl PairH5 {
         })
     }
 
+    /// The size of image `k`'s pixels in kpc: its frame (`2 · fov_half_width_kpc`) over its width.
+    /// Files written before frames were recorded store 0, which is an error naming the image.
+    pub fn pixel_kpc(&self, k: usize) -> Result<f64> {
+        let label = self.labels.get(k).ok_or_else(|| {
+            Error::invalid("image index", k, format!("must be below {}", self.count))
+        })?;
+        let half = label.fov_half_width_kpc as f64;
+        if !(half.is_finite() && half > 0.0) {
+            return Err(Error::invalid(
+                "fov_half_width_kpc",
+                half,
+                format!(
+                    "of image {k} must be a positive frame half-width (regenerate the file to \
+                     record it)"
+                ),
+            ));
+        }
+        Ok(2.0 * half / self.width as f64)
+    }
+
+    /// A kpc scale bar for image `k` (`figures::kpc_scale_bar` of its [`pixel_kpc`](Self::pixel_kpc)).
+    pub fn scale_bar(&self, k: usize) -> Result<(f64, String)> {
+        crate::figures::kpc_scale_bar(self.pixel_kpc(k)?, self.width)
+    }
+
     /// Closes the file.
     pub fn close(self) -> Result<()> {
         let PairH5 {

@@ -122,8 +122,10 @@ pub fn confusion_figure(m: &ConfusionMatrix, class_names: &[String]) -> Result<P
 }
 
 /// Test images with the actual class drawn at the top and the predicted class at the bottom of
-/// each panel (seed Figs A1–A3), in the bundled font, with a colour bar (each panel's own range:
-/// every image has its own frame, so there is no common scale bar).
+/// each panel (seed Figs A1–A3), in the bundled font, with a colour bar (each panel's own range)
+/// and, given `scale_bars`, one scale bar per panel (every image has its own frame, so there is
+/// no common one).
+#[allow(clippy::too_many_arguments)]
 pub fn prediction_montage(
     images: &[crate::image::Image],
     truth: &[usize],
@@ -132,6 +134,7 @@ pub fn prediction_montage(
     cols: usize,
     zoom: u32,
     stretch: crate::display::Stretch,
+    scale_bars: Option<&[(f64, String)]>,
 ) -> Result<Png> {
     for (name, v) in [
         ("truth.len()", truth.len()),
@@ -149,13 +152,16 @@ pub fn prediction_montage(
     super::check_labels("predicted", predicted, class_names.len())?;
     let top: Vec<String> = truth.iter().map(|&t| class_names[t].clone()).collect();
     let bottom: Vec<String> = predicted.iter().map(|&p| class_names[p].clone()).collect();
-    crate::figures::Montage::new(images, cols)
+    let m = crate::figures::Montage::new(images, cols)
         .zoom(zoom)
         .stretch(stretch)
         .top_labels(&top)
         .bottom_labels(&bottom)
-        .colour_bar()
-        .render()
+        .colour_bar();
+    match scale_bars {
+        Some(bars) => m.panel_scale_bars(bars).render(),
+        None => m.render(),
+    }
 }
 
 /// The ROC curve with the chance diagonal; the legend gives the AUC.
@@ -217,11 +223,11 @@ mod tests {
         };
         let imgs = vec![img.clone(), img];
         let stretch = crate::display::Stretch::Linear;
-        let png = prediction_montage(&imgs, &[0, 1], &[0, 0], &names, 2, 4, stretch).unwrap();
+        let png = prediction_montage(&imgs, &[0, 1], &[0, 0], &names, 2, 4, stretch, None).unwrap();
         // Two 64-px panels with 4-px gaps, plus the colour bar (70 px wide, an 18-px title line).
         assert_eq!((png.width(), png.height()), (2 * 68 + 4 + 70, 68 + 4 + 18));
-        assert!(prediction_montage(&imgs, &[0, 2], &[0, 0], &names, 2, 4, stretch).is_err());
-        assert!(prediction_montage(&imgs, &[0], &[0, 0], &names, 2, 4, stretch).is_err());
+        assert!(prediction_montage(&imgs, &[0, 2], &[0, 0], &names, 2, 4, stretch, None).is_err());
+        assert!(prediction_montage(&imgs, &[0], &[0, 0], &names, 2, 4, stretch, None).is_err());
         let roc = super::super::roc_curve(&[0.9, 0.1], &[true, false]).unwrap();
         assert!(roc_figure(&roc).unwrap().as_str().contains("AUC = 1.000"));
     }

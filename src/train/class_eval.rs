@@ -76,6 +76,9 @@ pub struct EvalMetrics {
 pub struct ClassEval {
     /// Every image, resized to the network's input.
     pub images: Vec<Image>,
+    /// Each image's pixel size in kpc at the network's input, where the data say it
+    /// ([`evaluate_on_pairs`] fills it from each image's frame; [`evaluate_images`] cannot).
+    pub pixel_kpc: Vec<Option<f64>>,
     /// True classes.
     pub truth: Vec<usize>,
     /// Softmax output, row-major `[n, classes]`.
@@ -138,6 +141,10 @@ pub fn evaluate_on_pairs_views(
     let mut e = evaluate_images(
         model, net, &sources, &truth, &names, threshold, views, device,
     )?;
+    let size = net.input_shape().1 as f64;
+    e.pixel_kpc = (0..e.images.len())
+        .map(|k| ds.pixel_kpc(k).ok().map(|kpc| kpc * ds.width as f64 / size))
+        .collect();
     e.metrics.data = ds.path().to_path_buf();
     e.metrics.data_seed = ds.seed;
     e.metrics.data_config = Some(ds.config.clone());
@@ -242,6 +249,7 @@ pub fn evaluate_images(
         views,
     };
     Ok(ClassEval {
+        pixel_kpc: vec![None; images.len()],
         images,
         truth,
         probs,
@@ -332,7 +340,7 @@ impl ClassEval {
     }
 
     /// Up to `n` images, evenly spread, with the true class on top and the predicted one below
-    /// (Fig. A4).
+    /// (Fig. A4), each with a kpc scale bar where its pixel size is known.
     pub fn montage(&self, n: usize, cols: usize) -> Result<Png> {
         check_size("n", n, 1)?;
         let total = self.images.len();
@@ -345,6 +353,10 @@ impl ClassEval {
         let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
         let size = self.images[0].width;
         let zoom = (160 / size.max(1)).clamp(1, 4) as u32;
+        let bars: Option<Vec<(f64, String)>> = idx
+            .iter()
+            .map(|&i| self.pixel_kpc[i].map(|kpc| crate::figures::kpc_scale_bar(kpc, size).ok())?)
+            .collect();
         crate::metrics::prediction_montage(
             &imgs,
             &truth,
@@ -353,6 +365,7 @@ impl ClassEval {
             cols,
             zoom,
             Stretch::Linear,
+            bars.as_deref(),
         )
     }
 

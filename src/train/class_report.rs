@@ -267,6 +267,7 @@ impl ClassRun {
             cols,
             zoom,
             Stretch::Linear,
+            None,
         )
     }
 
@@ -280,17 +281,19 @@ impl ClassRun {
             height: s,
             data: test.pixels(i)?,
         };
-        feature_map_figure(&self.model, &image, channel, device)
+        feature_map_figure(&self.model, &image, None, channel, device)
     }
 }
 
 /// Fig. 2 for any classifier (a trained run's or one loaded from committed weights): `image` and
 /// channel `channel` of each convolution's (AlexNet) or block's (compact) activation for it, each
 /// resampled to the input size, as one montage (input first, labelled "conv 1…" or "stem",
-/// "stage 1…").
+/// "stage 1…") with a colour bar (each panel's own range) and, given the input's `pixel_kpc`, a
+/// kpc scale bar on the input (every map covers the input's frame).
 pub fn feature_map_figure(
     model: &crate::models::classifier::Classifier,
     image: &Image,
+    pixel_kpc: Option<f64>,
     channel: usize,
     device: &Device,
 ) -> Result<Png> {
@@ -313,14 +316,17 @@ pub fn feature_map_figure(
         }))
         .collect();
     let zoom = (160 / s.max(1)).clamp(1, 4) as u32;
-    crate::figures::montage(
-        &panels,
-        panels.len(),
-        zoom,
-        Stretch::Linear,
-        Some(&labels),
-        None,
-    )
+    let m = crate::figures::Montage::new(&panels, panels.len())
+        .zoom(zoom)
+        .top_labels(&labels)
+        .colour_bar();
+    match pixel_kpc {
+        Some(kpc) => {
+            let (px, label) = crate::figures::kpc_scale_bar(kpc, s)?;
+            m.scale_bar(px, label).render()
+        }
+        None => m.render(),
+    }
 }
 
 /// What a committed run is, in words: its network and scale, its split, and — for a run whose
