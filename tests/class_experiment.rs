@@ -38,7 +38,7 @@ fn two_class_run_reports_saves_and_reloads() {
     let ds = PairH5::open(&path).unwrap();
     let cfg = fast(Experiment::TwoClass);
     let mut epochs = 0;
-    let run = run_classification(&ds, &cfg, &cpu_device(), &mut |_| epochs += 1).unwrap();
+    let mut run = run_classification(&ds, &cfg, &cpu_device(), &mut |_| epochs += 1).unwrap();
     assert_eq!(epochs, 2);
     let m = &run.metrics;
     // 60 images = 10 simulations of 6 views; whole simulations per part, every image used once.
@@ -140,6 +140,18 @@ fn two_class_run_reports_saves_and_reloads() {
     assert_eq!(run.rejection_table_with_paper().unwrap().rows.len(), 3);
     assert_eq!(run.count_table().unwrap().rows.len(), 3);
     assert!(run.roc_figure().unwrap().as_str().contains("AUC"));
+    // Test images carry kpc bars (each source's frame, which resizing keeps): a strip under
+    // every row, so the montage is taller than without the frames.
+    assert!(run.pixel_kpc.iter().all(|p| p.is_some_and(|k| k > 0.0)));
+    let with_bars = run.montage(4, 2).unwrap();
+    let frames = std::mem::replace(&mut run.pixel_kpc, vec![None; run.images.len()]);
+    let without = run.montage(4, 2).unwrap();
+    run.pixel_kpc = frames;
+    assert_eq!(
+        with_bars.height(),
+        without.height() + 2 * 16,
+        "two rows of two"
+    );
     let fm = run.feature_maps(0, 0, &cpu_device()).unwrap();
     assert!(fm.width() > 5 * fm.height(), "one row of six panels");
     // The same figure for any image and a loaded or trained network; an image of another size

@@ -50,6 +50,8 @@ pub struct ClassRun {
     pub history: ClassHistory,
     /// All source images read from the file (at the file's size).
     pub images: Vec<Image>,
+    /// Each source image's pixel size in kpc, where the file records its frame.
+    pub pixel_kpc: Vec<Option<f64>>,
     /// Class of each source image.
     pub labels: Vec<usize>,
     /// Source-image indices of each part.
@@ -203,6 +205,7 @@ pub fn run_classification_with(
         model,
         net,
         history,
+        pixel_kpc: (0..images.len()).map(|k| ds.pixel_kpc(k).ok()).collect(),
         images,
         labels,
         split,

@@ -240,7 +240,8 @@ impl ClassRun {
     }
 
     /// Up to `n` test images, evenly spread over the test set, with the true class on top and
-    /// the predicted one below (Figs A1–A3).
+    /// the predicted one below (Figs A1–A3), each with a kpc bar where its source's frame is
+    /// known (resizing keeps the frame).
     pub fn montage(&self, n: usize, cols: usize) -> Result<Png> {
         check_size("n", n, 1)?;
         let test = self.test_examples()?;
@@ -259,6 +260,15 @@ impl ClassRun {
         let truth: Vec<usize> = idx.iter().map(|&i| self.truth[i]).collect();
         let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
         let zoom = (160 / test.size().max(1)).clamp(1, 4) as u32;
+        let bars: Option<Vec<(f64, String)>> = idx
+            .iter()
+            .map(|&i| {
+                let source = self.test_set.source_of(i).ok()?;
+                let source_px = self.images.get(source)?.width as f64;
+                let kpc = self.pixel_kpc.get(source).copied()?? * source_px / test.size() as f64;
+                crate::figures::kpc_scale_bar(kpc, test.size()).ok()
+            })
+            .collect();
         crate::metrics::prediction_montage(
             &imgs,
             &truth,
@@ -267,7 +277,7 @@ impl ClassRun {
             cols,
             zoom,
             Stretch::Linear,
-            None,
+            bars.as_deref(),
         )
     }
 
