@@ -13,7 +13,8 @@
 # results/sdss/mock_eval_<trained-on><tag>.json (and the evaluation on a second, fresh mock set,
 # data seed 10, to results/sdss/mock_fresh_eval_<trained-on><tag>.json) and each training metrics.json to
 # results/classification/two_class_<trained-on><tag>.json (what notebook 09 and README quote);
-# the compact networks' weights to results/classification/weights/two-class_sdss-mock_<name>.*.
+# the compact networks' weights and learning curves to
+# results/classification/weights/two-class_sdss-mock_<name>.{bpk,json,history.json}.
 # PRESET=compact (or any other compact preset: compact-long, compact-wide-long) trains the compact network (`classify train --preset …`)
 # instead: its files get the preset as prefix (results/sdss/mock_eval_compact_<trained-on>.json).
 # Run folders: target/sdss_runs<tag>/train_<preset>_<trained-on><_sN> (the preset part only for the
@@ -83,5 +84,6 @@ for kind in $KINDS; do
     mkdir -p results/classification/weights
     cp "$run/model.bpk" "$W.bpk.tmp" && mv "$W.bpk.tmp" "$W.bpk"
     cp "$run/model.json" "$W.json.tmp" && mv "$W.json.tmp" "$W.json"
+    cp "$run/history.json" "$W.history.json.tmp" && mv "$W.history.json.tmp" "$W.history.json"
   fi
 done

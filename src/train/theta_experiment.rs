@@ -150,7 +150,7 @@ impl RegRunConfig {
         }
     }
 
-    /// The committed joint run (`results/theta/joint.json`, 20,000 images of 64²):
+    /// The committed joint run (`results/theta/joint.json`, 24,000 images of 64²):
     /// [`RegRunConfig::joint`] for at most 40 epochs with patience 8.
     pub fn joint_committed() -> Self {
         let j = RegRunConfig::joint();
