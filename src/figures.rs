@@ -140,8 +140,8 @@ impl<'a> Montage<'a> {
         }
     }
 
-    /// Draws the montage; errors name a bad setting (no images, zoom, label counts, mixed
-    /// sizes, a scale bar that does not fit the panel, non-finite pixels).
+    /// Draws the montage; errors name a bad setting (no images, zoom, label or scale-bar
+    /// counts, mixed sizes, a scale bar that does not fit the panel, non-finite pixels).
     pub fn render(&self) -> Result<Png> {
         let (images, cols, zoom) = (self.images, self.cols, self.zoom);
         check_size("number of images", images.len(), 1)?;
@@ -255,7 +255,7 @@ impl<'a> Montage<'a> {
             }
             if let Some(bars) = self.panel_scale_bars {
                 let (px, label) = &bars[k];
-                draw_bar_under_panel(&mut canvas, (x0, y0 + h), *px * zoom as f64, label, &f);
+                draw_bar_under_panel(&mut canvas, (x0, y0 + h), w, *px * zoom as f64, label, &f);
             }
         }
         if self.colour_bar {
@@ -355,45 +355,46 @@ fn draw_scale_bar(
     f: &FontRef<'static>,
 ) {
     let small = ab_glyph::PxScale::from(12.0);
-    let len = len.round() as u32;
-    let (xr, yb) = (corner.0 - 6, corner.1 - 8);
-    let bar = imageproc::rect::Rect::at(xr as i32 - len as i32, yb as i32).of_size(len, 3);
+    // Signed arithmetic: on a panel smaller than the margins the bar is clipped, not a panic.
+    let len = len.round().max(1.0) as u32;
+    let (xr, yb) = (corner.0 as i32 - 6, corner.1 as i32 - 8);
+    let bar = imageproc::rect::Rect::at(xr - len as i32, yb).of_size(len, 3);
     imageproc::drawing::draw_filled_rect_mut(canvas, bar, Rgb([255, 255, 255]));
     let (tw, _) = imageproc::drawing::text_size(small, f, label);
     imageproc::drawing::draw_text_mut(
         canvas,
         Rgb([255, 255, 255]),
-        (xr as i32 - tw as i32).max(x_min as i32 + 2),
-        yb as i32 - small.y as i32 - 2,
+        (xr - tw as i32).max(x_min as i32 + 2),
+        yb - small.y as i32 - 2,
         small,
         f,
         label,
     );
 }
 
-/// A black bar `len` display pixels long with its label right of it, on the white strip under a
-/// panel whose lower left corner is `corner`.
+/// A black bar `len` display pixels long with its label right of it (left of it where the label
+/// would leave the panel's `width`), on the white strip under a panel whose lower left corner is
+/// `corner`.
 fn draw_bar_under_panel(
     canvas: &mut RgbImage,
     corner: (u32, u32),
+    width: u32,
     len: f64,
     label: &str,
     f: &FontRef<'static>,
 ) {
     let small = ab_glyph::PxScale::from(12.0);
-    let len = len.round() as u32;
-    let (x0, y0) = corner;
-    let bar = imageproc::rect::Rect::at(x0 as i32, y0 as i32 + 6).of_size(len, 3);
+    let len = len.round().max(1.0) as u32;
+    let (x0, y0) = (corner.0 as i32, corner.1 as i32);
+    let (tw, _) = imageproc::drawing::text_size(small, f, label);
+    let (bar_x, text_x) = if len + 4 + tw <= width {
+        (x0, x0 + len as i32 + 4)
+    } else {
+        (x0 + width as i32 - len as i32, x0)
+    };
+    let bar = imageproc::rect::Rect::at(bar_x, y0 + 6).of_size(len, 3);
     imageproc::drawing::draw_filled_rect_mut(canvas, bar, Rgb([0, 0, 0]));
-    imageproc::drawing::draw_text_mut(
-        canvas,
-        Rgb([0, 0, 0]),
-        (x0 + len + 4) as i32,
-        y0 as i32 + 1,
-        small,
-        f,
-        label,
-    );
+    imageproc::drawing::draw_text_mut(canvas, Rgb([0, 0, 0]), text_x, y0 + 1, small, f, label);
 }
 
 /// A scale bar for a panel `width_px` pixels wide of `pixel_kpc` kpc each: the longest of 1, 2,
@@ -412,11 +413,23 @@ pub fn kpc_scale_bar(pixel_kpc: f64, width_px: usize) -> Result<(f64, String)> {
                 "pixel_kpc",
                 pixel_kpc,
                 format!(
-                    "no bar of 1–500 kpc fits 1 to {:.0} pixels",
+                    "no bar of 1–500 kpc fits 1 to {:.1} pixels",
                     0.3 * width_px as f64
                 ),
             )
         })
+}
+
+/// One [`kpc_scale_bar`] per panel `size` pixels wide from each image's pixel size in kpc, or
+/// `None` when any image's frame is unknown (a montage then draws no bars rather than some).
+pub fn panel_kpc_bars(
+    pixel_kpc: &[Option<f64>],
+    size: usize,
+) -> Result<Option<Vec<(f64, String)>>> {
+    pixel_kpc
+        .iter()
+        .map(|p| p.map(|kpc| kpc_scale_bar(kpc, size)).transpose())
+        .collect::<Result<Option<Vec<_>>>>()
 }
 
 /// The isophote levels [`isophotes`] draws, in decades below the peak (log10 of flux / peak),
@@ -677,7 +690,7 @@ mod tests {
 
     #[test]
     fn every_panel_gets_its_own_scale_bar() {
-        // Dark panels, so only the bars are white.
+        // Dark panels on the white canvas; the bars are black, on the strip under each panel.
         let dark = Image {
             width: 16,
             height: 16,
@@ -698,6 +711,9 @@ mod tests {
         assert_eq!(run_of(&rgb, 0, row, 40, 72), 20);
         assert_eq!(run_of(&rgb, 0, row + 4, 4, 72), 0);
         assert_eq!(png.height(), 4 + 32 + 16 + 4);
+        // The panels keep their size: dark to their last row (y = 35), white strip from y = 36.
+        assert_eq!(rgb.get_pixel(35, 35).0, [0; 3]);
+        assert_eq!(rgb.get_pixel(35, 36).0, [255; 3]);
         let one = Montage::new(&imgs, 2).panel_scale_bars(&bars[..1]).render();
         assert!(one.unwrap_err().to_string().contains("panel_scale_bars"));
         let long = vec![(4.0, String::new()), (13.0, String::new())];
@@ -716,6 +732,39 @@ mod tests {
         assert!(kpc_scale_bar(0.1, 16).is_err());
         assert!(kpc_scale_bar(f64::NAN, 64).is_err());
         assert!(kpc_scale_bar(0.0, 64).is_err());
+        // Per panel: all frames known → one bar each; one unknown → none; a bad one → its error.
+        let bars = panel_kpc_bars(&[Some(1.0), Some(2.0)], 64)
+            .unwrap()
+            .unwrap();
+        // 2 kpc pixels: 19.2 px allowed = 38.4 kpc → 20 kpc = 10 px.
+        assert_eq!(bars, vec![(10.0, "10 kpc".into()), (10.0, "20 kpc".into())]);
+        assert_eq!(panel_kpc_bars(&[Some(1.0), None], 64).unwrap(), None);
+        let err = panel_kpc_bars(&[Some(1.0), Some(-1.0)], 64).unwrap_err();
+        assert!(err.to_string().contains("pixel_kpc"), "{err}");
+    }
+
+    #[test]
+    fn scale_bars_on_tiny_panels_are_clipped_not_a_panic() {
+        let tiny = Image {
+            width: 4,
+            height: 4,
+            data: (0..16).map(|v| v as f32).collect(),
+        };
+        assert!(isophotes_with_scale_bar(&tiny, 1, 1.0, 1, (2.0, "2 px")).is_ok());
+        let flat = Image {
+            width: 8,
+            height: 2,
+            data: (0..16).map(|v| v as f32).collect(),
+        };
+        let one = std::slice::from_ref(&flat);
+        assert!(Montage::new(one, 1).scale_bar(2.0, "2 px").render().is_ok());
+        let bars = vec![(6.0, "a long label".to_string())];
+        assert!(
+            Montage::new(one, 1)
+                .panel_scale_bars(&bars)
+                .render()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -142,16 +142,37 @@ fn two_class_run_reports_saves_and_reloads() {
     assert!(run.roc_figure().unwrap().as_str().contains("AUC"));
     // Test images carry kpc bars (each source's frame, which resizing keeps): a strip under
     // every row, so the montage is taller than without the frames.
-    assert!(run.pixel_kpc.iter().all(|p| p.is_some_and(|k| k > 0.0)));
+    assert!(
+        run.source_pixel_kpc
+            .iter()
+            .all(|p| p.is_some_and(|k| k > 0.0))
+    );
     let with_bars = run.montage(4, 2).unwrap();
-    let frames = std::mem::replace(&mut run.pixel_kpc, vec![None; run.images.len()]);
+    let frames = std::mem::replace(&mut run.source_pixel_kpc, vec![None; run.images.len()]);
     let without = run.montage(4, 2).unwrap();
-    run.pixel_kpc = frames;
+    run.source_pixel_kpc = frames;
     assert_eq!(
         with_bars.height(),
         without.height() + 2 * 16,
         "two rows of two"
     );
+    // The first bar's length: its round kpc length at the network's pixel size (the source's
+    // pixel size × source width / input size), in display pixels.
+    let size = run.test_examples().unwrap().size();
+    let source = run.test_set.source_of(0).unwrap();
+    let kpc = run.source_pixel_kpc[source].unwrap() * run.images[source].width as f64 / size as f64;
+    assert_eq!(run.test_pixel_kpc(0), Some(kpc));
+    let zoom = (160 / size).clamp(1, 4) as u32;
+    let want = (galaxy_lab::figures::kpc_scale_bar(kpc, size).unwrap().0 * zoom as f64).round();
+    let rgb = image::load_from_memory(with_bars.bytes())
+        .unwrap()
+        .to_rgb8();
+    // Colour-bar title line 18, padding 4, the panel, then the bar 6–8 pixels below it.
+    let row = 18 + 4 + size as u32 * zoom + 7;
+    let run_len = (4..rgb.width())
+        .take_while(|&x| rgb.get_pixel(x, row).0 == [0; 3])
+        .count();
+    assert_eq!(run_len as f64, want, "bar of {want} display pixels");
     let fm = run.feature_maps(0, 0, &cpu_device()).unwrap();
     assert!(fm.width() > 5 * fm.height(), "one row of six panels");
     // The same figure for any image and a loaded or trained network; an image of another size

@@ -270,6 +270,12 @@ fn a_classifier_is_evaluated_on_a_mock_set() {
     let m = &e.metrics;
     assert_eq!(m.n, 12);
     assert_eq!(e.images[0].width, 64);
+    // Each image's pixel size at the network's input: its stored frame over 64 pixels.
+    for k in 0..12 {
+        let want = 2.0 * ds.labels[k].fov_half_width_kpc as f64 / 64.0;
+        let got = e.pixel_kpc[k].expect("the file records every frame");
+        assert!((got - want).abs() < 1e-9 * want, "{got} vs {want}");
+    }
     assert_eq!(m.overall.support + m.rejected, 12);
     assert_eq!(m.per_class.iter().map(|r| r.data[2]).sum::<u64>(), 12);
     assert_eq!(m.paper, prakash2020::real_data());

@@ -439,6 +439,22 @@ fn dataset_round_trips_and_is_thread_independent() {
             .all(|l| l.redshift == 0.0 && l.roll_deg == 0.0)
     );
     drop((o, fresh));
+    // A stored frame of zero (or any non-positive one) is an error naming the column and image.
+    {
+        let f = hdf5::File::open_rw(&old).unwrap();
+        f.dataset("fov_half_width_kpc")
+            .unwrap()
+            .write(&vec![0f32; 14])
+            .unwrap();
+    }
+    let o = PairH5::open(&old).unwrap();
+    let e = o.pixel_kpc(3).unwrap_err().to_string();
+    assert!(
+        e.contains("fov_half_width_kpc") && e.contains("image 3"),
+        "{e}"
+    );
+    assert!(o.scale_bar(3).is_err());
+    drop(o);
     // A required column missing is an error naming it.
     {
         let f = hdf5::File::open_rw(&old).unwrap();

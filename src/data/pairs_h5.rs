@@ -821,7 +821,7 @@ impl PairH5 {
     }
 
     /// The size of image `k`'s pixels in kpc: its frame (`2 · fov_half_width_kpc`) over its width.
-    /// Files written before frames were recorded store 0, which is an error naming the image.
+    /// A stored frame that is not positive and finite is an error naming the image.
     pub fn pixel_kpc(&self, k: usize) -> Result<f64> {
         let label = self.labels.get(k).ok_or_else(|| {
             Error::invalid("image index", k, format!("must be below {}", self.count))
@@ -831,10 +831,7 @@ impl PairH5 {
             return Err(Error::invalid(
                 "fov_half_width_kpc",
                 half,
-                format!(
-                    "of image {k} must be a positive frame half-width (regenerate the file to \
-                     record it)"
-                ),
+                format!("of image {k} must be a positive, finite frame half-width"),
             ));
         }
         Ok(2.0 * half / self.width as f64)

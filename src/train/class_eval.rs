@@ -353,10 +353,11 @@ impl ClassEval {
         let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
         let size = self.images[0].width;
         let zoom = (160 / size.max(1)).clamp(1, 4) as u32;
-        let bars: Option<Vec<(f64, String)>> = idx
+        let frames: Vec<Option<f64>> = idx
             .iter()
-            .map(|&i| self.pixel_kpc[i].map(|kpc| crate::figures::kpc_scale_bar(kpc, size).ok())?)
+            .map(|&i| self.pixel_kpc.get(i).copied().flatten())
             .collect();
+        let bars = crate::figures::panel_kpc_bars(&frames, size)?;
         crate::metrics::prediction_montage(
             &imgs,
             &truth,

@@ -50,8 +50,9 @@ pub struct ClassRun {
     pub history: ClassHistory,
     /// All source images read from the file (at the file's size).
     pub images: Vec<Image>,
-    /// Each source image's pixel size in kpc, where the file records its frame.
-    pub pixel_kpc: Vec<Option<f64>>,
+    /// Each source image's pixel size in kpc at the file's size (not the network's input), where
+    /// the file records its frame.
+    pub source_pixel_kpc: Vec<Option<f64>>,
     /// Class of each source image.
     pub labels: Vec<usize>,
     /// Source-image indices of each part.
@@ -205,7 +206,7 @@ pub fn run_classification_with(
         model,
         net,
         history,
-        pixel_kpc: (0..images.len()).map(|k| ds.pixel_kpc(k).ok()).collect(),
+        source_pixel_kpc: (0..images.len()).map(|k| ds.pixel_kpc(k).ok()).collect(),
         images,
         labels,
         split,

@@ -260,15 +260,8 @@ impl ClassRun {
         let truth: Vec<usize> = idx.iter().map(|&i| self.truth[i]).collect();
         let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
         let zoom = (160 / test.size().max(1)).clamp(1, 4) as u32;
-        let bars: Option<Vec<(f64, String)>> = idx
-            .iter()
-            .map(|&i| {
-                let source = self.test_set.source_of(i).ok()?;
-                let source_px = self.images.get(source)?.width as f64;
-                let kpc = self.pixel_kpc.get(source).copied()?? * source_px / test.size() as f64;
-                crate::figures::kpc_scale_bar(kpc, test.size()).ok()
-            })
-            .collect();
+        let frames: Vec<Option<f64>> = idx.iter().map(|&i| self.test_pixel_kpc(i)).collect();
+        let bars = crate::figures::panel_kpc_bars(&frames, test.size())?;
         crate::metrics::prediction_montage(
             &imgs,
             &truth,
@@ -281,6 +274,15 @@ impl ClassRun {
         )
     }
 
+    /// The pixel size in kpc of test image `i` as the network sees it: its source's (resizing
+    /// keeps the frame), or `None` where the file records no frame.
+    pub fn test_pixel_kpc(&self, i: usize) -> Option<f64> {
+        let source = self.test_set.source_of(i).ok()?;
+        let source_px = self.images.get(source)?.width as f64;
+        let kpc = self.source_pixel_kpc.get(source).copied().flatten()?;
+        Some(kpc * source_px / self.net.input_shape().1 as f64)
+    }
+
     /// Fig. 2: test image `i` and channel `channel` of each convolution's (AlexNet) or block's
     /// (compact) activation, each resampled to the input size, as one montage (input first).
     pub fn feature_maps(&self, i: usize, channel: usize, device: &Device) -> Result<Png> {
@@ -291,7 +293,7 @@ impl ClassRun {
             height: s,
             data: test.pixels(i)?,
         };
-        feature_map_figure(&self.model, &image, None, channel, device)
+        feature_map_figure(&self.model, &image, self.test_pixel_kpc(i), channel, device)
     }
 }
 
