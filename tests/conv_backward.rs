@@ -204,6 +204,25 @@ fn strides_dilation_groups_and_asymmetric_padding() {
         pad: [(1, 1), (5, 5)],
         ..Case::plain(2, 5, 4, 3, 3, 1, 1)
     });
+    // "Same" stride-1 convolutions (as many output columns as input columns) take the contiguous
+    // path: with row dilation, with asymmetric column padding, and with kernel rows that read
+    // no input row at all (a plane 2 rows high, a 5-tall kernel, padding 2).
+    check(Case {
+        dil: [2, 1],
+        pad: [(2, 2), (1, 1)],
+        ..Case::plain(3, 2, 3, 9, 3, 1, 1)
+    });
+    check(Case {
+        pad: [(1, 1), (0, 2)],
+        ..Case::plain(2, 2, 3, 9, 3, 1, 0)
+    });
+    check(Case {
+        h: 2,
+        w: 6,
+        k: [5, 3],
+        pad: [(2, 2), (1, 1)],
+        ..Case::plain(2, 3, 2, 6, 3, 1, 1)
+    });
     // A kernel wider than the stride skips input columns at the right edge.
     check(Case {
         k: [2, 4],

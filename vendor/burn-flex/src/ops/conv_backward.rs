@@ -155,9 +155,130 @@ pub(crate) fn workers() -> usize {
     }
 }
 
+/// Where one kernel tap reads a "same" convolution's input (stride 1, column dilation 1, as many
+/// output columns as input columns): output rows `oy0..oy1` read input rows at consecutive
+/// offsets, so output pixel `t` (flat, in those rows) reads input pixel `t + shift`; output
+/// columns outside `lo..hi` fall outside the input row.
+struct SameTap {
+    oy0: usize,
+    oy1: usize,
+    shift: isize,
+    lo: usize,
+    hi: usize,
+}
+
+impl Geom {
+    /// Rows of the output and the input are both `w` long and consecutive output rows read
+    /// consecutive input rows: one tap's valid block is one contiguous shifted copy.
+    fn is_same_stride1(&self) -> bool {
+        self.stride == [1, 1] && self.dil[1] == 1 && self.ow == self.w
+    }
+
+    fn same_tap(&self, ky: usize, kx: usize) -> SameTap {
+        let dy = (ky * self.dil[0]) as isize - self.pad[0] as isize;
+        let oy0 = (-dy).clamp(0, self.oh as isize) as usize;
+        let oy1 = (self.h as isize - dy).clamp(oy0 as isize, self.oh as isize) as usize;
+        let (lo, hi) = self.valid_cols(kx);
+        let shift = dy * self.w as isize + kx as isize - self.pad[1] as isize;
+        SameTap {
+            oy0,
+            oy1,
+            shift,
+            lo,
+            hi,
+        }
+    }
+}
+
+/// Zeroes `row[a..b]` (one element without a call: the edges of 3 × 3 taps are one wide).
+#[inline]
+fn zero_span<T: Elem>(row: &mut [T], a: usize, b: usize) {
+    if b == a + 1 {
+        row[a] = T::zero();
+    } else if b > a {
+        row[a..b].fill(T::zero());
+    }
+}
+
+/// The range of output pixels `t` in `t0..t1` whose input pixel `t + shift` lies in the plane
+/// (empty, `a == b`, when none does).
+fn clip_shifted(t0: usize, t1: usize, shift: isize, plane: usize) -> (usize, usize) {
+    let a = (t0 as isize).max(-shift).max(0).min(t1 as isize) as usize;
+    let b = ((t1 as isize).min(plane as isize - shift).max(a as isize)) as usize;
+    (a, b)
+}
+
+/// [`im2col`] for [`Geom::is_same_stride1`]: per tap and sample one contiguous copy of the
+/// valid rows, then the edge columns zeroed, instead of one copy and two fills per row.
+fn im2col_same<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, cols: &mut [T]) {
+    let l = nb * g.p;
+    let (plane, w) = (g.h * g.w, g.w);
+    for c in 0..g.cig {
+        let cin = grp * g.cig + c;
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let kidx = (c * g.kh + ky) * g.kw + kx;
+                let tap = g.same_tap(ky, kx);
+                for j in 0..nb {
+                    let xs = &x[((n0 + j) * g.ci + cin) * plane..][..plane];
+                    let dst = &mut cols[kidx * l + j * g.p..][..g.p];
+                    dst[..tap.oy0 * w].fill(T::zero());
+                    dst[tap.oy1 * w..].fill(T::zero());
+                    let (a, b) = clip_shifted(tap.oy0 * w, tap.oy1 * w, tap.shift, plane);
+                    if b > a {
+                        let s0 = (a as isize + tap.shift) as usize;
+                        dst[a..b].copy_from_slice(&xs[s0..s0 + (b - a)]);
+                    }
+                    for oy in tap.oy0..tap.oy1 {
+                        let row = &mut dst[oy * w..(oy + 1) * w];
+                        zero_span(row, 0, tap.lo);
+                        zero_span(row, tap.hi, w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`col2im_add`] for [`Geom::is_same_stride1`]: the edge columns of `cols` (whose inputs lie
+/// outside the row) are zeroed first, then each tap's valid rows are added in one contiguous
+/// shifted sweep. Every input pixel receives the same terms in the same order as by rows.
+fn col2im_add_same<T: Elem>(cols: &mut [T], g: &Geom, grp: usize, nb: usize, dx: &mut [T]) {
+    let l = nb * g.p;
+    let (plane, w) = (g.h * g.w, g.w);
+    for c in 0..g.cig {
+        let cin = grp * g.cig + c;
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let kidx = (c * g.kh + ky) * g.kw + kx;
+                let tap = g.same_tap(ky, kx);
+                for j in 0..nb {
+                    let src = &mut cols[kidx * l + j * g.p..][..g.p];
+                    for oy in tap.oy0..tap.oy1 {
+                        let row = &mut src[oy * w..(oy + 1) * w];
+                        zero_span(row, 0, tap.lo);
+                        zero_span(row, tap.hi, w);
+                    }
+                    let xs = &mut dx[(j * g.ci + cin) * plane..][..plane];
+                    let (a, b) = clip_shifted(tap.oy0 * w, tap.oy1 * w, tap.shift, plane);
+                    if b > a {
+                        let s0 = (a as isize + tap.shift) as usize;
+                        for (d, &v) in xs[s0..s0 + (b - a)].iter_mut().zip(&src[a..b]) {
+                            *d += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `cols[kidx · L + j · p + q]` = the input under kernel tap `kidx` for output pixel `q` of sample
 /// `n0 + j`, group `grp` (zero outside the input).
 pub(crate) fn im2col<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usize, cols: &mut [T]) {
+    if g.is_same_stride1() {
+        return im2col_same(x, g, grp, n0, nb, cols);
+    }
     let l = nb * g.p;
     let plane = g.h * g.w;
     for c in 0..g.cig {
@@ -199,8 +320,11 @@ pub(crate) fn im2col<T: Elem>(x: &[T], g: &Geom, grp: usize, n0: usize, nb: usiz
 }
 
 /// The inverse scatter of [`im2col`]: adds `cols` back into `dx` (the chunk's samples only,
-/// `dx` starting at sample `n0`).
-fn col2im_add<T: Elem>(cols: &[T], g: &Geom, grp: usize, nb: usize, dx: &mut [T]) {
+/// `dx` starting at sample `n0`). `cols` is scratch: the "same" path zeroes its edge columns.
+fn col2im_add<T: Elem>(cols: &mut [T], g: &Geom, grp: usize, nb: usize, dx: &mut [T]) {
+    if g.is_same_stride1() {
+        return col2im_add_same(cols, g, grp, nb, dx);
+    }
     let l = nb * g.p;
     let plane = g.h * g.w;
     for c in 0..g.cig {
@@ -219,8 +343,18 @@ fn col2im_add<T: Elem>(cols: &[T], g: &Geom, grp: usize, nb: usize, dx: &mut [T]
                         };
                         let src = &row[j * g.p + oy * g.ow..][..g.ow];
                         let dst = &mut xs[iy * g.w..][..g.w];
-                        for (ox, &v) in src.iter().enumerate().take(hi).skip(lo) {
-                            dst[ox * g.stride[1] + off - g.pad[1]] += v;
+                        if g.stride[1] == 1 {
+                            if hi > lo {
+                                let s0 = lo + off - g.pad[1];
+                                for (d, &v) in dst[s0..s0 + (hi - lo)].iter_mut().zip(&src[lo..hi])
+                                {
+                                    *d += v;
+                                }
+                            }
+                        } else {
+                            for (ox, &v) in src.iter().enumerate().take(hi).skip(lo) {
+                                dst[ox * g.stride[1] + off - g.pad[1]] += v;
+                            }
                         }
                     }
                 }
@@ -364,38 +498,42 @@ fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     let chunks = g.n.div_ceil(nb);
     // Each chunk of `dx` is zeroed just before col2im adds into it, inside the parallel loop,
     // instead of by one serial memset of the whole gradient.
-    filled_in_chunks(g.n * sample, nb * sample, |c, part: &mut [MaybeUninit<T>]| {
-        let dxc = zeroed(part);
-        let (n0, nbj) = (c * nb, dxc.len() / sample);
-        let l = nbj * g.p;
-        // `yp` written in full by pack_dy, `d` by the gemm (it does not read its output).
-        let mut d = Scratch::<T>::take(g.k * l);
-        let mut yp = Scratch::<T>::take(g.cog * l);
-        let par = gemm_parallelism(chunks, g.k, l, g.cog);
-        for grp in 0..g.groups {
-            pack_dy(dy, g, grp, n0, nbj, &mut yp);
-            // d [k, l] = w[grp]ᵀ [k, cog] · yp [cog, l]
-            unsafe {
-                gemm_acc(
-                    g.k,
-                    l,
-                    g.cog,
-                    d.as_mut_ptr(),
-                    1,
-                    l as isize,
-                    false,
-                    w.as_ptr().add(grp * g.cog * g.k),
-                    g.k as isize,
-                    1,
-                    yp.as_ptr(),
-                    1,
-                    l as isize,
-                    par,
-                );
+    filled_in_chunks(
+        g.n * sample,
+        nb * sample,
+        |c, part: &mut [MaybeUninit<T>]| {
+            let dxc = zeroed(part);
+            let (n0, nbj) = (c * nb, dxc.len() / sample);
+            let l = nbj * g.p;
+            // `yp` written in full by pack_dy, `d` by the gemm (it does not read its output).
+            let mut d = Scratch::<T>::take(g.k * l);
+            let mut yp = Scratch::<T>::take(g.cog * l);
+            let par = gemm_parallelism(chunks, g.k, l, g.cog);
+            for grp in 0..g.groups {
+                pack_dy(dy, g, grp, n0, nbj, &mut yp);
+                // d [k, l] = w[grp]ᵀ [k, cog] · yp [cog, l]
+                unsafe {
+                    gemm_acc(
+                        g.k,
+                        l,
+                        g.cog,
+                        d.as_mut_ptr(),
+                        1,
+                        l as isize,
+                        false,
+                        w.as_ptr().add(grp * g.cog * g.k),
+                        g.k as isize,
+                        1,
+                        yp.as_ptr(),
+                        1,
+                        l as isize,
+                        par,
+                    );
+                }
+                col2im_add(&mut d, g, grp, nbj, dxc);
             }
-            col2im_add(&d, g, grp, nbj, dxc);
-        }
-    })
+        },
+    )
 }
 
 pub(crate) fn to_tensor<T: Elem>(data: Vec<T>, shape: Shape, dtype: DType) -> FlexTensor {
