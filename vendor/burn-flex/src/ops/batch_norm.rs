@@ -19,11 +19,13 @@
 //! f64 natively; f16 and bf16 through f32.
 
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use burn_backend::DType;
 use burn_backend::ops::{BatchNormTrain, BatchNormTrainBackward};
 use burn_std::{Bytes, Shape, bf16, f16};
 
 use crate::ops::module::{cast_from_f32, cast_to_f32};
+use crate::ops::scratch::filled_in_chunks;
 use crate::{Flex, FlexTensor, Layout};
 
 /// The element types computed natively. Sums and the element-wise passes compute in f64 and
@@ -33,9 +35,10 @@ use crate::{Flex, FlexTensor, Layout};
 trait Val: Copy + Send + Sync + bytemuck::Pod + burn_backend::Element {
     fn to64(self) -> f64;
     fn from64(v: f64) -> Self;
-    /// `out = (src − mean) · a + b` (centred first: `src · a − mean · a` would cancel).
-    fn affine(src: &[Self], mean: f64, a: f64, b: f64, out: &mut [Self]);
-    /// `out = k · (dy − mg − (x − mu) · iv · mgx)`.
+    /// `out = (src − mean) · a + b` (centred first: `src · a − mean · a` would cancel); every
+    /// element of `out` written.
+    fn affine(src: &[Self], mean: f64, a: f64, b: f64, out: &mut [MaybeUninit<Self>]);
+    /// `out = k · (dy − mg − (x − mu) · iv · mgx)`; every element of `out` written.
     #[allow(clippy::too_many_arguments)]
     fn input_grad(
         x: &[Self],
@@ -45,7 +48,7 @@ trait Val: Copy + Send + Sync + bytemuck::Pod + burn_backend::Element {
         k: f64,
         mg: f64,
         mgx: f64,
-        out: &mut [Self],
+        out: &mut [MaybeUninit<Self>],
     );
 }
 
@@ -58,9 +61,9 @@ macro_rules! val {
             fn from64(v: f64) -> Self {
                 v as $t
             }
-            fn affine(src: &[Self], mean: f64, a: f64, b: f64, out: &mut [Self]) {
+            fn affine(src: &[Self], mean: f64, a: f64, b: f64, out: &mut [MaybeUninit<Self>]) {
                 for (o, &v) in out.iter_mut().zip(src) {
-                    *o = ((v as f64 - mean) * a + b) as $t;
+                    o.write(((v as f64 - mean) * a + b) as $t);
                 }
             }
             fn input_grad(
@@ -71,10 +74,10 @@ macro_rules! val {
                 k: f64,
                 mg: f64,
                 mgx: f64,
-                out: &mut [Self],
+                out: &mut [MaybeUninit<Self>],
             ) {
                 for ((o, &xv), &g) in out.iter_mut().zip(x).zip(dy) {
-                    *o = (k * (g as f64 - mg - (xv as f64 - mu) * iv * mgx)) as $t;
+                    o.write((k * (g as f64 - mg - (xv as f64 - mu) * iv * mgx)) as $t);
                 }
             }
         }
@@ -150,30 +153,22 @@ fn per_channel<R: Send>(c: usize, f: impl Fn(usize) -> R + Send + Sync) -> Vec<R
     }
 }
 
-/// `out[plane i] = g(channel of i, x plane i, extra plane i)` for every plane, in parallel.
+/// `out[plane i] = g(channel of i, x plane i, extra plane i)` for every plane, in parallel; `g`
+/// writes every element of its (uninitialised) output plane, so nothing is zero-filled first.
 fn per_plane<T: Val>(
     d: Dims,
     x: &[T],
     extra: Option<&[T]>,
-    g: impl Fn(usize, &[T], Option<&[T]>, &mut [T]) + Send + Sync,
+    g: impl Fn(usize, &[T], Option<&[T]>, &mut [MaybeUninit<T>]) + Send + Sync,
 ) -> Vec<T> {
-    let mut out = alloc::vec![T::from64(0.0); x.len()];
     if d.plane == 0 {
-        return out;
+        return Vec::new();
     }
-    let one = |(i, o): (usize, &mut [T])| {
+    filled_in_chunks(x.len(), d.plane, |i, o: &mut [MaybeUninit<T>]| {
         let src = &x[i * d.plane..][..d.plane];
         let e = extra.map(|e| &e[i * d.plane..][..d.plane]);
         g(i % d.c, src, e, o)
-    };
-    #[cfg(feature = "rayon")]
-    {
-        use rayon::prelude::*;
-        out.par_chunks_mut(d.plane).enumerate().for_each(one);
-    }
-    #[cfg(not(feature = "rayon"))]
-    out.chunks_mut(d.plane).enumerate().for_each(one);
-    out
+    })
 }
 
 fn affine<T: Val>(d: Dims, x: &[T], mean: &[f64], a: &[f64], b: &[f64]) -> Vec<T> {
