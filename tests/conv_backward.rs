@@ -223,6 +223,11 @@ fn strides_dilation_groups_and_asymmetric_padding() {
         pad: [(2, 2), (1, 1)],
         ..Case::plain(2, 3, 2, 6, 3, 1, 1)
     });
+    // Fewer output rows than input rows (no row padding): 5 of 7.
+    check(Case {
+        pad: [(0, 0), (1, 1)],
+        ..Case::plain(2, 5, 6, 7, 3, 1, 1)
+    });
     // A kernel wider than the stride skips input columns at the right edge.
     check(Case {
         k: [2, 4],
