@@ -426,7 +426,21 @@ pub(crate) fn gemm_parallelism(chunks: usize, m: usize, n: usize, k: usize) -> g
     gemm::Parallelism::None
 }
 
-/// The weight gradient `[co, cig, kh, kw]` of one chunk of samples.
+/// Whether [`weight_grad_chunk`] stores each group's `[cog, k]` block column-major.
+///
+/// The gemm crate computes a row-major destination as its transpose, which makes `cols`
+/// (`[k, l]`) its left-hand side with rows `l` apart, packed one scalar at a time (8 % of a
+/// compact training step); with a column-major destination the left-hand side is `yp` (`[cog,
+/// l]`) instead and `cols` is read as it lies. So: column-major when `yp` is the smaller of the
+/// two (every 3 × 3 layer: `k = 9 · cig`), row-major otherwise (a stem with one input channel:
+/// `k = 25 < cog = 32`).
+fn column_major_weight_grad(g: &Geom) -> bool {
+    g.cog < g.k
+}
+
+/// The weight gradient of one chunk of samples, each group's `[cog, k]` block row-major or,
+/// where [`column_major_weight_grad`], column-major (`k` columns of `cog` values;
+/// [`weight_grad`] transposes the sum once).
 fn weight_grad_chunk<T: Elem>(
     x: &[T],
     dy: &[T],
@@ -441,6 +455,12 @@ fn weight_grad_chunk<T: Elem>(
     let mut cols = Scratch::<T>::take(g.k * l);
     let mut yp = Scratch::<T>::take(g.cog * l);
     let par = gemm_parallelism(chunks, g.cog, g.k, l);
+    // Element (co, kk) of a block at `co · rs + kk · cs`.
+    let (rs, cs) = if column_major_weight_grad(g) {
+        (1, g.cog as isize)
+    } else {
+        (g.k as isize, 1)
+    };
     for grp in 0..g.groups {
         im2col(x, g, grp, n0, nb, &mut cols);
         pack_dy(dy, g, grp, n0, nb, &mut yp);
@@ -451,8 +471,8 @@ fn weight_grad_chunk<T: Elem>(
                 g.k,
                 l,
                 acc.as_mut_ptr().add(grp * g.cog * g.k),
-                1,
-                g.k as isize,
+                cs,
+                rs,
                 true,
                 yp.as_ptr(),
                 1,
@@ -467,6 +487,8 @@ fn weight_grad_chunk<T: Elem>(
     acc
 }
 
+/// The weight gradient `[co, cig, kh, kw]`: the chunks' partials summed, each group's block
+/// transposed to row-major if it was computed column-major.
 fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     let nb = g.chunk(workers());
     let starts: Vec<usize> = (0..g.n).step_by(nb).collect();
@@ -486,7 +508,19 @@ fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
             *s += v;
         }
     }
-    sum
+    if !column_major_weight_grad(g) {
+        return sum;
+    }
+    let mut out = vec![T::zero(); g.co * g.k];
+    for grp in 0..g.groups {
+        let block = grp * g.cog * g.k;
+        for kk in 0..g.k {
+            for co in 0..g.cog {
+                out[block + co * g.k + kk] = sum[block + kk * g.cog + co];
+            }
+        }
+    }
+    out
 }
 
 fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {

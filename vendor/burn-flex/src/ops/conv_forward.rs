@@ -32,19 +32,18 @@ use crate::ops::conv_backward::{
 };
 
 /// Whether [`conv2d`] computes this convolution: f32 or f64, ungrouped, symmetric padding (the
-/// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one,
-/// and output rows long enough for this im2col: it copies one output row per channel and tap,
-/// burn-flex's copies all input channels per pixel and tap, so deep channels on narrow maps
-/// stay with burn-flex. Measured (`compact_layer_profile`, batch 64, one thread): 1 → 32 at
-/// 32² wide 3.6× faster, 32 → 32 at 16² 1.3×, 32 → 64 at 8² 1.2×, 64 → 64 at 8² the same,
-/// 64 → 128 and 128 → 128 at 4² 0.87× and 0.81× (slower): taken where `8 · W_out > C_in`.
+/// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one.
+/// Until stop 51 deep channels on narrow maps (`8 · W_out ≤ C_in`) stayed with burn-flex's
+/// NHWC im2col, which was faster there while this im2col copied one output row per channel and
+/// tap; since "same" convolutions copy one block per tap (`im2col_same`) this path is faster
+/// there too (`examples/compact_op_profile.rs`, batch 64, one thread, inference: 64 → 64 at 8²
+/// 4.71 → 3.29 ms, 64 → 128 at 4² 2.69 → 1.79 ms, 128 → 128 at 4² 4.70 → 3.14 ms).
 pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> bool {
     let (xs, ws) = (x.layout().shape(), weight.layout().shape());
     if xs.num_dims() != 4 || ws.num_dims() != 4 {
         return false;
     }
-    8 * out_size(xs, ws, options, 1) > xs[1]
-        && matches!(x.dtype(), DType::F32 | DType::F64)
+    matches!(x.dtype(), DType::F32 | DType::F64)
         && weight.dtype() == x.dtype()
         && options.groups == 1
         && !options.is_asymmetric()
