@@ -6,7 +6,8 @@
 //! needs no gradient, as in the network. The last column multiplies by how often the network
 //! runs the operation.
 //!
-//! Run: `RAYON_NUM_THREADS=1 cargo run --example compact_op_profile` (nothing else running).
+//! Run: `RAYON_NUM_THREADS=1 cargo run --example compact_op_profile [-- "batch norm"]` (nothing
+//! else running; an argument keeps the rows whose name contains it, e.g. for `perf`).
 use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::MaxPool2dConfig;
 use burn::nn::{BatchNormConfig, PaddingConfig2d, Relu};
@@ -17,7 +18,8 @@ use galaxy_lab::train::step_timing::median_ms;
 const N: usize = 64;
 const STEPS: usize = 20;
 
-/// Prints one row and returns its share of a step (count × forward + backward).
+/// Prints one row and returns its share of a step (count × forward + backward); rows whose
+/// name does not contain the program's first argument (if given) are skipped.
 fn row(
     name: &str,
     count: usize,
@@ -25,6 +27,12 @@ fn row(
     op: impl Fn(Tensor<4>) -> Tensor<4>,
     infer: impl Fn(Tensor<4>) -> Tensor<4>,
 ) -> f64 {
+    if std::env::args()
+        .nth(1)
+        .is_some_and(|only| !name.contains(&only))
+    {
+        return 0.0;
+    }
     let dev = Device::flex().autodiff();
     let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &dev);
     let x = if shape[1] > 1 { x.require_grad() } else { x };
