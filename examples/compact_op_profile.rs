@@ -55,9 +55,11 @@ fn row(
 }
 
 fn main() {
+    // The CLI's allocator settings: without them every large output is faulted in afresh.
+    let malloc = galaxy_lab::malloc::keep_freed_memory();
     let dev = Device::flex().autodiff();
     println!(
-        "burn flex, {} thread(s), batch {N}",
+        "burn flex, {} thread(s), batch {N}, malloc {malloc}",
         rayon::current_num_threads()
     );
     println!(
