@@ -1,7 +1,8 @@
 //! A 2-D convolution and its gradients through autodiff, checked against plain loops written here.
 //! Our patched burn-flex computes the output of ungrouped convolutions
 //! (`vendor/burn-flex/src/ops/conv_forward.rs`) and both gradients (weight and input,
-//! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm; the other convolutions keep
+//! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm, "same" f32 convolutions' output
+//! and input gradient directly where the CPU has AVX-512F (`conv_direct.rs`); the other convolutions keep
 //! burn-flex's own kernels. These tests hold both to the definition for every
 //! shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2 stem and
 //! 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user could build
@@ -243,6 +244,36 @@ fn batches_that_do_not_split_evenly() {
         check(Case::plain(n, 3, 4, 10, 3, 1, 1));
         check(Case::plain(n, 5, 6, 10, 3, 1, 1));
     }
+}
+
+/// "Same" f32 convolutions (stride 1, odd kernels padded by half: the compact network's 3 × 3
+/// layers) run directly where the CPU has AVX-512F (`vendor/burn-flex/src/ops/conv_direct.rs`)
+/// and through im2col + gemm elsewhere: both paths, on maps where the direct one applies (10²,
+/// 16², 5 × 5 at 20²) and where it does not (4²), with output channels that fill no, one or
+/// several 8-channel tiles and batches that split into chunks and tiles unevenly.
+#[test]
+fn same_convolutions_direct_and_through_im2col() {
+    // The path is a process-wide switch: no other convolution test may run meanwhile with it off.
+    let _turn = crate::burn_turn();
+    let cases = [
+        Case::plain(3, 5, 3, 10, 3, 1, 1),
+        Case::plain(7, 6, 17, 10, 3, 1, 1),
+        Case::plain(2, 32, 32, 16, 3, 1, 1),
+        Case::plain(3, 4, 9, 20, 5, 1, 2),
+        Case::plain(4, 32, 20, 4, 3, 1, 1),
+        Case {
+            h: 12,
+            w: 9,
+            ..Case::plain(2, 3, 8, 9, 3, 1, 1)
+        },
+    ];
+    for direct in [false, true] {
+        burn_flex::ops::conv_backward::set_direct(direct);
+        for c in cases {
+            check(c);
+        }
+    }
+    burn_flex::ops::conv_backward::set_direct(true);
 }
 
 /// The kernels reuse per-thread scratch buffers without clearing them, and do not zero the

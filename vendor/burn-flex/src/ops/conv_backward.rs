@@ -523,6 +523,14 @@ fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     out
 }
 
+/// [`input_grad`] in f32: directly (`conv_direct.rs`) where that applies.
+fn input_grad_f32(w: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
+    if crate::ops::conv_direct::applies(g) {
+        return crate::ops::conv_direct::input_grad(w, dy, g);
+    }
+    input_grad(w, dy, g)
+}
+
 fn input_grad<T: Elem>(w: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     let sample = g.ci * g.h * g.w;
     if sample == 0 || g.n == 0 || g.cog == 0 {
@@ -629,7 +637,7 @@ pub fn conv2d_x_backward(
     let g = Geom::new(&x_shape, w.layout().shape(), dy.layout().shape(), options);
     match w.dtype() {
         DType::F32 => to_tensor(
-            input_grad::<f32>(w.storage(), dy.storage(), &g),
+            input_grad_f32(w.storage(), dy.storage(), &g),
             x_shape,
             DType::F32,
         ),
@@ -641,7 +649,7 @@ pub fn conv2d_x_backward(
         DType::F16 => {
             let (w, dy) = (cast_to_f32(w, f16::to_f32), cast_to_f32(dy, f16::to_f32));
             let dx = to_tensor(
-                input_grad::<f32>(w.storage(), dy.storage(), &g),
+                input_grad_f32(w.storage(), dy.storage(), &g),
                 x_shape,
                 DType::F32,
             );
@@ -650,7 +658,7 @@ pub fn conv2d_x_backward(
         DType::BF16 => {
             let (w, dy) = (cast_to_f32(w, bf16::to_f32), cast_to_f32(dy, bf16::to_f32));
             let dx = to_tensor(
-                input_grad::<f32>(w.storage(), dy.storage(), &g),
+                input_grad_f32(w.storage(), dy.storage(), &g),
                 x_shape,
                 DType::F32,
             );
@@ -663,6 +671,16 @@ pub fn conv2d_x_backward(
 /// 0: not decided yet (read the environment), 1: im2col + gemm, 2: burn's generic formulation.
 #[cfg(feature = "std")]
 static MODE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Compute the forward pass and input gradient of f32 "same" convolutions directly
+/// (`conv_direct.rs`: `true`, the default where the CPU has AVX-512F and
+/// `BURN_FLEX_NO_DIRECT_CONV` is unset) or through im2col + gemm (`false`), from now on in this
+/// process, so that one test or benchmark process can check or time both. Returns whether the
+/// direct path is now on (never on a CPU without AVX-512F).
+pub fn set_direct(enabled: bool) -> bool {
+    crate::ops::conv_direct::set_enabled(enabled);
+    crate::ops::conv_direct::enabled()
+}
 
 /// Use burn's generic formulation (`true`) or im2col + gemm (`false`, the default) for the
 /// gradients of ungrouped, symmetrically padded convolutions, from now on in this process.

@@ -84,7 +84,7 @@ pub fn conv2d(
     let g = Geom::new(xs, ws, &y_shape, options);
     match x.dtype() {
         DType::F32 => to_tensor(
-            forward::<f32>(
+            forward_f32(
                 x.storage(),
                 w.storage(),
                 bias.as_ref().map(|b| b.storage()),
@@ -105,6 +105,14 @@ pub fn conv2d(
         ),
         dtype => panic!("conv2d (im2col forward): unsupported dtype {dtype:?}"),
     }
+}
+
+/// [`forward`] in f32: directly (`conv_direct.rs`) where that applies.
+fn forward_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, g: &Geom) -> Vec<f32> {
+    if crate::ops::conv_direct::applies(g) {
+        return crate::ops::conv_direct::forward(x, w, bias, g);
+    }
+    forward(x, w, bias, g)
 }
 
 fn forward<T: Elem>(x: &[T], w: &[T], bias: Option<&[T]>, g: &Geom) -> Vec<T> {

@@ -183,6 +183,7 @@ mod conv_common;
 pub mod conv;
 pub mod conv_backward;
 pub mod conv_forward;
+mod conv_direct;
 pub mod conv_transpose;
 pub mod cumulative;
 pub mod deform_conv;
