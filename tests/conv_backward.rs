@@ -1,12 +1,13 @@
 //! A 2-D convolution and its gradients through autodiff, checked against plain loops written here.
 //! Our patched burn-flex computes the output of ungrouped convolutions
 //! (`vendor/burn-flex/src/ops/conv_forward.rs`) and both gradients (weight and input,
-//! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm, "same" f32 convolutions' output
-//! and input gradient directly where the CPU has AVX-512F (`conv_direct.rs`); the other convolutions keep
-//! burn-flex's own kernels. These tests hold both to the definition for every
-//! shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2 stem and
-//! 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user could build
-//! (dilation, groups, asymmetric padding, batches that do not split evenly into chunks).
+//! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm, and the output and input
+//! gradient of "same" f32 convolutions directly where the CPU has AVX-512F (`conv_direct.rs`);
+//! the other convolutions keep burn-flex's own kernels. These tests hold both to the definition
+//! for every shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2
+//! stem and 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user
+//! could build (dilation, groups, asymmetric padding, batches that do not split evenly into
+//! chunks).
 
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
@@ -249,31 +250,43 @@ fn batches_that_do_not_split_evenly() {
 /// "Same" f32 convolutions (stride 1, odd kernels padded by half: the compact network's 3 × 3
 /// layers) run directly where the CPU has AVX-512F (`vendor/burn-flex/src/ops/conv_direct.rs`)
 /// and through im2col + gemm elsewhere: both paths, on maps where the direct one applies (10²,
-/// 16², 5 × 5 at 20²) and where it does not (4²), with output channels that fill no, one or
-/// several 8-channel tiles and batches that split into chunks and tiles unevenly.
+/// 16², 20², 12 × 9) and where it does not (4²), for 3 × 3, 5 × 5, 5 × 3 and 1 × 3 kernels, with
+/// output channels that fill no, one or several 8-channel tiles and batches that split into
+/// chunks and tiles unevenly (5 or more input channels: fewer take burn-flex's small-channel
+/// forward, where only the input gradient runs directly).
 #[test]
 fn same_convolutions_direct_and_through_im2col() {
-    // The path is a process-wide switch: no other convolution test may run meanwhile with it off.
+    // The path is a process-wide switch: tests that train take the same turn.
     let _turn = crate::burn_turn();
+    let rect = |h, w, k: [usize; 2], c: Case| Case {
+        h,
+        w,
+        k,
+        pad: [(k[0] / 2, k[0] / 2), (k[1] / 2, k[1] / 2)],
+        ..c
+    };
     let cases = [
         Case::plain(3, 5, 3, 10, 3, 1, 1),
         Case::plain(7, 6, 17, 10, 3, 1, 1),
         Case::plain(2, 32, 32, 16, 3, 1, 1),
-        Case::plain(3, 4, 9, 20, 5, 1, 2),
+        Case::plain(3, 6, 9, 20, 5, 1, 2),
         Case::plain(4, 32, 20, 4, 3, 1, 1),
-        Case {
-            h: 12,
-            w: 9,
-            ..Case::plain(2, 3, 8, 9, 3, 1, 1)
-        },
+        rect(12, 9, [3, 3], Case::plain(2, 5, 8, 9, 3, 1, 1)),
+        rect(12, 12, [5, 3], Case::plain(2, 5, 7, 12, 3, 1, 1)),
+        rect(6, 10, [1, 3], Case::plain(3, 5, 4, 10, 3, 1, 1)),
     ];
+    let avx512 = std::is_x86_feature_detected!("avx512f");
     for direct in [false, true] {
-        burn_flex::ops::conv_backward::set_direct(direct);
+        let on = burn_flex::ops::conv_backward::set_direct(direct);
+        assert_eq!(on, direct && avx512, "set_direct({direct}) on this CPU");
         for c in cases {
             check(c);
         }
     }
-    burn_flex::ops::conv_backward::set_direct(true);
+    // Back to the process's default (the environment decides).
+    burn_flex::ops::conv_backward::set_direct(
+        std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none(),
+    );
 }
 
 /// The kernels reuse per-thread scratch buffers without clearing them, and do not zero the

@@ -4,9 +4,9 @@
 //! input gradient.
 //!
 //! The input planes of a chunk of samples are laid on a grid whose rows are `w + pw` long and
-//! whose samples are `h + ph` rows apart, the extra columns and rows zero: one zero column
-//! serves as the right padding of a row and the left padding of the next, one band of zero rows
-//! as the bottom padding of a sample and the top padding of the next. On that grid every kernel
+//! whose samples are `h + ph` rows apart, the extra columns and rows zero: one band of `pw` zero
+//! columns serves as the right padding of a row and the left padding of the next, one band of
+//! `ph` zero rows as the bottom padding of a sample and the top padding of the next. On that grid every kernel
 //! tap reads the input at a fixed offset from the output position, `(ky − ph) · (w + pw) + (kx −
 //! pw)`. A tile of 48 consecutive grid positions (three 16-lane vectors) and 8 output channels
 //! (24 accumulators) sums, over taps and input channels, three unaligned loads of the grid at
@@ -19,7 +19,8 @@
 //!
 //! Used where the CPU has AVX-512F (checked at run time), for f32, on maps of at least ~8²
 //! (see [`applies`]); elsewhere the callers keep im2col + gemm, as they do with
-//! `BURN_FLEX_NO_DIRECT_CONV=1` in the environment. Values are the convolution's, summed in another order than im2col's (tests
+//! `BURN_FLEX_NO_DIRECT_CONV` set in the environment. burn-flex's small-channel forward
+//! (`C_in ≤ 4`, `C_out ≤ 16`) keeps its own kernel (`conv_forward::applies`). Values are the convolution's, summed in another order than im2col's (tests
 //! compare both with plain loops: galaxy-lab's `tests/conv_backward.rs`).
 
 use alloc::vec;
@@ -37,6 +38,8 @@ const NM: usize = 8;
 /// Whether this module computes convolutions of geometry `g` on this CPU.
 pub(crate) fn applies(g: &Geom) -> bool {
     available()
+        && g.ci > 0
+        && g.co > 0
         && g.groups == 1
         && g.stride == [1, 1]
         && g.dil == [1, 1]
@@ -60,19 +63,23 @@ pub(crate) fn applies(g: &Geom) -> bool {
 static STATE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
 
 /// AVX-512F on this CPU and, unless [`set_enabled`] said otherwise, `BURN_FLEX_NO_DIRECT_CONV`
-/// unset (read once per process: set, the convolutions keep im2col + gemm).
+/// unset (read once per process; set to any value, the convolutions keep im2col + gemm).
 fn available() -> bool {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     {
         use core::sync::atomic::Ordering;
-        match STATE.load(Ordering::Relaxed) {
-            0 => {
-                let on = std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none();
-                set_enabled(on);
-                STATE.load(Ordering::Relaxed) == 2
-            }
-            s => s == 2,
+        if STATE.load(Ordering::Relaxed) == 0 {
+            // Decided once from the environment, unless `set_enabled` came first.
+            let on = std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none()
+                && std::is_x86_feature_detected!("avx512f");
+            let _ = STATE.compare_exchange(
+                0,
+                if on { 2 } else { 1 },
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
         }
+        STATE.load(Ordering::Relaxed) == 2
     }
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
     {

@@ -33,11 +33,15 @@ use crate::ops::conv_backward::{
 
 /// Whether [`conv2d`] computes this convolution: f32 or f64, ungrouped, symmetric padding (the
 /// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one.
-/// Until stop 51 deep channels on narrow maps (`8 · W_out ≤ C_in`) stayed with burn-flex's
-/// NHWC im2col, which was faster there while this im2col copied one output row per channel and
-/// tap; since "same" convolutions copy one block per tap (`im2col_same`) this path is faster
-/// there too (`examples/compact_op_profile.rs`, batch 64, one thread, inference: 64 → 64 at 8²
-/// 4.71 → 3.29 ms, 64 → 128 at 4² 2.69 → 1.79 ms, 128 → 128 at 4² 4.70 → 3.14 ms).
+/// Until stop 51 deep channels on narrow maps (`8 · W_out ≤ C_in`) stayed with burn-flex's NHWC
+/// im2col, measured faster there at stop 33 (64 → 128 and 128 → 128 at 4²: this path 0.87× and
+/// 0.81×). Re-measured at stop 52, this path is faster there now: "same" convolutions copy one
+/// block per tap (`im2col_same`; `examples/compact_op_profile.rs`, batch 64, one thread,
+/// inference: 64 → 64 at 8² 4.71 → 3.29 ms, 64 → 128 at 4² 2.69 → 1.79 ms, 128 → 128 at 4² 4.70
+/// → 3.14 ms), and Table 4's AlexNet at 256², whose valid 3 × 3 convolutions on 13² maps with
+/// 256–384 channels are not "same", stepped in 2,022 ms this way against 2,202 ms with them on
+/// burn-flex's im2col (`classify bench-step --net alexnet --size 256`, one thread, three
+/// alternating rounds; inference 674 against 719 ms).
 pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> bool {
     let (xs, ws) = (x.layout().shape(), weight.layout().shape());
     if xs.num_dims() != 4 || ws.num_dims() != 4 {
