@@ -1,8 +1,9 @@
 """Per-operation times of the compact classifier's training step in PyTorch (issue 27): each
 convolution, batch norm, ReLU and max pool of the network at batch 64 and a 64² input, forward
-and backward, as galaxy-lab's `examples/compact_op_profile.rs` times them in burn (the output
-gradient is a fixed random tensor: `(op(x) · g).sum()` is differentiated, in both). Prints a
-table in the same layout; run both with nothing else running.
+and backward (inference in eval mode), as galaxy-lab's `examples/compact_op_profile.rs` times
+them in burn (the output gradient is a fixed random tensor: `(op(x) · g).sum()` is
+differentiated, in both). Prints a table in the same layout; run both with nothing else
+running.
 Usage: .venv/bin/python bench/torch_compact_ops.py [--threads 1]"""
 import argparse
 import os
@@ -46,7 +47,12 @@ def row(name, count, make):
     def step():
         (op(x) * g).sum().backward()
 
-    fw, st = med_ms(fwd, args.steps), med_ms(step, args.steps)
+    # Inference in eval mode (batch norm with its running statistics), as burn's `valid()`
+    # module; the training step in train mode.
+    op.eval()
+    fw = med_ms(fwd, args.steps)
+    op.train()
+    st = med_ms(step, args.steps)
     print(f"{name:<34} {count:>3} {fw:>9.2f} {st:>9.2f} {count * st:>9.2f}")
     return count * st
 
