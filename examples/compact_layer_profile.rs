@@ -17,6 +17,8 @@ use burn_flex::ops::conv_backward::set_generic;
 #[path = "support/generic_vs_patched.rs"]
 mod support;
 
+#[path = "support/compact_convs.rs"]
+mod compact_convs;
 /// Medians of `f` under burn's formulations and under the patched ones: five rounds of five
 /// steps each, alternating.
 fn interleaved(f: impl FnMut()) -> (f64, f64) {
@@ -38,15 +40,7 @@ fn main() {
         "max diff"
     );
     let mut total = [0.0; 4];
-    // (in, out, kernel, stride, padding, input size, how many such layers the network has)
-    for (ci, co, k, stride, pad, s, count) in [
-        (1usize, 32usize, 5usize, 2usize, 2usize, 64usize, 1usize),
-        (32, 32, 3, 1, 1, 16, 2),
-        (32, 64, 3, 1, 1, 8, 1),
-        (64, 64, 3, 1, 1, 8, 1),
-        (64, 128, 3, 1, 1, 4, 1),
-        (128, 128, 3, 1, 1, 4, 1),
-    ] {
+    for (ci, co, k, stride, pad, s, count) in compact_convs::COMPACT_CONVS {
         let conv = Conv2dConfig::new([ci, co], [k, k])
             .with_stride([stride, stride])
             .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))

@@ -15,6 +15,8 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use galaxy_lab::train::step_timing::median_ms;
 
+#[path = "support/compact_convs.rs"]
+mod compact_convs;
 const N: usize = 64;
 const STEPS: usize = 20;
 
@@ -67,14 +69,7 @@ fn main() {
         "op (ms)", "×", "fwd", "fwd+bwd", "× count"
     );
     let mut total = 0.0;
-    for (ci, co, k, s, p, side, count) in [
-        (1usize, 32usize, 5usize, 2usize, 2usize, 64usize, 1usize),
-        (32, 32, 3, 1, 1, 16, 2),
-        (32, 64, 3, 1, 1, 8, 1),
-        (64, 64, 3, 1, 1, 8, 1),
-        (64, 128, 3, 1, 1, 4, 1),
-        (128, 128, 3, 1, 1, 4, 1),
-    ] {
+    for (ci, co, k, s, p, side, count) in compact_convs::COMPACT_CONVS {
         let conv = Conv2dConfig::new([ci, co], [k, k])
             .with_stride([s, s])
             .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
