@@ -17,6 +17,7 @@ use galaxy_lab::train::step_timing::median_ms;
 
 #[path = "support/compact_convs.rs"]
 mod compact_convs;
+
 const N: usize = 64;
 const STEPS: usize = 20;
 

@@ -131,7 +131,13 @@ impl Geom {
     /// Samples per chunk: enough chunks for every worker, column buffers near 512 K elements
     /// (2 MB of f32: they stay in cache while the gemm reads them).
     pub(crate) fn chunk(&self, workers: usize) -> usize {
-        let by_memory = (512 << 10) / (self.k * self.p).max(1);
+        self.chunk_of(self.k * self.p, workers)
+    }
+
+    /// Samples per chunk when each sample needs `per_sample` buffer elements: enough chunks for
+    /// every worker, a chunk's buffers near 512 K elements.
+    pub(crate) fn chunk_of(&self, per_sample: usize, workers: usize) -> usize {
+        let by_memory = (512 << 10) / per_sample.max(1);
         by_memory.clamp(1, self.n.div_ceil(workers.max(1)).max(1))
     }
 }

@@ -3,25 +3,26 @@
 //! computed directly in f32 with AVX-512, without a column matrix: the forward pass and the
 //! input gradient.
 //!
-//! The input planes of a chunk of samples are laid on a grid whose rows are `w + pw` long and
-//! whose samples are `h + ph` rows apart, the extra columns and rows zero: one band of `pw` zero
-//! columns serves as the right padding of a row and the left padding of the next, one band of
-//! `ph` zero rows as the bottom padding of a sample and the top padding of the next. On that grid every kernel
-//! tap reads the input at a fixed offset from the output position, `(ky − ph) · (w + pw) + (kx −
-//! pw)`. A tile of 48 consecutive grid positions (three 16-lane vectors) and 8 output channels
-//! (24 accumulators) sums, over taps and input channels, three unaligned loads of the grid at
-//! the tap's offset times eight broadcast weights: the grid rows one tile reads (all taps, all
+//! The input planes of a chunk of samples are laid on a grid whose rows are `w + pw` long and whose
+//! samples are `h + ph` rows apart, the extra columns and rows zero: one band of `pw` zero columns
+//! serves as the right padding of a row and the left padding of the next, one band of `ph` zero
+//! rows as the bottom padding of a sample and the top padding of the next. On that grid every
+//! kernel tap reads the input at a fixed offset from the output position, `(ky − ph) · (w + pw) +
+//! (kx − pw)`. A tile of 48 consecutive grid positions (three 16-lane vectors) and 8 output
+//! channels (24 accumulators) sums, over taps and input channels, three unaligned loads of the grid
+//! at the tap's offset times eight broadcast weights: the grid rows one tile reads (all taps, all
 //! input channels: ~10 KB at 32 channels) stay in L1, and nothing is copied per tap. Outputs at
-//! padding positions are computed and dropped (13 % more work at 16², 27 % at 8², 56 % at 4²).
-//! The input gradient is the same computation with the output gradient on the grid, the offsets
+//! padding positions are computed and dropped (13 % more work at 16², 27 % at 8², 56 % at 4²). The
+//! input gradient is the same computation with the output gradient on the grid, the offsets
 //! mirrored and the weights transposed. The weight gradient keeps im2col + gemm
 //! (`conv_backward.rs`).
 //!
-//! Used where the CPU has AVX-512F (checked at run time), for f32, on maps of at least ~8²
-//! (see [`applies`]); elsewhere the callers keep im2col + gemm, as they do with
-//! `BURN_FLEX_NO_DIRECT_CONV` set in the environment. burn-flex's small-channel forward
-//! (`C_in ≤ 4`, `C_out ≤ 16`) keeps its own kernel (`conv_forward::applies`). Values are the convolution's, summed in another order than im2col's (tests
-//! compare both with plain loops: galaxy-lab's `tests/conv_backward.rs`).
+//! Used where the CPU has AVX-512F (checked at run time), for f32, on maps of at least ~8² (see
+//! [`applies`]); elsewhere the callers keep im2col + gemm, as they do with
+//! `BURN_FLEX_NO_DIRECT_CONV` set in the environment. burn-flex's small-channel forward (`C_in ≤
+//! 4`, `C_out ≤ 16`) keeps its own kernel (`conv_forward::applies`). Values are the convolution's,
+//! summed in another order than im2col's (tests compare both with plain loops: galaxy-lab's
+//! `tests/conv_backward.rs`).
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -37,7 +38,7 @@ const NM: usize = 8;
 
 /// Whether this module computes convolutions of geometry `g` on this CPU.
 pub(crate) fn applies(g: &Geom) -> bool {
-    available()
+    enabled()
         && g.ci > 0
         && g.co > 0
         && g.groups == 1
@@ -62,9 +63,10 @@ pub(crate) fn applies(g: &Geom) -> bool {
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 static STATE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
 
-/// AVX-512F on this CPU and, unless [`set_enabled`] said otherwise, `BURN_FLEX_NO_DIRECT_CONV`
-/// unset (read once per process; set to any value, the convolutions keep im2col + gemm).
-fn available() -> bool {
+/// Whether direct convolutions run in this process: AVX-512F on this CPU and, unless
+/// [`set_enabled`] said otherwise, `BURN_FLEX_NO_DIRECT_CONV` unset (read once per process; set
+/// to any value, the convolutions keep im2col + gemm).
+pub(crate) fn enabled() -> bool {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     {
         use core::sync::atomic::Ordering;
@@ -99,11 +101,6 @@ pub(crate) fn set_enabled(on: bool) {
     }
     #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
     let _ = on;
-}
-
-/// Whether direct convolutions run in this process ([`set_enabled`], the CPU, the environment).
-pub(crate) fn enabled() -> bool {
-    available()
 }
 
 /// The padded grid of a chunk of `nb` samples.
@@ -146,8 +143,7 @@ impl Grid {
 
 /// Samples per chunk: enough chunks for every worker, a chunk's grids near 512 K elements.
 fn chunk(g: &Geom) -> usize {
-    let per_sample = (g.ci + g.co) * Grid::new(g, 1).pp;
-    ((512 << 10) / per_sample.max(1)).clamp(1, g.n.div_ceil(workers().max(1)).max(1))
+    g.chunk_of((g.ci + g.co) * Grid::new(g, 1).pp, workers())
 }
 
 /// Channels `0..c` of samples `n0..n0 + nb` of `src` (`[n, c, h, w]`) on the grid: `dst` is
@@ -196,42 +192,51 @@ fn from_grid(
     }
 }
 
-/// `r [m, l] = Σ_taps Σ_c A[tap] [m, c] · grid [c, l]` shifted by `sign ·` the tap's offset,
-/// where `A`'s element `(i, c)` for tap `t` is `w[i · rs + c · cs + t]`; `k` depth channels.
-#[allow(clippy::too_many_arguments)]
-fn direct(
-    g: &Geom,
-    gr: &Grid,
+/// What the tiles of one convolution read besides the grid, the same for every chunk: the
+/// weights `A[tap] [m, k]` (element `(i, c)` of tap `t` at `w[i · rs + c · cs + t]`) packed as
+/// `[panel of 8 rows][tap][c][8]`, rows past `m` zero, and each tap's buffer offset from its
+/// output position (`sign ·` the tap's shift, after the leading zeros).
+struct Packed {
     m: usize,
     k: usize,
-    w: &[f32],
-    (rs, cs): (usize, usize),
-    grid: &[f32],
-    sign: isize,
-    r: &mut [f32],
-) {
-    let taps = g.kh * g.kw;
-    let mp = m.div_ceil(NM);
-    // Weights packed [panel][tap][c][8], rows past m zero.
-    let mut wp = vec![0f32; mp * taps * k * NM];
-    for p in 0..mp {
-        for i in 0..NM.min(m - p * NM) {
-            for t in 0..taps {
-                for c in 0..k {
-                    wp[((p * taps + t) * k + c) * NM + i] = w[(p * NM + i) * rs + c * cs + t];
+    wp: Vec<f32>,
+    offs: Vec<isize>,
+}
+
+impl Packed {
+    fn new(g: &Geom, m: usize, k: usize, w: &[f32], (rs, cs): (usize, usize), sign: isize) -> Self {
+        let taps = g.kh * g.kw;
+        let mp = m.div_ceil(NM);
+        let mut wp = vec![0f32; mp * taps * k * NM];
+        for p in 0..mp {
+            for i in 0..NM.min(m - p * NM) {
+                for t in 0..taps {
+                    for c in 0..k {
+                        wp[((p * taps + t) * k + c) * NM + i] = w[(p * NM + i) * rs + c * cs + t];
+                    }
                 }
             }
         }
+        // Row length and leading zeros do not depend on the chunk's samples.
+        let gr = Grid::new(g, 1);
+        let offs = (0..g.kh)
+            .flat_map(|ky| (0..g.kw).map(move |kx| (ky, kx)))
+            .map(|(ky, kx)| gr.off as isize + sign * gr.shift(g, ky, kx))
+            .collect();
+        Packed { m, k, wp, offs }
     }
-    let offs: Vec<isize> = (0..g.kh)
-        .flat_map(|ky| (0..g.kw).map(move |kx| (ky, kx)))
-        .map(|(ky, kx)| gr.off as isize + sign * gr.shift(g, ky, kx))
-        .collect();
+}
+
+/// `r [m, l] = Σ_taps Σ_c A[tap] [m, c] · grid [c, l]` shifted by the taps' offsets (`pk`).
+fn direct(gr: &Grid, pk: &Packed, grid: &[f32], r: &mut [f32]) {
+    let (m, k, offs) = (pk.m, pk.k, &pk.offs);
+    let taps = offs.len();
+    let mp = m.div_ceil(NM);
     let mut tile = [0f32; NM * NP];
     for c0 in (0..gr.l).step_by(NP) {
         for p in 0..mp {
             let rows = NM.min(m - p * NM);
-            let wpp = &wp[p * taps * k * NM..][..taps * k * NM];
+            let wpp = &pk.wp[p * taps * k * NM..][..taps * k * NM];
             // SAFETY: AVX-512F was detected (`applies`); every read is inside `grid` (offsets
             // in 0..=2 · off, positions below l, channels below k: index < k · cs) and `wpp`.
             unsafe {
@@ -239,7 +244,7 @@ fn direct(
                     let out = r.as_mut_ptr().add(p * NM * gr.l + c0);
                     tile_avx512(
                         k,
-                        &offs,
+                        offs,
                         grid.as_ptr().add(c0),
                         gr.cs,
                         wpp.as_ptr(),
@@ -248,7 +253,7 @@ fn direct(
                     );
                 } else {
                     let t = tile.as_mut_ptr();
-                    tile_avx512(k, &offs, grid.as_ptr().add(c0), gr.cs, wpp.as_ptr(), t, NP);
+                    tile_avx512(k, offs, grid.as_ptr().add(c0), gr.cs, wpp.as_ptr(), t, NP);
                     for i in 0..rows {
                         r[(p * NM + i) * gr.l + c0..][..NP].copy_from_slice(&tile[i * NP..][..NP]);
                     }
@@ -321,6 +326,8 @@ pub(crate) fn forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, g: &Geom) -> V
     }
     let nb = chunk(g);
     let taps = g.kh * g.kw;
+    // W [co, ci, tap]: element (co, c) of tap t at co · ci · taps + c · taps + t.
+    let pk = Packed::new(g, g.co, g.ci, w, (g.ci * taps, taps), 1);
     filled_in_chunks(
         g.n * sample,
         nb * sample,
@@ -331,8 +338,7 @@ pub(crate) fn forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, g: &Geom) -> V
             let mut xg = Scratch::<f32>::take(g.ci * gr.cs);
             let mut r = Scratch::<f32>::take(g.co * gr.l);
             to_grid(x, g.ci, g, &gr, n0, nbj, &mut xg);
-            // W [co, ci, tap]: element (co, c) of tap t at co · ci · taps + c · taps + t.
-            direct(g, &gr, g.co, g.ci, w, (g.ci * taps, taps), &xg, 1, &mut r);
+            direct(&gr, &pk, &xg, &mut r);
             from_grid(&r, g.co, g, &gr, bias, yc);
         },
     )
@@ -346,6 +352,9 @@ pub(crate) fn input_grad(w: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
     }
     let nb = chunk(g);
     let taps = g.kh * g.kw;
+    // An input pixel receives the output gradient of every pixel that read it: offsets
+    // mirrored, Wᵀ (element (ci, co) of tap t at co · ci · taps + ci · taps + t).
+    let pk = Packed::new(g, g.ci, g.co, w, (taps, g.ci * taps), -1);
     filled_in_chunks(
         g.n * sample,
         nb * sample,
@@ -355,9 +364,7 @@ pub(crate) fn input_grad(w: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
             let mut dg = Scratch::<f32>::take(g.co * gr.cs);
             let mut r = Scratch::<f32>::take(g.ci * gr.l);
             to_grid(dy, g.co, g, &gr, n0, nbj, &mut dg);
-            // An input pixel receives the output gradient of every pixel that read it: offsets
-            // mirrored, Wᵀ (element (ci, co) of tap t at co · ci · taps + ci · taps + t).
-            direct(g, &gr, g.ci, g.co, w, (taps, g.ci * taps), &dg, -1, &mut r);
+            direct(&gr, &pk, &dg, &mut r);
             from_grid(&r, g.ci, g, &gr, None, dxc);
         },
     )
