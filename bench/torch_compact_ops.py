@@ -13,6 +13,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--steps", type=int, default=20)
 args = ap.parse_args()
+if args.threads < 1 or args.steps < 1:
+    ap.error(f"--threads and --steps must be at least 1 (got {args.threads}, {args.steps})")
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
