@@ -2,7 +2,8 @@
 //! Our patched burn-flex computes the output of ungrouped convolutions
 //! (`vendor/burn-flex/src/ops/conv_forward.rs`) and both gradients (weight and input,
 //! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm, and the output and input
-//! gradient of "same" f32 convolutions directly where the CPU has AVX-512F (`conv_direct.rs`);
+//! gradient of "same" f32 convolutions and the weight gradient of ungrouped undilated ones
+//! directly where the CPU has AVX-512F (`conv_direct.rs`, `conv_weight_direct.rs`);
 //! the other convolutions keep burn-flex's own kernels. These tests hold both to the definition
 //! for every shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2
 //! stem and 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user
@@ -284,6 +285,60 @@ fn same_convolutions_direct_and_through_im2col() {
         }
     }
     // Back to the process's default (the environment decides).
+    burn_flex::ops::conv_backward::set_direct(
+        std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none(),
+    );
+}
+
+/// The weight gradient of f32 convolutions without groups or dilation runs directly where the
+/// CPU has AVX-512F (`vendor/burn-flex/src/ops/conv_weight_direct.rs`: output channels in vector
+/// lanes, tiles of 1, 2 or 4 vectors × kernel columns × rows of (input channel, kernel row)) and
+/// through im2col + gemm elsewhere: both paths, for every kernel width it has tiles for (1, 2,
+/// 3, 5, 7, 11) and one it has not (4), output channels that fill one vector, part of one, part
+/// of a tile (20, 33, 48) or several tiles, stems with one or three input channels (rows padded
+/// to whole tiles), strides, asymmetric padding, kh ≠ kw, maps whose pixels are not whole
+/// vectors, and batches that take several blocks of pixels.
+#[test]
+fn weight_gradients_direct_and_through_im2col() {
+    let _turn = crate::burn_turn();
+    let cases = [
+        Case::plain(3, 1, 16, 12, 2, 1, 0),
+        Case::plain(2, 3, 20, 11, 3, 1, 1),
+        Case::plain(2, 4, 48, 9, 3, 1, 1),
+        Case::plain(2, 5, 64, 6, 3, 1, 1),
+        Case::plain(3, 3, 128, 4, 3, 1, 1),
+        Case::plain(2, 2, 96, 7, 5, 1, 2),
+        Case::plain(2, 1, 32, 17, 5, 2, 2),
+        Case::plain(2, 1, 12, 35, 11, 4, 2),
+        Case::plain(2, 2, 33, 9, 7, 2, 3),
+        Case::plain(3, 7, 24, 5, 1, 1, 0),
+        Case::plain(2, 3, 17, 9, 1, 2, 0),
+        Case::plain(37, 2, 16, 4, 3, 1, 1),
+        Case::plain(2, 3, 5, 10, 4, 2, 1),
+        Case {
+            h: 10,
+            w: 13,
+            k: [3, 5],
+            stride: [2, 1],
+            pad: [(0, 2), (1, 3)],
+            ..Case::plain(2, 3, 40, 10, 3, 1, 1)
+        },
+        Case {
+            h: 9,
+            w: 6,
+            k: [5, 1],
+            pad: [(2, 2), (0, 0)],
+            ..Case::plain(2, 6, 16, 9, 3, 1, 1)
+        },
+    ];
+    let avx512 = std::is_x86_feature_detected!("avx512f");
+    for direct in [false, true] {
+        let on = burn_flex::ops::conv_backward::set_direct(direct);
+        assert_eq!(on, direct && avx512, "set_direct({direct}) on this CPU");
+        for c in cases {
+            check(c);
+        }
+    }
     burn_flex::ops::conv_backward::set_direct(
         std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none(),
     );

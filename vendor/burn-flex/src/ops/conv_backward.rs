@@ -593,6 +593,14 @@ fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     out
 }
 
+/// [`weight_grad`] in f32: directly (`conv_weight_direct.rs`) where that applies.
+fn weight_grad_f32(x: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
+    if crate::ops::conv_weight_direct::applies(g) {
+        return crate::ops::conv_weight_direct::weight_grad(x, dy, g);
+    }
+    weight_grad(x, dy, g)
+}
+
 /// [`input_grad`] in f32: directly (`conv_direct.rs`) where that applies.
 fn input_grad_f32(w: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
     if crate::ops::conv_direct::applies(g) {
@@ -664,7 +672,7 @@ pub fn conv2d_weight_backward(
     let g = Geom::new(x.layout().shape(), &w_shape, dy.layout().shape(), options);
     match x.dtype() {
         DType::F32 => to_tensor(
-            weight_grad::<f32>(x.storage(), dy.storage(), &g),
+            weight_grad_f32(x.storage(), dy.storage(), &g),
             w_shape,
             DType::F32,
         ),
@@ -676,7 +684,7 @@ pub fn conv2d_weight_backward(
         DType::F16 => {
             let (x, dy) = (cast_to_f32(x, f16::to_f32), cast_to_f32(dy, f16::to_f32));
             let dw = to_tensor(
-                weight_grad::<f32>(x.storage(), dy.storage(), &g),
+                weight_grad_f32(x.storage(), dy.storage(), &g),
                 w_shape,
                 DType::F32,
             );
@@ -685,7 +693,7 @@ pub fn conv2d_weight_backward(
         DType::BF16 => {
             let (x, dy) = (cast_to_f32(x, bf16::to_f32), cast_to_f32(dy, bf16::to_f32));
             let dw = to_tensor(
-                weight_grad::<f32>(x.storage(), dy.storage(), &g),
+                weight_grad_f32(x.storage(), dy.storage(), &g),
                 w_shape,
                 DType::F32,
             );

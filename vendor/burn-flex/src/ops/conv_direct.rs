@@ -14,8 +14,7 @@
 //! input channels: ~10 KB at 32 channels) stay in L1, and nothing is copied per tap. Outputs at
 //! padding positions are computed and dropped (13 % more work at 16², 27 % at 8², 56 % at 4²). The
 //! input gradient is the same computation with the output gradient on the grid, the offsets
-//! mirrored and the weights transposed. The weight gradient keeps im2col + gemm
-//! (`conv_backward.rs`).
+//! mirrored and the weights transposed. The weight gradient is `conv_weight_direct.rs`'s.
 //!
 //! Used where the CPU has AVX-512F (checked at run time), for f32, on maps of at least ~8² (see
 //! [`applies`]); elsewhere the callers keep im2col + gemm, as they do with
