@@ -2,8 +2,9 @@
 //! burn-flex computes training-mode batch norm as fused per-channel kernels
 //! (`vendor/burn-flex/src/ops/batch_norm.rs`) instead of burn's composition of tensor
 //! operations; these tests hold the training forward (output, batch mean, biased variance) and
-//! its three gradients to the definition, and the inference form with given statistics (burn's
-//! own composition) too, for the compact network's 4-D maps and for rank 2 and 3.
+//! its three gradients to the definition, and the inference form with given statistics (one f32
+//! pass with the values of burn's composition) too, for the compact network's 4-D maps and for
+//! rank 2 and 3.
 
 use burn::tensor::module::{batch_norm, batch_norm_train};
 use burn::tensor::{Tensor, TensorData};
@@ -140,7 +141,22 @@ fn check<const D: usize>(shape: [usize; D]) {
             }
         }
     }
-    assert_close(&what("inference output"), &vec_of(yi), &want, 1e-5);
+    assert_close(&what("inference output"), &vec_of(yi.clone()), &want, 1e-5);
+    // The fused f32 pass rounds as burn's composition of four broadcast passes does: the same
+    // values, bit for bit.
+    let composed: Vec<f32> = (0..x.len())
+        .map(|j| {
+            let ch = (j / p) % c;
+            let std = (given_var[ch] + EPS as f32).sqrt();
+            (x[j] - given_mean[ch]) / std * gamma[ch] + beta[ch]
+        })
+        .collect();
+    assert_eq!(
+        vec_of(yi),
+        composed,
+        "{}",
+        what("inference output, f32 rounding")
+    );
 }
 
 #[test]
@@ -148,6 +164,8 @@ fn feature_maps_of_the_networks() {
     // The compact network's stem output (batch, 32 channels, 32²) at a small batch, and odd
     // sizes so that no plane is a multiple of the kernels' eight accumulators.
     check([4, 32, 32, 32]);
+    // A million values: the size from which inference runs as one fused pass.
+    check([2, 8, 256, 256]);
     check([3, 5, 7, 9]);
     check([1, 2, 1, 1]);
 }

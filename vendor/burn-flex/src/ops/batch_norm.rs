@@ -13,8 +13,11 @@
 //!   `x̂ = (x − mean) / √(var + ε)`) in one pass, then `dx = γ / √(var + ε) · (dy − Σ dy / M −
 //!   x̂ · Σ dy · x̂ / M)` with `M = N · H · W` in another;
 //!
-//! Inference (`batch_norm` with given statistics) keeps burn's composition: a fused f64 pass
-//! timed slower there. Channels (for the sums) and planes (for the element-wise passes) run in
+//! Inference (`batch_norm` with given statistics) of f32 tensors of a million values and more:
+//! one pass per plane computing burn's composition `((x − mean) / √(var + ε)) · γ + β` element by element, each operation rounded
+//! in f32 as the composition's four broadcast passes round it, so the values are the same (a
+//! fused f64 pass, tried first, was slower: scalar conversions); other types keep the
+//! composition. Channels (for the sums) and planes (for the element-wise passes) run in
 //! parallel. f32 and
 //! f64 natively; f16 and bf16 through f32.
 
@@ -261,6 +264,95 @@ fn backward_native<T: Val>(
         channels::<T>(&gamma_grad),
         channels::<T>(&beta_grad),
     ]
+}
+
+/// Values from which [`inference_f32`] fuses the four passes: below, the composition's passes
+/// stay in cache and burn-flex's AVX-512 kernels for them were faster than one fused pass
+/// (`compact_op_profile`, batch 64: 32 @ 16², 524 K values, 0.42–0.44 → 0.56–0.58 ms fused);
+/// above, they go to memory and fusing saves three round trips (32 @ 32², 2 M values, 2.1 →
+/// 1.3–1.4 ms).
+const FUSED_INFERENCE_MIN: usize = 1 << 20;
+
+/// `batch_norm` (inference, given statistics) on f32 tensors of at least
+/// [`FUSED_INFERENCE_MIN`] values: `((x − mean) / √(var + ε)) · γ + β`
+/// in one pass per plane, every operation rounded in f32 in the order of burn's composition
+/// (`ModuleOps::batch_norm`'s default: `var + ε`, its square root, then subtract, divide,
+/// multiply, add as four broadcast passes), so that the result is the composition's. `None`
+/// where that does not apply (another type, rank below 2, statistics that are not `[C]`): the
+/// caller composes as before.
+pub fn inference_f32(
+    x: &FlexTensor,
+    gamma: &FlexTensor,
+    beta: &FlexTensor,
+    mean: &FlexTensor,
+    var: &FlexTensor,
+    eps: f64,
+) -> Option<FlexTensor> {
+    let ts = [x, gamma, beta, mean, var];
+    if ts.iter().any(|t| t.dtype() != DType::F32)
+        || x.layout().shape().num_dims() < 2
+        || x.layout().num_elements() < FUSED_INFERENCE_MIN
+    {
+        return None;
+    }
+    let d = Dims::of(x);
+    let per_channel = |t: &FlexTensor| {
+        let s = t.layout().shape();
+        (s.num_dims() == 1 && s[0] == d.c)
+            .then(|| t.clone().to_contiguous().storage::<f32>().to_vec())
+    };
+    let (g, b, m, v) = (
+        per_channel(gamma)?,
+        per_channel(beta)?,
+        per_channel(mean)?,
+        per_channel(var)?,
+    );
+    let std: Vec<f32> = v.iter().map(|&v| (v + eps as f32).sqrt()).collect();
+    let shape = x.layout().shape().clone();
+    let x = x.clone().to_contiguous();
+    let xs = x.storage::<f32>();
+    if d.plane == 0 {
+        return Some(tensor(Vec::<f32>::new(), shape));
+    }
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    let avx512 = std::is_x86_feature_detected!("avx512f");
+    // Runs of whole planes of at least 16 K values per task (one per plane cost more than the
+    // arithmetic on the 4² maps).
+    let run = ((16 << 10) / d.plane).max(1) * d.plane;
+    let y = filled_in_chunks(xs.len(), run, |r, out: &mut [MaybeUninit<f32>]| {
+        for (i, o) in out.chunks_mut(d.plane).enumerate() {
+            let p = r * (run / d.plane) + i;
+            let ch = p % d.c;
+            let k = [m[ch], std[ch], g[ch], b[ch]];
+            let src = &xs[p * d.plane..][..d.plane];
+            #[cfg(all(target_arch = "x86_64", feature = "std"))]
+            if avx512 {
+                // SAFETY: AVX-512F was detected above.
+                unsafe { normalise_avx512(src, k, o) };
+                continue;
+            }
+            normalise(src, k, o);
+        }
+    });
+    Some(tensor(y, shape))
+}
+
+/// `out = (src − m) / s · g + b` for `[m, s, g, b]`, every element written. The division has
+/// to stay one (`· (1 / s)` would round differently from the composition's divide pass): in
+/// SSE2, the baseline build, it made small planes slower than the composition's four passes of
+/// burn-flex's runtime-dispatched SIMD kernels, hence the AVX-512 build of the same loop.
+#[inline(always)]
+fn normalise(src: &[f32], [m, s, g, b]: [f32; 4], out: &mut [MaybeUninit<f32>]) {
+    for (o, &v) in out.iter_mut().zip(src) {
+        o.write((v - m) / s * g + b);
+    }
+}
+
+/// [`normalise`] compiled for AVX-512F.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[target_feature(enable = "avx512f")]
+unsafe fn normalise_avx512(src: &[f32], k: [f32; 4], out: &mut [MaybeUninit<f32>]) {
+    normalise(src, k, out)
 }
 
 /// How the tensors of one call are computed: natively in their own type, or through f32.

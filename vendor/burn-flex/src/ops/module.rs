@@ -59,6 +59,38 @@ impl ModuleOps<Flex> for Flex {
         }
     }
 
+    // galaxy-lab patch: inference-mode batch normalisation on f32 in one pass per plane with the
+    // values of burn's composition (see batch_norm.rs); other types compose as burn does.
+    fn batch_norm(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        beta: FloatTensor<Flex>,
+        mean: FloatTensor<Flex>,
+        variance: FloatTensor<Flex>,
+        epsilon: f64,
+    ) -> FloatTensor<Flex> {
+        if let Some(y) =
+            crate::ops::batch_norm::inference_f32(&x, &gamma, &beta, &mean, &variance, epsilon)
+        {
+            return y;
+        }
+        // burn-backend's default `ModuleOps::batch_norm`.
+        let rank = x.shape().num_dims();
+        let mut dimensions = alloc::vec![1; rank];
+        dimensions[1] = x.shape()[1];
+        let shape = Shape::from(dimensions);
+        let gamma = Flex::float_reshape(gamma, shape.clone());
+        let beta = Flex::float_reshape(beta, shape.clone());
+        let mean = Flex::float_reshape(mean, shape.clone());
+        let variance = Flex::float_reshape(variance, shape);
+        let std = Flex::float_sqrt(Flex::float_add_scalar(
+            variance,
+            burn_backend::Scalar::Float(epsilon),
+        ));
+        let normalized = Flex::float_div(Flex::float_sub(x, mean), std);
+        Flex::float_add(Flex::float_mul(normalized, gamma), beta)
+    }
+
     // galaxy-lab patch: training-mode batch normalisation as fused per-channel kernels (see
     // batch_norm.rs) instead of burn's composition of reductions, transposed copies and
     // element-wise passes.
