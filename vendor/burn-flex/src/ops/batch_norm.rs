@@ -278,8 +278,8 @@ const FUSED_INFERENCE_MIN: usize = 1 << 20;
 /// in one pass per plane, every operation rounded in f32 in the order of burn's composition
 /// (`ModuleOps::batch_norm`'s default: `var + ε`, its square root, then subtract, divide,
 /// multiply, add as four broadcast passes), so that the result is the composition's. `None`
-/// where that does not apply (another type, rank below 2, statistics that are not `[C]`): the
-/// caller composes as before.
+/// where that does not apply (another type, rank below 2, planes under 16 values, statistics
+/// that are not `[C]`): the caller composes as before.
 pub fn inference_f32(
     x: &FlexTensor,
     gamma: &FlexTensor,
@@ -296,6 +296,10 @@ pub fn inference_f32(
         return None;
     }
     let d = Dims::of(x);
+    // One call of the loop per plane: planes of a few values (`[N, C]` features) compose.
+    if d.plane < 16 {
+        return None;
+    }
     let per_channel = |t: &FlexTensor| {
         let s = t.layout().shape();
         (s.num_dims() == 1 && s[0] == d.c)
@@ -311,9 +315,6 @@ pub fn inference_f32(
     let shape = x.layout().shape().clone();
     let x = x.clone().to_contiguous();
     let xs = x.storage::<f32>();
-    if d.plane == 0 {
-        return Some(tensor(Vec::<f32>::new(), shape));
-    }
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     let avx512 = std::is_x86_feature_detected!("avx512f");
     // Runs of whole planes of at least 16 K values per task (one per plane cost more than the

@@ -111,12 +111,23 @@ impl Planes {
     /// differ from the leading one: only the latter places the window, the output's size says
     /// how far it reaches) and at least the input.
     fn new(g: &Geom, nb: usize) -> Self {
-        let rows = (g.h + g.pad[0]).max(g.stride[0] * (g.oh - 1) + g.kh);
-        let wp = (g.w + g.pad[1]).max(g.stride[1] * (g.ow - 1) + g.kw);
+        // Checked: the tiles read these extents through raw pointers, so a size that wrapped
+        // (shapes no network has, passed to `conv2d_weight_backward` directly) must stop here.
+        let extent = |inp: usize, pad: usize, s: usize, o: usize, k: usize| {
+            let read = s.checked_mul(o - 1).and_then(|v| v.checked_add(k));
+            Some(inp.checked_add(pad)?.max(read?))
+        };
+        let size = || -> Option<(usize, usize, usize)> {
+            let rows: usize = extent(g.h, g.pad[0], g.stride[0], g.oh, g.kh)?;
+            let wp: usize = extent(g.w, g.pad[1], g.stride[1], g.ow, g.kw)?;
+            let plane = rows.checked_mul(wp)?;
+            Some((wp, plane, nb.checked_mul(plane)?.checked_mul(g.ci)?))
+        };
+        let (wp, plane, all) = size().expect("conv2d weight gradient: input planes overflow usize");
         Planes {
             wp,
-            plane: rows * wp,
-            cs: nb * rows * wp,
+            plane,
+            cs: all / g.ci,
         }
     }
 }
@@ -180,8 +191,8 @@ fn transpose_dy(dy: &[f32], g: &Geom, co_pad: usize, n0: usize, nb: usize, dst: 
 unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f32, ldd: usize) {
     use core::arch::x86_64::*;
     let r: [__m512; 16] = core::array::from_fn(|k| unsafe { _mm512_loadu_ps(src.add(k * lds)) });
-    // Pairs of rows interleaved by element, then by pairs of elements: each 128-bit lane of
-    // `u[4 · q + i]` holds element block `i` of rows 4q..4q + 4, transposed.
+    // Pairs of rows interleaved by element, then by pairs of elements: 128-bit lane `L` of
+    // `u[4 · q + i]` holds column `4 · L + i` of rows 4q..4q + 4.
     let t: [__m512; 16] = core::array::from_fn(|i| {
         let (a, b) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
         if i % 2 == 0 {
@@ -283,7 +294,8 @@ unsafe fn tile_avx512<const CV: usize, const KW: usize, const RB: usize>(
                         }
                     }
                 }
-                d = unsafe { d.add(ldd) };
+                // Wrapping: after a block's last pixel `d` may point past `dyt` (never read).
+                d = d.wrapping_add(ldd);
                 xo += px.col;
             }
         }
