@@ -248,6 +248,23 @@ fn batches_that_do_not_split_evenly() {
     }
 }
 
+/// Every case through the direct AVX-512 kernels and through im2col + gemm
+/// (`set_direct`, a process-wide switch: the caller holds `burn_turn`), then back to the
+/// process's default (the environment decides).
+fn check_direct_and_im2col(cases: &[Case]) {
+    let avx512 = std::is_x86_feature_detected!("avx512f");
+    for direct in [false, true] {
+        let on = burn_flex::ops::conv_backward::set_direct(direct);
+        assert_eq!(on, direct && avx512, "set_direct({direct}) on this CPU");
+        for &c in cases {
+            check(c);
+        }
+    }
+    burn_flex::ops::conv_backward::set_direct(
+        std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none(),
+    );
+}
+
 /// "Same" f32 convolutions (stride 1, odd kernels padded by half: the compact network's 3 × 3
 /// layers) run directly where the CPU has AVX-512F (`vendor/burn-flex/src/ops/conv_direct.rs`)
 /// and through im2col + gemm elsewhere: both paths, on maps where the direct one applies (10²,
@@ -276,18 +293,7 @@ fn same_convolutions_direct_and_through_im2col() {
         rect(12, 12, [5, 3], Case::plain(2, 5, 7, 12, 3, 1, 1)),
         rect(6, 10, [1, 3], Case::plain(3, 5, 4, 10, 3, 1, 1)),
     ];
-    let avx512 = std::is_x86_feature_detected!("avx512f");
-    for direct in [false, true] {
-        let on = burn_flex::ops::conv_backward::set_direct(direct);
-        assert_eq!(on, direct && avx512, "set_direct({direct}) on this CPU");
-        for c in cases {
-            check(c);
-        }
-    }
-    // Back to the process's default (the environment decides).
-    burn_flex::ops::conv_backward::set_direct(
-        std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none(),
-    );
+    check_direct_and_im2col(&cases);
 }
 
 /// The weight gradient of f32 convolutions without groups or dilation runs directly where the
@@ -331,17 +337,7 @@ fn weight_gradients_direct_and_through_im2col() {
             ..Case::plain(2, 6, 16, 9, 3, 1, 1)
         },
     ];
-    let avx512 = std::is_x86_feature_detected!("avx512f");
-    for direct in [false, true] {
-        let on = burn_flex::ops::conv_backward::set_direct(direct);
-        assert_eq!(on, direct && avx512, "set_direct({direct}) on this CPU");
-        for c in cases {
-            check(c);
-        }
-    }
-    burn_flex::ops::conv_backward::set_direct(
-        std::env::var_os("BURN_FLEX_NO_DIRECT_CONV").is_none(),
-    );
+    check_direct_and_im2col(&cases);
 }
 
 /// The kernels reuse per-thread scratch buffers without clearing them, and do not zero the
