@@ -159,8 +159,9 @@ fn check(c: Case) {
 
 #[test]
 fn the_networks_convolutions() {
-    // The compact network: 5 × 5 stride-2 stem with padding 2 (32 outputs from one channel:
-    // the im2col forward; 8 outputs: burn-flex's small-channel kernel), 3 × 3 padding 1 stages.
+    // The compact network: 5 × 5 stride-2 stem with padding 2 (32 or 8 outputs from one
+    // channel: the im2col forward; burn-flex's small-channel kernel keeps column stride 1, as
+    // the q network's 2 × 2 below), 3 × 3 padding 1 stages.
     check(Case::plain(3, 1, 32, 16, 5, 2, 2));
     check(Case::plain(3, 1, 8, 16, 5, 2, 2));
     check(Case::plain(5, 6, 8, 8, 3, 1, 1));

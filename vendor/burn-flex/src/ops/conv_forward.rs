@@ -32,7 +32,8 @@ use crate::ops::conv_backward::{
 };
 
 /// Whether [`conv2d`] computes this convolution: f32 or f64, ungrouped, symmetric padding (the
-/// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one.
+/// caller pads asymmetric input first), a kernel of more than one tap, not a small-channel one
+/// of column stride 1.
 /// Until stop 51 deep channels on narrow maps (`8 · W_out ≤ C_in`) stayed with burn-flex's NHWC
 /// im2col, measured faster there at stop 33 (64 → 128 and 128 → 128 at 4²: this path 0.87× and
 /// 0.81×). Re-measured at stop 52, this path is faster there now: "same" convolutions copy one
@@ -53,8 +54,12 @@ pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) ->
         && !options.is_asymmetric()
         && xs[1] == ws[1]
         && ws[2] * ws[3] > 1
-        // burn-flex's small-channel kernel (`conv.rs`) keeps its cases.
-        && !(xs[1] <= SMALL_CHANNEL_IN_THRESHOLD && ws[0] <= SMALL_CHANNEL_OUT_THRESHOLD)
+        // burn-flex's small-channel kernel (`conv.rs`) keeps its cases of column stride 1; with
+        // a column stride above 1 its inner loop reads the input one strided value at a time
+        // (stop 53: AlexNet ⅛'s 11 × 11 stride-4 stem, 1 → 12 channels, was 44 % of a step).
+        && !(xs[1] <= SMALL_CHANNEL_IN_THRESHOLD
+            && ws[0] <= SMALL_CHANNEL_OUT_THRESHOLD
+            && options.stride[1] == 1)
 }
 
 /// Output size along spatial axis `d` (0: height, 1: width) of a symmetrically padded
