@@ -55,15 +55,10 @@ const ROUNDS: usize = 3;
 const STEPS: usize = 10;
 
 fn tensor(shape: [usize; 4], seed: u64) -> FlexTensor {
-    let len = shape.iter().product();
-    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let values: Vec<f32> = (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        })
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let values: Vec<f32> = (0..shape.iter().product())
+        .map(|_| rng.random_range(-0.5f32..0.5))
         .collect();
     FlexTensor::from_data(TensorData::new(values, shape))
 }

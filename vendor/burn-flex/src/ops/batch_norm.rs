@@ -156,8 +156,10 @@ fn per_channel<R: Send>(c: usize, f: impl Fn(usize) -> R + Send + Sync) -> Vec<R
     }
 }
 
-/// `out[plane i] = g(channel of i, x plane i, extra plane i)` for every plane, in parallel; `g`
-/// writes every element of its (uninitialised) output plane, so nothing is zero-filled first.
+/// `out[plane i] = g(channel of i, x plane i, extra plane i)` for every plane, in parallel over
+/// runs of whole planes of at least 16 K values (one task per plane cost more than the
+/// arithmetic on 4² maps); `g` writes every element of its (uninitialised) output plane, so
+/// nothing is zero-filled first.
 fn per_plane<T: Val>(
     d: Dims,
     x: &[T],
@@ -167,11 +169,19 @@ fn per_plane<T: Val>(
     if d.plane == 0 {
         return Vec::new();
     }
-    filled_in_chunks(x.len(), d.plane, |i, o: &mut [MaybeUninit<T>]| {
-        let src = &x[i * d.plane..][..d.plane];
-        let e = extra.map(|e| &e[i * d.plane..][..d.plane]);
-        g(i % d.c, src, e, o)
-    })
+    let planes_per_run = ((16 << 10) / d.plane).max(1);
+    filled_in_chunks(
+        x.len(),
+        planes_per_run * d.plane,
+        |r, out: &mut [MaybeUninit<T>]| {
+            for (j, o) in out.chunks_mut(d.plane).enumerate() {
+                let i = r * planes_per_run + j;
+                let src = &x[i * d.plane..][..d.plane];
+                let e = extra.map(|e| &e[i * d.plane..][..d.plane]);
+                g(i % d.c, src, e, o)
+            }
+        },
+    )
 }
 
 fn affine<T: Val>(d: Dims, x: &[T], mean: &[f64], a: &[f64], b: &[f64]) -> Vec<T> {
@@ -300,40 +310,25 @@ pub fn inference_f32(
     if d.plane < 16 {
         return None;
     }
-    let per_channel = |t: &FlexTensor| {
+    let stat = |t: &FlexTensor| {
         let s = t.layout().shape();
         (s.num_dims() == 1 && s[0] == d.c)
             .then(|| t.clone().to_contiguous().storage::<f32>().to_vec())
     };
-    let (g, b, m, v) = (
-        per_channel(gamma)?,
-        per_channel(beta)?,
-        per_channel(mean)?,
-        per_channel(var)?,
-    );
+    let (g, b, m, v) = (stat(gamma)?, stat(beta)?, stat(mean)?, stat(var)?);
     let std: Vec<f32> = v.iter().map(|&v| (v + eps as f32).sqrt()).collect();
     let shape = x.layout().shape().clone();
     let x = x.clone().to_contiguous();
-    let xs = x.storage::<f32>();
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     let avx512 = std::is_x86_feature_detected!("avx512f");
-    // Runs of whole planes of at least 16 K values per task (one per plane cost more than the
-    // arithmetic on the 4² maps).
-    let run = ((16 << 10) / d.plane).max(1) * d.plane;
-    let y = filled_in_chunks(xs.len(), run, |r, out: &mut [MaybeUninit<f32>]| {
-        for (i, o) in out.chunks_mut(d.plane).enumerate() {
-            let p = r * (run / d.plane) + i;
-            let ch = p % d.c;
-            let k = [m[ch], std[ch], g[ch], b[ch]];
-            let src = &xs[p * d.plane..][..d.plane];
-            #[cfg(all(target_arch = "x86_64", feature = "std"))]
-            if avx512 {
-                // SAFETY: AVX-512F was detected above.
-                unsafe { normalise_avx512(src, k, o) };
-                continue;
-            }
-            normalise(src, k, o);
+    let y = per_plane(d, x.storage::<f32>(), None, |ch, src, _, out| {
+        let k = [m[ch], std[ch], g[ch], b[ch]];
+        #[cfg(all(target_arch = "x86_64", feature = "std"))]
+        if avx512 {
+            // SAFETY: AVX-512F was detected above.
+            return unsafe { normalise_avx512(src, k, out) };
         }
+        normalise(src, k, out)
     });
     Some(tensor(y, shape))
 }

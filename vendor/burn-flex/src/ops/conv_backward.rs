@@ -561,23 +561,10 @@ fn weight_grad_chunk<T: Elem>(
 /// transposed to row-major if it was computed column-major.
 fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
     let nb = g.chunk(workers());
-    let starts: Vec<usize> = (0..g.n).step_by(nb).collect();
-    let chunks = starts.len();
-    let one = |&n0: &usize| weight_grad_chunk(x, dy, g, n0, nb.min(g.n - n0), chunks);
-    #[cfg(feature = "rayon")]
-    let parts: Vec<Vec<T>> = {
-        use rayon::prelude::*;
-        starts.par_iter().map(one).collect()
-    };
-    #[cfg(not(feature = "rayon"))]
-    let parts: Vec<Vec<T>> = starts.iter().map(one).collect();
-    let mut parts = parts.into_iter();
-    let mut sum = parts.next().unwrap_or_else(|| vec![T::zero(); g.co * g.k]);
-    for p in parts {
-        for (s, v) in sum.iter_mut().zip(p) {
-            *s += v;
-        }
-    }
+    let chunks = g.n.div_ceil(nb);
+    let sum = sum_over_chunks(g.n, nb, g.co * g.k, |n0, nbj| {
+        weight_grad_chunk(x, dy, g, n0, nbj, chunks)
+    });
     if !column_major_weight_grad(g) {
         return sum;
     }
@@ -591,6 +578,34 @@ fn weight_grad<T: Elem>(x: &[T], dy: &[T], g: &Geom) -> Vec<T> {
         }
     }
     out
+}
+
+/// `Σ part(n0, nb_j)` over the chunks `n0 = 0, nb, 2 · nb, …` of `n` samples (`nb_j` samples
+/// each, the last one fewer), computed in parallel and added in chunk order; `len` zeros for no
+/// chunk. The weight gradients' partials (`weight_grad` here, `conv_weight_direct.rs`).
+pub(crate) fn sum_over_chunks<T: Elem>(
+    n: usize,
+    nb: usize,
+    len: usize,
+    part: impl Fn(usize, usize) -> Vec<T> + Send + Sync,
+) -> Vec<T> {
+    let starts: Vec<usize> = (0..n).step_by(nb.max(1)).collect();
+    let one = |&n0: &usize| part(n0, nb.min(n - n0));
+    #[cfg(feature = "rayon")]
+    let parts: Vec<Vec<T>> = {
+        use rayon::prelude::*;
+        starts.par_iter().map(one).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let parts: Vec<Vec<T>> = starts.iter().map(one).collect();
+    let mut parts = parts.into_iter();
+    let mut sum = parts.next().unwrap_or_else(|| vec![T::zero(); len]);
+    for p in parts {
+        for (s, v) in sum.iter_mut().zip(p) {
+            *s += v;
+        }
+    }
+    sum
 }
 
 /// [`weight_grad`] in f32: directly (`conv_weight_direct.rs`) where that applies.

@@ -26,7 +26,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::ops::conv_backward::{Geom, workers};
+use crate::ops::conv_backward::{Geom, sum_over_chunks, workers};
 use crate::ops::scratch::Scratch;
 
 /// f32 lanes per vector.
@@ -121,14 +121,13 @@ impl Planes {
             let rows: usize = extent(g.h, g.pad[0], g.stride[0], g.oh, g.kh)?;
             let wp: usize = extent(g.w, g.pad[1], g.stride[1], g.ow, g.kw)?;
             let plane = rows.checked_mul(wp)?;
-            Some((wp, plane, nb.checked_mul(plane)?.checked_mul(g.ci)?))
+            let cs = nb.checked_mul(plane)?;
+            // The whole buffer, `ci · cs`, must fit too.
+            cs.checked_mul(g.ci)?;
+            Some((wp, plane, cs))
         };
-        let (wp, plane, all) = size().expect("conv2d weight gradient: input planes overflow usize");
-        Planes {
-            wp,
-            plane,
-            cs: all / g.ci,
-        }
+        let (wp, plane, cs) = size().expect("conv2d weight gradient: input planes overflow usize");
+        Planes { wp, plane, cs }
     }
 }
 
@@ -445,22 +444,9 @@ pub(crate) fn weight_grad(x: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
     let tl = Tiling::new(g);
     let per_sample = g.ci * Planes::new(g, 1).plane + g.p * tl.co_pad;
     let nb = g.chunk_of(per_sample, workers());
-    let starts: Vec<usize> = (0..g.n).step_by(nb).collect();
-    let one = |&n0: &usize| chunk_partial(x, dy, g, &tl, n0, nb.min(g.n - n0));
-    #[cfg(feature = "rayon")]
-    let parts: Vec<Vec<f32>> = {
-        use rayon::prelude::*;
-        starts.par_iter().map(one).collect()
-    };
-    #[cfg(not(feature = "rayon"))]
-    let parts: Vec<Vec<f32>> = starts.iter().map(one).collect();
-    let mut parts = parts.into_iter();
-    let mut sum = parts.next().unwrap_or_default();
-    for p in parts {
-        for (s, v) in sum.iter_mut().zip(p) {
-            *s += v;
-        }
-    }
+    let sum = sum_over_chunks(g.n, nb, tl.rows_pad * g.kw * tl.co_pad, |n0, nbj| {
+        chunk_partial(x, dy, g, &tl, n0, nbj)
+    });
     // sum [rows_pad · kw, co_pad] → [co, ci · kh · kw]: element (co, kk) from (kk, co).
     let mut out = vec![0f32; g.co * g.k];
     for kk in 0..g.k {
