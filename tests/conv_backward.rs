@@ -2,8 +2,8 @@
 //! Our patched burn-flex computes the output of ungrouped convolutions
 //! (`vendor/burn-flex/src/ops/conv_forward.rs`) and both gradients (weight and input,
 //! `vendor/burn-flex/src/ops/conv_backward.rs`) as im2col + gemm, and the output and input
-//! gradient of "same" f32 convolutions and the weight gradient of ungrouped undilated ones
-//! directly where the CPU has AVX-512F (`conv_direct.rs`, `conv_weight_direct.rs`);
+//! gradient of stride-1 f32 convolutions and the weight gradient of ungrouped undilated ones
+//! directly where the CPU has AVX-512F (`conv_lanes.rs`, `conv_weight_direct.rs`);
 //! the other convolutions keep burn-flex's own kernels. These tests hold both to the definition
 //! for every shape the networks use (AlexNet's 11 × 11 stride 4, the compact net's 5 × 5 stride-2
 //! stem and 3 × 3 padding-1 convolutions, the q network's 2 × 2 valid ones) and for what a user
@@ -266,13 +266,17 @@ fn check_direct_and_im2col(cases: &[Case]) {
     );
 }
 
-/// "Same" f32 convolutions (stride 1, odd kernels padded by half: the compact network's 3 × 3
-/// layers) run directly where the CPU has AVX-512F (`vendor/burn-flex/src/ops/conv_direct.rs`)
-/// and through im2col + gemm elsewhere: both paths, on maps where the direct one applies (10²,
-/// 16², 20², 12 × 9) and where it does not (4²), for 3 × 3, 5 × 5, 5 × 3 and 1 × 3 kernels, with
-/// output channels that fill no, one or several 8-channel tiles and batches that split into
-/// chunks and tiles unevenly (5 or more input channels: fewer take burn-flex's small-channel
-/// forward, where only the input gradient runs directly).
+/// Stride-1 f32 convolutions run directly where the CPU has AVX-512F
+/// (`vendor/burn-flex/src/ops/conv_lanes.rs`: output channels in vector lanes, tiles of output
+/// rows × columns × vectors) and through im2col + gemm elsewhere: both paths, for "same"
+/// convolutions on maps of 16², 10², 20², 12 × 9 and 4² (3 × 3, 5 × 5, 5 × 3, 1 × 3 kernels),
+/// valid ones (2 × 2 as the q network's, 3 × 3: the input gradient then pads by the kernel's
+/// size less one), an even 4 × 4 kernel with padding 1, asymmetric padding, AlexNet's 5 × 5 at 7²
+/// and 3 × 3 at 3² (six vectors), a small-channel stem (3 → 16, which leaves burn-flex's
+/// small-channel forward for the tiles), outputs that fill part of a vector or of a tile (17, 20,
+/// 40, 48), input channels enough for several blocks of rows (the accumulators reloaded), and
+/// batches that split into chunks unevenly; cases whose outputs fill few lanes (3, 7, 8, 9) keep
+/// im2col in both.
 #[test]
 fn same_convolutions_direct_and_through_im2col() {
     // The path is a process-wide switch: tests that train take the same turn.
@@ -293,6 +297,17 @@ fn same_convolutions_direct_and_through_im2col() {
         rect(12, 9, [3, 3], Case::plain(2, 5, 8, 9, 3, 1, 1)),
         rect(12, 12, [5, 3], Case::plain(2, 5, 7, 12, 3, 1, 1)),
         rect(6, 10, [1, 3], Case::plain(3, 5, 4, 10, 3, 1, 1)),
+        Case::plain(2, 3, 16, 9, 3, 1, 1),
+        Case::plain(3, 16, 32, 11, 2, 1, 0),
+        Case::plain(2, 16, 24, 6, 3, 1, 0),
+        Case::plain(2, 12, 40, 7, 5, 1, 2),
+        Case::plain(2, 32, 96, 3, 3, 1, 1),
+        Case::plain(3, 64, 48, 5, 3, 1, 1),
+        Case::plain(2, 20, 16, 6, 4, 1, 1),
+        Case {
+            pad: [(0, 2), (1, 0)],
+            ..Case::plain(2, 6, 16, 9, 3, 1, 0)
+        },
     ];
     check_direct_and_im2col(&cases);
 }

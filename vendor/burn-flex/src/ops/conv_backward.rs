@@ -616,10 +616,10 @@ fn weight_grad_f32(x: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
     weight_grad(x, dy, g)
 }
 
-/// [`input_grad`] in f32: directly (`conv_direct.rs`) where that applies.
+/// [`input_grad`] in f32: directly (`conv_lanes.rs`) where that applies.
 fn input_grad_f32(w: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
-    if crate::ops::conv_direct::applies(g) {
-        return crate::ops::conv_direct::input_grad(w, dy, g);
+    if crate::ops::conv_lanes::applies_input_grad(g) {
+        return crate::ops::conv_lanes::input_grad(w, dy, g);
     }
     input_grad(w, dy, g)
 }
@@ -765,9 +765,10 @@ pub fn conv2d_x_backward(
 #[cfg(feature = "std")]
 static MODE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
 
-/// Compute the forward pass and input gradient of f32 "same" convolutions directly
-/// (`conv_direct.rs`: `true`, the default where the CPU has AVX-512F and
-/// `BURN_FLEX_NO_DIRECT_CONV` is unset) or through im2col + gemm (`false`), from now on in this
+/// Compute the forward pass and input gradient of f32 stride-1 convolutions and the weight
+/// gradient of ungrouped undilated ones directly (`conv_lanes.rs`, `conv_weight_direct.rs`:
+/// `true`, the default where the CPU has AVX-512F and `BURN_FLEX_NO_DIRECT_CONV` is unset) or
+/// through im2col + gemm (`false`), from now on in this
 /// process, so that one test or benchmark process can check or time both. Returns whether the
 /// direct path is now on (never on a CPU without AVX-512F).
 pub fn set_direct(enabled: bool) -> bool {

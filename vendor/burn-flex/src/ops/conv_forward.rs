@@ -54,12 +54,37 @@ pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) ->
         && !options.is_asymmetric()
         && xs[1] == ws[1]
         && ws[2] * ws[3] > 1
-        // burn-flex's small-channel kernel (`conv.rs`) keeps its cases of column stride 1; with
-        // a column stride above 1 its inner loop reads the input one strided value at a time
-        // (stop 53: AlexNet ⅛'s 11 × 11 stride-4 stem, 1 → 12 channels, was 44 % of a step).
-        && !(xs[1] <= SMALL_CHANNEL_IN_THRESHOLD
+        // burn-flex's small-channel kernel (`conv.rs`) keeps its cases of column stride 1 that
+        // `conv_lanes.rs` does not take; with a column stride above 1 its inner loop reads the
+        // input one strided value at a time (stop 53: AlexNet ⅛'s 11 × 11 stride-4 stem, 1 → 12
+        // channels, was 44 % of a step), and the θ network's 3 → 16 stem at 64² took 9.4 ms
+        // there against 1.2 ms in `conv_lanes.rs` (stop 54, `examples/conv_direct_profile.rs`).
+        && (!(xs[1] <= SMALL_CHANNEL_IN_THRESHOLD
             && ws[0] <= SMALL_CHANNEL_OUT_THRESHOLD
             && options.stride[1] == 1)
+            || lanes_forward(x, xs, ws, options))
+}
+
+/// Whether `conv_lanes.rs` computes this f32 convolution's forward pass (stride and dilation 1,
+/// the kernel inside the padded input).
+fn lanes_forward(x: &FlexTensor, xs: &Shape, ws: &Shape, options: &ConvOptions<2>) -> bool {
+    let pad = options.padding_begin();
+    x.dtype() == DType::F32
+        && options.stride == [1, 1]
+        && options.dilation == [1, 1]
+        && (0..2).all(|d| ws[2 + d] <= xs[2 + d] + 2 * pad[d])
+        && crate::ops::conv_lanes::applies_forward(&geom(xs, ws, options))
+}
+
+/// The geometry of a symmetrically padded convolution of `x` (`xs`) with `weight` (`ws`).
+fn geom(xs: &Shape, ws: &Shape, options: &ConvOptions<2>) -> Geom {
+    let y_shape = Shape::from(vec![
+        xs[0],
+        ws[0],
+        out_size(xs, ws, options, 0),
+        out_size(xs, ws, options, 1),
+    ]);
+    Geom::new(xs, ws, &y_shape, options)
 }
 
 /// Output size along spatial axis `d` (0: height, 1: width) of a symmetrically padded
@@ -84,13 +109,8 @@ pub fn conv2d(
     let (x, w) = (x.to_contiguous(), weight.to_contiguous());
     let bias = bias.map(|b| b.to_contiguous());
     let (xs, ws) = (x.layout().shape(), w.layout().shape());
-    let y_shape = Shape::from(vec![
-        xs[0],
-        ws[0],
-        out_size(xs, ws, options, 0),
-        out_size(xs, ws, options, 1),
-    ]);
-    let g = Geom::new(xs, ws, &y_shape, options);
+    let g = geom(xs, ws, options);
+    let y_shape = Shape::from(vec![xs[0], ws[0], g.oh, g.ow]);
     match x.dtype() {
         DType::F32 => to_tensor(
             forward_f32(
@@ -116,10 +136,10 @@ pub fn conv2d(
     }
 }
 
-/// [`forward`] in f32: directly (`conv_direct.rs`) where that applies.
+/// [`forward`] in f32: directly (`conv_lanes.rs`) where that applies.
 fn forward_f32(x: &[f32], w: &[f32], bias: Option<&[f32]>, g: &Geom) -> Vec<f32> {
-    if crate::ops::conv_direct::applies(g) {
-        return crate::ops::conv_direct::forward(x, w, bias, g);
+    if crate::ops::conv_lanes::applies_forward(g) {
+        return crate::ops::conv_lanes::forward(x, w, bias, g);
     }
     forward(x, w, bias, g)
 }

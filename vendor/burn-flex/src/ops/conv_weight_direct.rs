@@ -187,7 +187,7 @@ fn transpose_dy(dy: &[f32], g: &Geom, co_pad: usize, n0: usize, nb: usize, dst: 
 /// `dst[i · ldd + k] = src[k · lds + i]` for `i, k < 16`.
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 #[target_feature(enable = "avx512f")]
-unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f32, ldd: usize) {
+pub(crate) unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f32, ldd: usize) {
     use core::arch::x86_64::*;
     let r: [__m512; 16] = core::array::from_fn(|k| unsafe { _mm512_loadu_ps(src.add(k * lds)) });
     // Pairs of rows interleaved by element, then by pairs of elements: 128-bit lane `L` of
@@ -235,7 +235,7 @@ unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f32, ldd: us
 }
 
 #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-unsafe fn transpose16_avx512(_src: *const f32, _lds: usize, _dst: *mut f32, _ldd: usize) {
+pub(crate) unsafe fn transpose16_avx512(_src: *const f32, _lds: usize, _dst: *mut f32, _ldd: usize) {
     unreachable!("conv_weight_direct runs only where AVX-512F was detected")
 }
 

@@ -184,6 +184,7 @@ pub mod conv;
 pub mod conv_backward;
 pub mod conv_forward;
 mod conv_direct;
+mod conv_lanes;
 mod conv_weight_direct;
 pub mod conv_transpose;
 pub mod cumulative;
