@@ -268,15 +268,17 @@ fn check_direct_and_im2col(cases: &[Case]) {
 
 /// Stride-1 f32 convolutions run directly where the CPU has AVX-512F
 /// (`vendor/burn-flex/src/ops/conv_lanes.rs`: output channels in vector lanes, tiles of output
-/// rows × columns × vectors) and through im2col + gemm elsewhere: both paths, for "same"
-/// convolutions on maps of 16², 10², 20², 12 × 9 and 4² (3 × 3, 5 × 5, 5 × 3, 1 × 3 kernels),
-/// valid ones (2 × 2 as the q network's, 3 × 3: the input gradient then pads by the kernel's
-/// size less one), an even 4 × 4 kernel with padding 1, asymmetric padding, AlexNet's 5 × 5 at 7²
-/// and 3 × 3 at 3² (six vectors), a small-channel stem (3 → 16, which leaves burn-flex's
-/// small-channel forward for the tiles), outputs that fill part of a vector or of a tile (17, 20,
-/// 40, 48), input channels enough for several blocks of rows (the accumulators reloaded), and
-/// batches that split into chunks unevenly; cases whose outputs fill few lanes (3, 7, 8, 9) keep
-/// im2col in both.
+/// rows × columns × vectors) when their outputs fill at least three quarters of the lanes, and
+/// through im2col + gemm elsewhere: both paths. Through the tiles (both passes unless said): "same"
+/// convolutions at 16² (32 → 32) and 9 × 12 with a 5 × 3 kernel (16 → 16), valid ones (2 × 2 as
+/// the q network's, 3 × 3 with 24 outputs: the input gradient then pads by the kernel's size less
+/// one), an even 4 × 4 kernel with padding 1 (forward), padding as large as the kernel (forward;
+/// the input gradient keeps im2col), asymmetric padding (16 → 16), AlexNet's 5 × 5 at 7² (40
+/// outputs: part of a tile) and 3 × 3 at 3² (six vectors), a small-channel stem (3 → 16, which
+/// leaves burn-flex's small-channel forward for the tiles; its input gradient, 3 outputs, keeps
+/// im2col), 64 input channels (several blocks of rows: the accumulators reloaded), batches that
+/// split into chunks unevenly. The cases with 3, 4, 7, 8, 9, 17 or 20 outputs keep im2col in the
+/// pass where those are the outputs.
 #[test]
 fn same_convolutions_direct_and_through_im2col() {
     // The path is a process-wide switch: tests that train take the same turn.
@@ -304,9 +306,11 @@ fn same_convolutions_direct_and_through_im2col() {
         Case::plain(2, 32, 96, 3, 3, 1, 1),
         Case::plain(3, 64, 48, 5, 3, 1, 1),
         Case::plain(2, 20, 16, 6, 4, 1, 1),
+        Case::plain(2, 16, 16, 5, 3, 1, 3),
+        rect(9, 12, [5, 3], Case::plain(2, 16, 16, 9, 3, 1, 1)),
         Case {
             pad: [(0, 2), (1, 0)],
-            ..Case::plain(2, 6, 16, 9, 3, 1, 0)
+            ..Case::plain(2, 16, 16, 9, 3, 1, 0)
         },
     ];
     check_direct_and_im2col(&cases);

@@ -57,8 +57,9 @@ pub fn applies(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) ->
         // burn-flex's small-channel kernel (`conv.rs`) keeps its cases of column stride 1 that
         // `conv_lanes.rs` does not take; with a column stride above 1 its inner loop reads the
         // input one strided value at a time (stop 53: AlexNet ⅛'s 11 × 11 stride-4 stem, 1 → 12
-        // channels, was 44 % of a step), and the θ network's 3 → 16 stem at 64² took 9.4 ms
-        // there against 1.2 ms in `conv_lanes.rs` (stop 54, `examples/conv_direct_profile.rs`).
+        // channels, was 44 % of a step), and the θ network's 3 → 16 stem at 64² took 9.63 ms
+        // there against 2.45 ms in `conv_lanes.rs` (stop 54, `examples/conv_direct_profile.rs`,
+        // one thread).
         && (!(xs[1] <= SMALL_CHANNEL_IN_THRESHOLD
             && ws[0] <= SMALL_CHANNEL_OUT_THRESHOLD
             && options.stride[1] == 1)

@@ -10,8 +10,8 @@
 //! channel and tap, loads `CV` weight vectors, broadcasts `RY · PX` input values and does `CV · RY
 //! · PX` FMAs. Unlike the kernel this replaced (output pixels in lanes, on a grid that computed and
 //! dropped the padding positions: 13 % more work at 16², 27 % at 8², 56 % at 4²) no work falls on
-//! padding and no load straddles cache lines (the packed weights start on a 64-byte boundary: the
-//! tile alone ran at 140 GFLOP/s with them unaligned, 162 aligned); the tiles write `[pixel, M']`, transposed to
+//! padding and no weight load straddles cache lines (the packed weights start on a 64-byte
+//! boundary: the tile alone ran at 140 GFLOP/s with them unaligned, 162 aligned); the tiles write `[pixel, M']`, transposed to
 //! `[m, pixel]` per sample at the end (16 × 16 blocks in registers). Input channels are taken in
 //! blocks whose packed weights (~20 KB) stay in L1 while every pixel tile of a chunk reads them.
 //!
@@ -22,7 +22,8 @@
 //! `conv_direct.rs`: `BURN_FLEX_NO_DIRECT_CONV` or `set_direct(false)` turn this off), f32,
 //! ungrouped, stride and dilation 1, outputs that fill the lanes and products short enough
 //! ([`worth_it`]); burn-flex's small-channel forward (`C_in ≤ 4`, `C_out ≤ 16`) gives way to it
-//! (the θ network's 3 → 16 stem at 64²: 9.4 ms there). Values are the convolution's, summed in another order than im2col's
+//! (the θ network's 3 → 16 stem at 64²: 9.63 ms there, 2.45 ms here; stop 54,
+//! `examples/conv_direct_profile.rs`, one thread). Values are the convolution's, summed in another order than im2col's
 //! (galaxy-lab's `tests/conv_backward.rs` compares both with plain loops).
 
 use alloc::vec;
@@ -121,9 +122,22 @@ fn applies(g: &Geom) -> bool {
         && g.ow > 0
         && g.kh > 0
         && g.kw > 0
-        // The planes of one sample in u32-sized counts: far beyond any network, and every
-        // extent below stays far from overflowing usize.
-        && g.ci.max(g.co) * (g.h + g.kh) * (g.w + g.kw) < 1 << 31
+        && fits(g)
+}
+
+/// The planes of one sample, padded every way either pass pads them, in fewer than 2³¹ values
+/// (far beyond any network; checked arithmetic, so absurd shapes are refused instead of
+/// wrapping): every extent the passes compute stays far from overflowing `usize`.
+fn fits(g: &Geom) -> bool {
+    let side = |a: usize, o: usize, p: usize, k: usize| {
+        a.max(o).checked_add(p)?.checked_add(k.checked_mul(2)?)
+    };
+    let size = || {
+        g.ci.max(g.co)
+            .checked_mul(side(g.h, g.oh, g.pad[0], g.kh)?)?
+            .checked_mul(side(g.w, g.ow, g.pad[1], g.kw)?)
+    };
+    size().is_some_and(|v| v < 1 << 31)
 }
 
 /// Where the tiles beat im2col + gemm for `m` outputs (in lanes) of `k` products each
