@@ -170,7 +170,11 @@ impl Terms {
 /// the baseline, scalar conversions and additions, the sums were ~10 % of a compact classifier
 /// training step; the compiler did not vectorise the loop even when built for AVX-512F).
 fn sum8<T: Val>(a: &[T], b: &[T], terms: Terms) -> f64 {
-    debug_assert_eq!(a.len(), b.len(), "batch norm sums: planes of different lengths");
+    debug_assert_eq!(
+        a.len(),
+        b.len(),
+        "batch norm sums: planes of different lengths"
+    );
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     if avx512()
         && let (Some(a32), Some(b32)) = (T::as_f32(a), T::as_f32(b))
