@@ -31,7 +31,7 @@ use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
 use crate::ops::conv_backward::{Geom, workers};
-use crate::ops::conv_weight_direct::transpose16_avx512;
+use crate::ops::conv_weight_direct::transpose;
 use crate::ops::scratch::{Scratch, filled_in_chunks};
 
 /// f32 lanes per vector.
@@ -482,29 +482,9 @@ fn from_tiles(yt: &[f32], cv: &Conv, tl: &Tiling, out: &mut [MaybeUninit<f32>]) 
         let s = &yt[j * sample_out..][..sample_out];
         let d = &mut out[j * cv.m * p..][..cv.m * p];
         if tl.ow_pad == cv.ow {
-            // The first `oh` rows' pixels are consecutive in `s`: whole 16 × 16 blocks in
-            // registers, the edges one value at a time.
-            let (mb, pb) = (cv.m / LANES * LANES, p / LANES * LANES);
-            for m0 in (0..mb).step_by(LANES) {
-                for p0 in (0..pb).step_by(LANES) {
-                    // SAFETY: AVX-512F was detected (`applies_*`); rows p0..p0 + 16 of `s` hold
-                    // outputs m0..m0 + 16, rows m0..m0 + 16 of `d` pixels p0..p0 + 16.
-                    unsafe {
-                        transpose16_avx512(
-                            s.as_ptr().add(p0 * tl.m_pad + m0),
-                            tl.m_pad,
-                            d.as_mut_ptr().add(m0 * p + p0).cast::<f32>(),
-                            p,
-                        )
-                    };
-                }
-            }
-            for m in 0..cv.m {
-                let (lo, hi) = if m < mb { (pb, p) } else { (0, p) };
-                for px in lo..hi {
-                    d[m * p + px].write(s[px * tl.m_pad + m]);
-                }
-            }
+            // The first `oh` rows' pixels are consecutive in `s`: `[p, m_pad]` → `[m, p]`.
+            // SAFETY: AVX-512F was detected (`applies_*`).
+            unsafe { transpose(s, p, cv.m, tl.m_pad, d, p) };
         } else {
             for m in 0..cv.m {
                 for oy in 0..cv.oh {
@@ -518,12 +498,12 @@ fn from_tiles(yt: &[f32], cv: &Conv, tl: &Tiling, out: &mut [MaybeUninit<f32>]) 
 }
 
 /// The convolution `cv` of `x` (`[n, c, h, w]`) with packed weights, as `[n, m, oh, ow]`.
-fn run(x: &[f32], cv: &Conv, tl: &Tiling, pk: &Packed) -> Vec<f32> {
+fn run(x: &[f32], g: &Geom, cv: &Conv, tl: &Tiling, pk: &Packed) -> Vec<f32> {
     let sample = cv.m * cv.oh * cv.ow;
     let pl = Planes::new(cv, tl);
     let per_sample = cv.c * pl.plane + tl.oh_pad * tl.ow_pad * tl.m_pad;
-    let by_memory = (512 << 10) / per_sample.max(1);
-    let nb = by_memory.clamp(1, cv.n.div_ceil(workers().max(1)).max(1));
+    // `g.n` is `cv.n`: chunks sized as every convolution here sizes them.
+    let nb = g.chunk_of(per_sample, workers());
     filled_in_chunks(
         cv.n * sample,
         nb * sample,
@@ -548,7 +528,7 @@ pub(crate) fn forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, g: &Geom) -> V
     let (kh, kw, ci) = (g.kh, g.kw, g.ci);
     let a = |m: usize, c: usize, ky: usize, kx: usize| w[((m * ci + c) * kh + ky) * kw + kx];
     let pk = Packed::new(&cv, &tl, a, bias);
-    run(x, &cv, &tl, &pk)
+    run(x, g, &cv, &tl, &pk)
 }
 
 /// The input gradient `[n, ci, h, w]` of a convolution [`applies_input_grad`] accepts.
@@ -561,5 +541,5 @@ pub(crate) fn input_grad(w: &[f32], dy: &[f32], g: &Geom) -> Vec<f32> {
         w[((c * ci + m) * kh + kh - 1 - ky) * kw + kw - 1 - kx]
     };
     let pk = Packed::new(&cv, &tl, a, None);
-    run(dy, &cv, &tl, &pk)
+    run(dy, g, &cv, &tl, &pk)
 }

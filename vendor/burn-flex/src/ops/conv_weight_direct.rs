@@ -25,6 +25,7 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 
 use crate::ops::conv_backward::{Geom, sum_over_chunks, workers};
 use crate::ops::scratch::Scratch;
@@ -154,28 +155,8 @@ fn transpose_dy(dy: &[f32], g: &Geom, co_pad: usize, n0: usize, nb: usize, dst: 
     for j in 0..nb {
         let d = &mut dst[j * p * co_pad..][..p * co_pad];
         let s = &dy[(n0 + j) * g.co * p..][..g.co * p];
-        // Whole 16 × 16 blocks in registers, the edges one value at a time.
-        let (cb, pb) = (g.co / LANES * LANES, p / LANES * LANES);
-        for c0 in (0..cb).step_by(LANES) {
-            for p0 in (0..pb).step_by(LANES) {
-                // SAFETY: AVX-512F was detected (`applies`); rows c0..c0 + 16 of `s` hold
-                // pixels p0..p0 + 16, rows p0..p0 + 16 of `d` channels c0..c0 + 16.
-                unsafe {
-                    transpose16_avx512(
-                        s.as_ptr().add(c0 * p + p0),
-                        p,
-                        d.as_mut_ptr().add(p0 * co_pad + c0),
-                        co_pad,
-                    )
-                };
-            }
-        }
-        for co in 0..g.co {
-            let (lo, hi) = if co < cb { (pb, p) } else { (0, p) };
-            for px in lo..hi {
-                d[px * co_pad + co] = s[co * p + px];
-            }
-        }
+        // SAFETY: AVX-512F was detected (`applies`); `s` is `[co, p]`, `d` `[p, co_pad]`.
+        unsafe { transpose(s, g.co, p, p, as_uninit(d), co_pad) };
         if co_pad > g.co {
             for px in 0..p {
                 d[px * co_pad + g.co..][..co_pad - g.co].fill(0.0);
@@ -184,10 +165,60 @@ fn transpose_dy(dy: &[f32], g: &Geom, co_pad: usize, n0: usize, nb: usize, dst: 
     }
 }
 
+/// `d` as a slice to write (its values stay initialised: only f32s are written to it).
+fn as_uninit(d: &mut [f32]) -> &mut [MaybeUninit<f32>] {
+    // SAFETY: `MaybeUninit<f32>` has `f32`'s layout, and every value written is initialised.
+    unsafe { &mut *(d as *mut [f32] as *mut [MaybeUninit<f32>]) }
+}
+
+/// `dst[c · ldd + r] = src[r · lds + c]` for `r < rows`, `c < cols`: whole 16 × 16 blocks in
+/// registers ([`transpose16_avx512`]), the edges one value at a time. Shared by the output
+/// gradient's transpose here and `conv_lanes.rs`'s copy-out.
+///
+/// # Safety
+/// AVX-512F present.
+pub(crate) unsafe fn transpose(
+    src: &[f32],
+    rows: usize,
+    cols: usize,
+    lds: usize,
+    dst: &mut [MaybeUninit<f32>],
+    ldd: usize,
+) {
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    assert!(
+        src.len() > (rows - 1) * lds + cols - 1 && dst.len() > (cols - 1) * ldd + rows - 1,
+        "transpose: buffers too short"
+    );
+    let (rb, cb) = (rows / LANES * LANES, cols / LANES * LANES);
+    for c0 in (0..cb).step_by(LANES) {
+        for r0 in (0..rb).step_by(LANES) {
+            // SAFETY: AVX-512F (the caller); rows r0..r0 + 16 of `src` hold columns c0..c0 +
+            // 16, rows c0..c0 + 16 of `dst` columns r0..r0 + 16 (the assertion above).
+            unsafe {
+                transpose16_avx512(
+                    src.as_ptr().add(r0 * lds + c0),
+                    lds,
+                    dst.as_mut_ptr().add(c0 * ldd + r0).cast::<f32>(),
+                    ldd,
+                )
+            };
+        }
+    }
+    for c in 0..cols {
+        let lo = if c < cb { rb } else { 0 };
+        for r in lo..rows {
+            dst[c * ldd + r].write(src[r * lds + c]);
+        }
+    }
+}
+
 /// `dst[i · ldd + k] = src[k · lds + i]` for `i, k < 16`.
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 #[target_feature(enable = "avx512f")]
-pub(crate) unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f32, ldd: usize) {
+unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f32, ldd: usize) {
     use core::arch::x86_64::*;
     let r: [__m512; 16] = core::array::from_fn(|k| unsafe { _mm512_loadu_ps(src.add(k * lds)) });
     // Pairs of rows interleaved by element, then by pairs of elements: 128-bit lane `L` of
@@ -235,7 +266,7 @@ pub(crate) unsafe fn transpose16_avx512(src: *const f32, lds: usize, dst: *mut f
 }
 
 #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
-pub(crate) unsafe fn transpose16_avx512(_src: *const f32, _lds: usize, _dst: *mut f32, _ldd: usize) {
+unsafe fn transpose16_avx512(_src: *const f32, _lds: usize, _dst: *mut f32, _ldd: usize) {
     unreachable!("conv_weight_direct runs only where AVX-512F was detected")
 }
 
