@@ -10,6 +10,7 @@ mod conv_backward;
 mod device_choice;
 mod elementwise;
 mod fit_golden;
+mod layer_gradients;
 mod max_pool;
 mod mirror;
 mod mock_observed;

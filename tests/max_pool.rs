@@ -3,9 +3,9 @@
 //! wins), NaN propagation, odd planes whose last row and column are dropped, padding and ceil
 //! mode, and the gradient that reaches the input through autodiff. The seed's and the thesis's
 //! Keras networks and the PyTorch reference in `bench/` follow the same rules, so a change in
-//! burn's pooling is caught here. The 2 × 2 stride-2 cases run the fast path of our patched
-//! burn-flex (`vendor/burn-flex/GALAXY_LAB_PATCH.md`); padded, ceil-mode and 3 × 3 cases run its
-//! generic kernel, so both are held to the same reference.
+//! burn's pooling is caught here. The unpadded 2 × 2 and 3 × 3 cases (any stride) run the fast
+//! path of our patched burn-flex (`vendor/burn-flex/GALAXY_LAB_PATCH.md`); padded and ceil-mode
+//! cases run its generic kernel, so both are held to the same reference.
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::pool::MaxPool2dConfig;
@@ -145,10 +145,25 @@ fn two_by_two_on_odd_and_even_planes() {
 
 #[test]
 fn alexnet_three_by_three_stride_two() {
-    for (h, w) in [(15, 15), (31, 31), (7, 9)] {
+    for (h, w) in [(15, 15), (31, 31), (7, 9), (3, 3), (4, 6)] {
         check(Case {
             k: 3,
             s: 2,
+            pad: 0,
+            ceil: false,
+            h,
+            w,
+        });
+    }
+}
+
+#[test]
+fn unpadded_windows_at_other_strides() {
+    // Overlapping (stride 1) and gapped (stride 3) windows take the same fast path.
+    for (k, s, h, w) in [(3, 1, 6, 5), (3, 3, 11, 10), (2, 1, 5, 7), (2, 3, 8, 9)] {
+        check(Case {
+            k,
+            s,
             pad: 0,
             ceil: false,
             h,
@@ -213,4 +228,38 @@ fn nan_propagates_as_the_reference_says() {
         "window holding the NaN: {y:?}"
     );
     assert_eq!(&y[1..], &rv[1..]);
+
+    // AlexNet's 3 × 3 / 2: NaNs in two overlapping windows, the later one also in the next.
+    let c = Case {
+        k: 3,
+        s: 2,
+        pad: 0,
+        ceil: false,
+        h: 5,
+        w: 5,
+    };
+    let mut x = plane(25, 4);
+    x[6] = f32::NAN;
+    x[12] = f32::NAN;
+    let pool = MaxPool2dConfig::new([3, 3]).with_strides([2, 2]).init();
+    let y: Vec<f32> = pool
+        .forward(Tensor::<4>::from_data(
+            TensorData::new(x.clone(), [1, 1, 5, 5]),
+            &device,
+        ))
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    let (rv, _) = reference(&x, c);
+    assert_eq!(y.len(), rv.len());
+    for (got, want) in y.iter().zip(&rv) {
+        assert!(
+            got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+            "3 × 3 / 2 with NaNs: {y:?} vs {rv:?}"
+        );
+    }
+    assert!(
+        y.iter().all(|v| v.is_nan()),
+        "every window holds x[12]: {y:?}"
+    );
 }

@@ -233,6 +233,62 @@ unsafe fn sum8_f32_avx512(a: &[f32], b: &[f32], terms: Terms) -> f64 {
     finish(lanes, &a[n..], &b[n..], terms)
 }
 
+/// `(Σ dy, Σ dy · (x − m))` in one pass over the two planes: the additions of
+/// `sum8(dy, dy, Plain)` and `sum8(dy, x, Cross(m))` in the same order (the same values), two
+/// independent chains instead of two passes.
+fn sum8_grad<T: Val>(dy: &[T], x: &[T], m: f64) -> (f64, f64) {
+    debug_assert_eq!(
+        dy.len(),
+        x.len(),
+        "batch norm sums: planes of different lengths"
+    );
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    if avx512()
+        && let (Some(a32), Some(b32)) = (T::as_f32(dy), T::as_f32(x))
+    {
+        // SAFETY: AVX-512F was detected.
+        return unsafe { sum8_grad_f32_avx512(a32, b32, m) };
+    }
+    let (mut acc, mut accx) = ([0f64; 8], [0f64; 8]);
+    let (mut ca, mut cb) = (dy.chunks_exact(8), x.chunks_exact(8));
+    for (a, b) in (&mut ca).zip(&mut cb) {
+        for l in 0..8 {
+            acc[l] += Terms::Plain.of(a[l], b[l]);
+            accx[l] += Terms::Cross(m).of(a[l], b[l]);
+        }
+    }
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    (
+        finish(acc, ra, rb, Terms::Plain),
+        finish(accx, ra, rb, Terms::Cross(m)),
+    )
+}
+
+/// [`sum8_grad`] for f32 with each sum's accumulators in one AVX-512 vector of eight f64.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[target_feature(enable = "avx512f")]
+unsafe fn sum8_grad_f32_avx512(dy: &[f32], x: &[f32], m: f64) -> (f64, f64) {
+    use core::arch::x86_64::*;
+    let n = dy.len().min(x.len()) / 8 * 8;
+    let load = |s: &[f32], i: usize| _mm512_cvtps_pd(unsafe { _mm256_loadu_ps(s.as_ptr().add(i)) });
+    let mv = _mm512_set1_pd(m);
+    let (mut acc, mut accx) = (_mm512_setzero_pd(), _mm512_setzero_pd());
+    for i in (0..n).step_by(8) {
+        let a = load(dy, i);
+        acc = _mm512_add_pd(acc, a);
+        accx = _mm512_add_pd(accx, _mm512_mul_pd(a, _mm512_sub_pd(load(x, i), mv)));
+    }
+    let (mut lanes, mut lanesx) = ([0f64; 8], [0f64; 8]);
+    unsafe {
+        _mm512_storeu_pd(lanes.as_mut_ptr(), acc);
+        _mm512_storeu_pd(lanesx.as_mut_ptr(), accx);
+    }
+    (
+        finish(lanes, &dy[n..], &x[n..], Terms::Plain),
+        finish(lanesx, &dy[n..], &x[n..], Terms::Cross(m)),
+    )
+}
+
 /// `f(channel)` for every channel, in parallel.
 fn per_channel<R: Send>(c: usize, f: impl Fn(usize) -> R + Send + Sync) -> Vec<R> {
     #[cfg(feature = "rayon")]
@@ -376,8 +432,9 @@ fn backward_native<T: Val>(
     let sums = per_channel(d.c, |ch| {
         let (mut s, mut sx) = (0f64, 0f64);
         for (xp, yp) in d.planes(xs, ch).zip(d.planes(dys, ch)) {
-            s += sum8(yp, yp, Terms::Plain);
-            sx += sum8(yp, xp, Terms::Cross(mean[ch]));
+            let (a, b) = sum8_grad(yp, xp, mean[ch]);
+            s += a;
+            sx += b;
         }
         (s, sx * inv[ch])
     });
@@ -516,6 +573,32 @@ pub fn train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, eps: f64) -> Ba
     match r {
         Route::Via32(back) => BatchNormTrain::new(back(y), back(mean), back(var)),
         _ => BatchNormTrain::new(y, mean, var),
+    }
+}
+
+/// The sum of every channel's values of an `[N, C, ...]` tensor (shape `[C]`): batch norm's β
+/// gradient, and a convolution's bias gradient from its output gradient (`conv2d_bias_backward`,
+/// whose default in burn copies the output gradient into `[C, N · H · W]` rows first: a
+/// transposed copy of the largest tensor of the layer). The sums of [`sum8`] (eight f64
+/// accumulators per plane, planes added in sample order) rounded once, channels in parallel.
+pub fn channel_sums(t: FlexTensor) -> FlexTensor {
+    let r = route(&[&t], "channel_sums");
+    let t = contiguous(t);
+    let d = Dims::of(&t);
+    fn sums<T: Val>(t: &FlexTensor, d: Dims) -> FlexTensor {
+        let xs: &[T] = t.storage();
+        let s = per_channel(d.c, |ch| {
+            d.planes(xs, ch).map(|p| sum8(p, p, Terms::Plain)).sum()
+        });
+        channels::<T>(&s)
+    }
+    let s = match r {
+        Route::F64 => sums::<f64>(&t, d),
+        _ => sums::<f32>(&t, d),
+    };
+    match r {
+        Route::Via32(back) => back(s),
+        _ => s,
     }
 }
 

@@ -169,6 +169,30 @@ impl ModuleOps<Flex> for Flex {
         cb::conv2d_x_backward(x, weight, output_grad, &options)
     }
 
+    // galaxy-lab patch: the bias gradient as per-channel sums of the output gradient's planes,
+    // without burn's transposed copy into `[C_out, N · H · W]` rows (see batch_norm.rs).
+    fn conv2d_bias_backward(
+        _x: FloatTensor<Flex>,
+        bias: FloatTensor<Flex>,
+        output_grad: FloatTensor<Flex>,
+    ) -> FloatTensor<Flex> {
+        if crate::ops::conv_backward::generic_selected() {
+            // burn's default, for side-by-side timing.
+            use burn_backend::ops::FloatTensorOps;
+            let [n, c, h, w] = output_grad.layout().shape().dims();
+            let rows = Flex::float_reshape(
+                Flex::float_swap_dims(output_grad, 0, 1),
+                Shape::new([c, n * h * w]),
+            );
+            return Flex::float_reshape(
+                Flex::float_sum_dim(rows, 1),
+                bias.layout().shape().clone(),
+            );
+        }
+        let sums = crate::ops::batch_norm::channel_sums(output_grad);
+        sums.reshape(bias.layout().shape().clone())
+    }
+
     fn deform_conv2d(
         x: FloatTensor<Flex>,
         offset: FloatTensor<Flex>,

@@ -227,8 +227,8 @@ fn valid_range_maxpool(
     (start as usize, end as usize)
 }
 
-/// galaxy-lab patch: `BURN_FLEX_GENERIC_POOL=1` in the environment turns the 2 × 2 fast path off
-/// (read once), so a benchmark can time both kernels in one run.
+/// galaxy-lab patch: `BURN_FLEX_GENERIC_POOL=1` in the environment turns the 2 × 2 and 3 × 3
+/// fast path ([`window_pool`]) off (read once), so a benchmark can time both kernels in one run.
 fn generic_pool_forced() -> bool {
     #[cfg(feature = "std")]
     {
@@ -239,6 +239,76 @@ fn generic_pool_forced() -> bool {
     {
         false
     }
+}
+
+/// galaxy-lab patch: the geometry of a [`window_pool`]: `planes` input planes of `input` = `[h,
+/// w]` values, `output` windows per plane, `stride` between windows.
+struct Window {
+    planes: usize,
+    input: [usize; 2],
+    output: [usize; 2],
+    stride: [usize; 2],
+}
+
+/// galaxy-lab patch: max pooling over `K × K` windows that lie inside the plane (no padding,
+/// no dilation), one output row at a time from `K` input row slices. The generic kernel's
+/// semantics exactly: the first maximum in row-major window order wins ties, a NaN wins and the
+/// last NaN's index is reported, indices are flat positions in the input plane (so the
+/// unchanged backward scatters into the same places).
+fn window_pool<T, const K: usize>(x: &[T], g: &Window, neg_inf: T) -> (Vec<T>, Vec<i64>)
+where
+    T: Copy + PartialOrd + Send + Sync + num_traits::Float,
+{
+    let ([in_h, in_w], [out_h, out_w], [sh, sw]) = (g.input, g.output, g.stride);
+    let (plane_in, plane_out) = (in_h * in_w, out_h * out_w);
+    let span = (out_w - 1) * sw + K;
+    let mut output = vec![neg_inf; g.planes * plane_out];
+    let mut indices = vec![-1i64; g.planes * plane_out];
+    let run_plane = |bc: usize, out: &mut [T], idx: &mut [i64]| {
+        let x = &x[bc * plane_in..(bc + 1) * plane_in];
+        for oh in 0..out_h {
+            let r0 = oh * sh * in_w;
+            let rows: [&[T]; K] = core::array::from_fn(|kh| &x[r0 + kh * in_w..][..span]);
+            let (o_row, i_row) = (
+                &mut out[oh * out_w..(oh + 1) * out_w],
+                &mut idx[oh * out_w..(oh + 1) * out_w],
+            );
+            for ow in 0..out_w {
+                let c = ow * sw;
+                let (mut best, mut at) = (rows[0][c], c);
+                for (kh, row) in rows.iter().enumerate() {
+                    for kw in usize::from(kh == 0)..K {
+                        // Selects without branches: which value wins is data, and a
+                        // mispredicted branch per comparison cost more than the comparison.
+                        let v = row[c + kw];
+                        let take = (v > best) | v.is_nan();
+                        best = core::hint::select_unpredictable(take, v, best);
+                        at = core::hint::select_unpredictable(take, kh * in_w + c + kw, at);
+                    }
+                }
+                o_row[ow] = best;
+                i_row[ow] = (r0 + at) as i64;
+            }
+        }
+    };
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        output
+            .par_chunks_mut(plane_out)
+            .zip(indices.par_chunks_mut(plane_out))
+            .enumerate()
+            .for_each(|(bc, (o, i))| run_plane(bc, o, i));
+    }
+    #[cfg(not(feature = "rayon"))]
+    for (bc, (o, i)) in output
+        .chunks_mut(plane_out)
+        .zip(indices.chunks_mut(plane_out))
+        .enumerate()
+    {
+        run_plane(bc, o, i);
+    }
+    (output, indices)
 }
 
 /// Generic 3D max pooling with indices implementation.
@@ -277,65 +347,34 @@ where
     let spatial_out = out_d * out_h * out_w;
     let x_data: &[T] = x.storage();
 
-    // galaxy-lab patch: the 2 × 2, stride-2 window of 2D pooling (no padding, no dilation,
-    // in_d = 1) as a tight loop over output rows. The generic kernel below recomputes each
-    // window's valid range per output and was ~10× slower for this, the commonest CNN pool.
-    // Same results: first maximum in window order (row-major), a NaN wins, last NaN reported.
-    if kernel_size == [1, 2, 2]
-        && !generic_pool_forced()
-        && stride == [1, 2, 2]
+    // galaxy-lab patch: 2D pooling (in_d = 1) with a 2 × 2 or 3 × 3 window, any stride, no
+    // padding and no dilation (the q network's and the compact classifier's 2 × 2 / 2, AlexNet's
+    // 3 × 3 / 2) as a tight loop over output rows (`window_pool`). The generic kernel below
+    // recomputes each window's valid range per output and was ~10× slower for these.
+    let k = kernel_size[1];
+    if !generic_pool_forced()
+        && in_d == 1
+        && kernel_size == [1, k, k]
+        && (k == 2 || k == 3)
+        && stride[0] == 1
         && padding == [0, 0, 0]
         && dilation == [1, 1, 1]
-        && in_d == 1
-        && out_h * 2 <= in_h
-        && out_w * 2 <= in_w
+        && out_h > 0
+        && out_w > 0
+        && (out_h - 1) * stride[1] + k <= in_h
+        && (out_w - 1) * stride[2] + k <= in_w
     {
-        let bc_total = batch_size * channels;
-        let plane_in = in_h * in_w;
-        let mut output = vec![neg_inf; bc_total * spatial_out];
-        let mut indices = vec![-1i64; bc_total * spatial_out];
-        let run_plane = |bc: usize, out: &mut [T], idx: &mut [i64]| {
-            let x = &x_data[bc * plane_in..(bc + 1) * plane_in];
-            for oh in 0..out_h {
-                let r0 = 2 * oh * in_w;
-                let r1 = r0 + in_w;
-                let (row0, row1) = (&x[r0..r0 + 2 * out_w], &x[r1..r1 + 2 * out_w]);
-                let (o_row, i_row) = (
-                    &mut out[oh * out_w..(oh + 1) * out_w],
-                    &mut idx[oh * out_w..(oh + 1) * out_w],
-                );
-                for ow in 0..out_w {
-                    let c = 2 * ow;
-                    let mut best = row0[c];
-                    let mut at = r0 + c;
-                    for (v, k) in [(row0[c + 1], r0 + c + 1), (row1[c], r1 + c), (row1[c + 1], r1 + c + 1)] {
-                        if v > best || v.is_nan() {
-                            best = v;
-                            at = k;
-                        }
-                    }
-                    o_row[ow] = best;
-                    i_row[ow] = at as i64;
-                }
-            }
+        let geometry = Window {
+            planes: batch_size * channels,
+            input: [in_h, in_w],
+            output: [out_h, out_w],
+            stride: [stride[1], stride[2]],
         };
-        #[cfg(feature = "rayon")]
-        {
-            use rayon::prelude::*;
-            output
-                .par_chunks_mut(spatial_out.max(1))
-                .zip(indices.par_chunks_mut(spatial_out.max(1)))
-                .enumerate()
-                .for_each(|(bc, (o, i))| run_plane(bc, o, i));
-        }
-        #[cfg(not(feature = "rayon"))]
-        for (bc, (o, i)) in output
-            .chunks_mut(spatial_out.max(1))
-            .zip(indices.chunks_mut(spatial_out.max(1)))
-            .enumerate()
-        {
-            run_plane(bc, o, i);
-        }
+        let (output, indices) = if k == 2 {
+            window_pool::<T, 2>(x_data, &geometry, neg_inf)
+        } else {
+            window_pool::<T, 3>(x_data, &geometry, neg_inf)
+        };
         let out_shape = Shape::from(vec![batch_size, channels, out_d, out_h, out_w]);
         return (
             FlexTensor::new(
