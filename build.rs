@@ -20,14 +20,15 @@ fn main() {
                     .unwrap_or_default()
             };
             format!(
-                "burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{}{}{}{})",
+                "burn-flex 0.22.1 with galaxy-lab's patch (max pool {pool}{}{}{}{}{})",
                 part("CONV_FORWARD", "conv forward"),
                 part("CONV_BACKWARD", "conv gradients"),
                 part("BATCH_NORM", "batch norm"),
                 part("ELEMENTWISE", "element-wise maps"),
+                part("MATMUL", "matmul"),
             )
         }
-        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 max pool, \
+        Err(_) => "burn-flex 0.22.1 from crates.io (unpatched: slower 2x2 and 3x3 max pool, \
                    convolution and training-mode batch norm)"
             .to_string(),
     };
