@@ -80,7 +80,11 @@ fn plane(n: usize, seed: u64) -> Vec<f32> {
 /// Runs burn's MaxPool2d forward and backward on `[2, 3, h, w]` and compares each plane with the
 /// reference; the upstream gradient is a distinct weight per output element.
 fn check(c: Case) {
-    let (b, ch) = (2, 3);
+    check_planes(c, 2, 3);
+}
+
+/// [`check`] on `[b, ch, h, w]`.
+fn check_planes(c: Case, b: usize, ch: usize) {
     let n = c.h * c.w;
     let x: Vec<f32> = (0..b * ch).flat_map(|p| plane(n, p as u64 + 11)).collect();
     let (oh, ow) = (out_size(c.h, c), out_size(c.w, c));
@@ -154,6 +158,22 @@ fn alexnet_three_by_three_stride_two() {
             h,
             w,
         });
+    }
+}
+
+#[test]
+fn more_planes_than_a_vector_holds() {
+    // 3 · 7 = 21 planes: burn-flex's AVX-512 kernel takes 16 planes at a time, then the 5 left.
+    for (k, h) in [(3, 15), (2, 9)] {
+        let c = Case {
+            k,
+            s: 2,
+            pad: 0,
+            ceil: false,
+            h,
+            w: h,
+        };
+        check_planes(c, 3, 7);
     }
 }
 
@@ -258,5 +278,24 @@ fn nan_propagates_as_the_reference_says() {
     assert!(
         y.iter().all(|v| v.is_nan()),
         "every window holds x[12]: {y:?}"
+    );
+
+    // The gradient goes to the last NaN of each window, as the reference reports it.
+    let device = cpu_device().autodiff();
+    let xt: Tensor<4> =
+        Tensor::from_data(TensorData::new(x.clone(), [1, 1, 5, 5]), &device).require_grad();
+    let pool = MaxPool2dConfig::new([3, 3]).with_strides([2, 2]).init();
+    let weights = [1.0f32, 10.0, 100.0, 1000.0];
+    let wt: Tensor<4> = Tensor::from_data(TensorData::new(weights.to_vec(), [1, 1, 2, 2]), &device);
+    let grads = (pool.forward(xt.clone()) * wt).sum().backward();
+    let g: Vec<f32> = xt.grad(&grads).unwrap().into_data().try_to_vec().unwrap();
+    let (_, at) = reference(&x, c);
+    let mut want = vec![0f32; 25];
+    for (o, &i) in at.iter().enumerate() {
+        want[i] += weights[o];
+    }
+    assert_eq!(
+        g, want,
+        "gradient positions of the NaN windows (reference {at:?})"
     );
 }

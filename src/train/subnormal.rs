@@ -48,10 +48,14 @@ fn flush_data(data: &mut TensorData) -> bool {
     true
 }
 
-/// `x` with its subnormal values set to zero (the same values when it has none). `x` is taken
-/// apart into its data and rebuilt from it, which moves the buffer where no other tensor shares
-/// it (the optimiser's fresh result): no copy of every weight per step.
+/// `x` with its subnormal values set to zero (the same values when it has none; tensors of
+/// other dtypes than f32 as they are). `x` is taken apart into its data and rebuilt from it,
+/// which moves the buffer where no other tensor shares it (the optimiser's fresh result): no copy
+/// of every weight per step.
 pub fn flush_tensor<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    if x.dtype() != burn::tensor::DType::F32 {
+        return x;
+    }
     let device = x.device();
     let mut data = x.into_data();
     flush_data(&mut data);

@@ -8,7 +8,7 @@
 //! `DEP_BURN_FLEX_GALAXY_LAB_PATCH_*`.
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:pool=2x2-3x3-unpadded-fast-path");
+    println!("cargo:pool=2x2-3x3-unpadded-fast-path-avx512-planes");
     println!("cargo:conv_backward=im2col-gemm+direct-weight-grad+direct-stride1-avx512+bias-plane-sums");
     println!("cargo:conv_forward=im2col-gemm+direct-stride1-avx512");
     println!("cargo:batch_norm=fused-train-avx512-sums+fused-inference-from-1m");

@@ -202,6 +202,7 @@ pub mod mask;
 pub mod matmul;
 mod module;
 pub mod pool;
+mod pool_lanes;
 mod qtensor;
 pub mod reduce;
 pub mod repeat_dim;

@@ -243,11 +243,11 @@ fn generic_pool_forced() -> bool {
 
 /// galaxy-lab patch: the geometry of a [`window_pool`]: `planes` input planes of `input` = `[h,
 /// w]` values, `output` windows per plane, `stride` between windows.
-struct Window {
-    planes: usize,
-    input: [usize; 2],
-    output: [usize; 2],
-    stride: [usize; 2],
+pub(crate) struct Window {
+    pub(crate) planes: usize,
+    pub(crate) input: [usize; 2],
+    pub(crate) output: [usize; 2],
+    pub(crate) stride: [usize; 2],
 }
 
 /// galaxy-lab patch: max pooling over `K × K` windows that lie inside the plane (no padding,
@@ -370,18 +370,34 @@ where
             output: [out_h, out_w],
             stride: [stride[1], stride[2]],
         };
-        let (output, indices) = if k == 2 {
-            window_pool::<T, 2>(x_data, &geometry, neg_inf)
+        #[cfg(all(target_arch = "x86_64", feature = "std"))]
+        let lanes = dtype == DType::F32 && super::pool_lanes::enabled();
+        #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+        let lanes = false;
+        let (output, indices) = if lanes {
+            // f32 (the dtype says so): 16 planes per vector (pool_lanes.rs).
+            #[cfg(all(target_arch = "x86_64", feature = "std"))]
+            {
+                let xs: &[f32] = bytemuck::cast_slice(x_data);
+                let (o, i) = if k == 2 {
+                    super::pool_lanes::window_pool_f32::<2>(xs, &geometry)
+                } else {
+                    super::pool_lanes::window_pool_f32::<3>(xs, &geometry)
+                };
+                (Bytes::from_elems(o), i)
+            }
+            #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+            unreachable!("the lane kernel is x86-64 only")
+        } else if k == 2 {
+            let (o, i) = window_pool::<T, 2>(x_data, &geometry, neg_inf);
+            (Bytes::from_elems(o), i)
         } else {
-            window_pool::<T, 3>(x_data, &geometry, neg_inf)
+            let (o, i) = window_pool::<T, 3>(x_data, &geometry, neg_inf);
+            (Bytes::from_elems(o), i)
         };
         let out_shape = Shape::from(vec![batch_size, channels, out_d, out_h, out_w]);
         return (
-            FlexTensor::new(
-                Bytes::from_elems(output),
-                Layout::contiguous(out_shape.clone()),
-                dtype,
-            ),
+            FlexTensor::new(output, Layout::contiguous(out_shape.clone()), dtype),
             FlexTensor::new(
                 Bytes::from_elems(indices),
                 Layout::contiguous(out_shape),
