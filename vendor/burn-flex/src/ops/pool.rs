@@ -371,7 +371,9 @@ where
             stride: [stride[1], stride[2]],
         };
         #[cfg(all(target_arch = "x86_64", feature = "std"))]
-        let lanes = dtype == DType::F32 && super::pool_lanes::enabled();
+        let lanes = dtype == DType::F32
+            && in_h * in_w <= super::pool_lanes::MAX_PLANE
+            && super::pool_lanes::enabled();
         #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
         let lanes = false;
         let (output, indices) = if lanes {

@@ -19,6 +19,10 @@ use super::pool::Window;
 /// Planes per vector.
 const LANES: usize = 16;
 
+/// Largest plane (values) the lane kernel takes: a task's scratch holds 16 of them (16 MiB at
+/// this size), and positions travel as i32. Larger planes keep the scalar loop.
+pub(crate) const MAX_PLANE: usize = 1 << 18;
+
 /// Whether the lane kernel runs in this process: AVX-512F on this CPU and
 /// `BURN_FLEX_NO_LANE_POOL` unset (read once; set to any value, `window_pool`'s scalar loop runs,
 /// for side-by-side timing).
@@ -50,7 +54,7 @@ pub(crate) fn window_pool_f32<const K: usize>(x: &[f32], g: &Window) -> (Vec<f32
             && out_w > 0
             && (out_h - 1) * sh + K <= in_h
             && (out_w - 1) * sw + K <= in_w
-            && plane_in <= i32::MAX as usize
+            && plane_in <= MAX_PLANE
             && x.len() >= g.planes * plane_in,
         "window_pool_f32: windows outside the planes, or no AVX-512F"
     );
