@@ -799,7 +799,7 @@ pub(crate) const COPY_2D_PARALLEL_THRESHOLD: usize = 1_048_576;
 /// source stride is smaller, which keeps the hot loop in cache even
 /// for transpose-like layouts.
 #[inline]
-fn copy_2d_tiled<E: Copy + Send + Sync>(
+pub(crate) fn copy_2d_tiled<E: Copy + Send + Sync>(
     dst: &mut [E],
     src: &[E],
     offset: isize,

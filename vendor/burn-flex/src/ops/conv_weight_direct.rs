@@ -166,7 +166,7 @@ fn transpose_dy(dy: &[f32], g: &Geom, co_pad: usize, n0: usize, nb: usize, dst: 
 }
 
 /// `d` as a slice to write (its values stay initialised: only f32s are written to it).
-fn as_uninit(d: &mut [f32]) -> &mut [MaybeUninit<f32>] {
+pub(crate) fn as_uninit(d: &mut [f32]) -> &mut [MaybeUninit<f32>] {
     // SAFETY: `MaybeUninit<f32>` has `f32`'s layout, and every value written is initialised.
     unsafe { &mut *(d as *mut [f32] as *mut [MaybeUninit<f32>]) }
 }

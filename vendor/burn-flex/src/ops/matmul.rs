@@ -294,7 +294,8 @@ fn matmul_2d_strided<T: GemmScalar>(lhs: FlexTensor, rhs: FlexTensor) -> FlexTen
                 parallelism,
             );
         }
-        transpose_into(&col_major, n, m, out_data);
+        // Row-major out of column-major: row i is col_major[i], col_major[i + m], …
+        crate::tensor::copy_2d_tiled(out_data, &col_major, 0, m, n, 1, m as isize);
         return output;
     }
 
@@ -317,25 +318,6 @@ fn matmul_2d_strided<T: GemmScalar>(lhs: FlexTensor, rhs: FlexTensor) -> FlexTen
     }
 
     output
-}
-
-/// galaxy-lab patch: `dst[c · rows + r] = src[r · cols + c]` (`src` is `rows × cols` row-major),
-/// in 16 × 16 blocks so that both sides stay in cache lines.
-fn transpose_into<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
-    const B: usize = 16;
-    assert!(
-        src.len() >= rows * cols && dst.len() >= rows * cols,
-        "transpose_into: buffers too short"
-    );
-    for r0 in (0..rows).step_by(B) {
-        for c0 in (0..cols).step_by(B) {
-            for c in c0..(c0 + B).min(cols) {
-                for r in r0..(r0 + B).min(rows) {
-                    dst[c * rows + r] = src[r * cols + c];
-                }
-            }
-        }
-    }
 }
 
 /// Strided gemm call for one matrix. Wraps `gemm::gemm` with GemmScalar zero/one.

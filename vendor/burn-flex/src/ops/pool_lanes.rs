@@ -10,11 +10,10 @@
 //! greater or NaN, window positions in row-major order, so the first maximum wins ties and the
 //! last NaN's position is reported. Positions are flat offsets in the input plane, as there.
 
+use super::conv_weight_direct::as_uninit;
+use super::pool::Window;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::mem::MaybeUninit;
-
-use super::pool::Window;
 
 /// Planes per vector.
 const LANES: usize = 16;
@@ -169,10 +168,4 @@ unsafe fn windows<const K: usize>(
             }
         }
     }
-}
-
-/// `d` as a slice to write (its values stay initialised: only f32s are written to it).
-fn as_uninit(d: &mut [f32]) -> &mut [MaybeUninit<f32>] {
-    // SAFETY: `MaybeUninit<f32>` has `f32`'s layout, and every value written is initialised.
-    unsafe { &mut *(d as *mut [f32] as *mut [MaybeUninit<f32>]) }
 }
